@@ -1,0 +1,190 @@
+//! The crate's error type: one enum with predicates, in the manner of
+//! reqwest. Secrets never appear in any message.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An operation name that is not an ID, alias or snake_case name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownOperation {
+    /// The name as given.
+    pub name: String,
+    /// The name is a retired ID with no successor.
+    pub retired: bool,
+    /// The closest known names.
+    pub suggestions: Vec<&'static str>,
+}
+
+impl fmt::Display for UnknownOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.retired {
+            write!(
+                f,
+                "operation {:?} was retired by the API and has no successor",
+                self.name
+            )?;
+        } else {
+            write!(f, "unknown operation {:?}", self.name)?;
+        }
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean {}?", self.suggestions.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownOperation {}
+
+/// A bad argument: names the operation, the argument and what was
+/// expected. Nothing is sent when one occurs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgumentError {
+    /// The operation ID.
+    pub operation: String,
+    /// The argument's name (or `<args>` for the argument object itself).
+    pub argument: String,
+    /// What was expected, and what was given.
+    pub expected: String,
+}
+
+impl fmt::Display for ArgumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: argument {:?}: {}",
+            self.operation, self.argument, self.expected
+        )
+    }
+}
+
+impl std::error::Error for ArgumentError {}
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The operation name is not known.
+    #[error(transparent)]
+    UnknownOperation(#[from] UnknownOperation),
+    /// An argument is missing, unknown or of the wrong type.
+    #[error(transparent)]
+    Argument(#[from] ArgumentError),
+    /// The harness was configured wrongly (bad cloud, missing credentials,
+    /// plain HTTP to a remote host ...).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Authentication failed (token request refused or unusable).
+    #[error("authentication failed{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Auth {
+        /// HTTP status of the token reply, when there was one.
+        status: Option<u16>,
+        /// What went wrong (never the secret or the token).
+        message: String,
+    },
+    /// The request could not be sent or its reply not read.
+    #[error("{operation}: transport error: {source}")]
+    Transport {
+        /// The operation ID.
+        operation: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request did not complete in time.
+    #[error("{operation}: timed out after {after:?}")]
+    Timeout {
+        /// The operation ID.
+        operation: String,
+        /// The time limit that ran out.
+        after: Duration,
+    },
+    /// The API answered with an error status and the caller asked for
+    /// statuses to be errors (`error_for_status`).
+    #[error("{operation}: HTTP {status}: {message}")]
+    Status {
+        /// The operation ID.
+        operation: String,
+        /// The HTTP status.
+        status: u16,
+        /// The API's error messages, or a preview of the body.
+        message: String,
+    },
+    /// A reply could not be decoded (malformed JSON where JSON was
+    /// promised).
+    #[error("{operation}: cannot decode the reply: {message}")]
+    Decode {
+        /// The operation ID.
+        operation: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// A local file could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An unknown operation name.
+    pub fn is_unknown_operation(&self) -> bool {
+        matches!(self, Error::UnknownOperation(_))
+    }
+    /// A bad argument (nothing was sent).
+    pub fn is_argument(&self) -> bool {
+        matches!(self, Error::Argument(_))
+    }
+    /// A configuration problem.
+    pub fn is_config(&self) -> bool {
+        matches!(self, Error::Config(_))
+    }
+    /// An authentication failure.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth { .. })
+    }
+    /// A transport failure (connect, TLS, reset, body read).
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Error::Transport { .. })
+    }
+    /// A time-out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+    /// An API error status turned into an error.
+    pub fn is_status(&self) -> bool {
+        matches!(self, Error::Status { .. })
+    }
+    /// The HTTP status, for [`Error::Status`] and [`Error::Auth`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            Error::Auth { status, .. } => *status,
+            _ => None,
+        }
+    }
+    /// A usage error the caller can fix: unknown operation, bad argument
+    /// or configuration. Nothing was sent.
+    pub fn is_usage(&self) -> bool {
+        self.is_unknown_operation() || self.is_argument() || self.is_config()
+    }
+
+    #[allow(dead_code)] // used by the router
+    pub(crate) fn argument(
+        operation: impl Into<String>,
+        argument: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Error {
+        Error::Argument(ArgumentError {
+            operation: operation.into(),
+            argument: argument.into(),
+            expected: expected.into(),
+        })
+    }
+}

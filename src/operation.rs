@@ -1,0 +1,391 @@
+//! The static description of one API operation: method, route, parameters
+//! and body shape. All data is compiled in by `build.rs`; nothing here
+//! allocates.
+
+use std::fmt;
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+    /// HEAD
+    Head,
+}
+
+impl Method {
+    /// The method's name, upper case.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// Parses an upper- or lower-case method name.
+    pub fn parse(s: &str) -> Option<Method> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            "HEAD" => Method::Head,
+            _ => return None,
+        })
+    }
+
+    /// Whether repeating the request has no further effect (RFC 9110).
+    pub const fn is_idempotent(self) -> bool {
+        matches!(
+            self,
+            Method::Get | Method::Head | Method::Put | Method::Delete
+        )
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a parameter goes in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The query string.
+    Query,
+    /// A `{placeholder}` of the route.
+    Path,
+    /// A request header.
+    Header,
+    /// A field of a multipart or urlencoded form.
+    FormData,
+    /// The JSON (or raw) request body.
+    Body,
+}
+
+impl Location {
+    /// The Swagger name of the location (`formData` for forms).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Path => "path",
+            Location::Header => "header",
+            Location::FormData => "formData",
+            Location::Body => "body",
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The type of a parameter, body field or array element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// A string.
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A list; see the element type.
+    Array,
+    /// A file upload (form fields only).
+    File,
+    /// A JSON object (or any JSON, where the shape is not known).
+    Object,
+}
+
+impl ParamType {
+    /// The Swagger name of the type.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Array => "array",
+            ParamType::File => "file",
+            ParamType::Object => "object",
+        }
+    }
+}
+
+impl fmt::Display for ParamType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an array query parameter is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CollectionFormat {
+    /// Not an array.
+    None,
+    /// `ids=a,b`
+    Csv,
+    /// `ids=a&ids=b`
+    Multi,
+    /// `ids=a b`
+    Ssv,
+    /// `ids=a\tb`
+    Tsv,
+    /// `ids=a|b`
+    Pipes,
+}
+
+impl CollectionFormat {
+    /// The joining separator, or `None` for `multi` (and non-arrays).
+    pub const fn separator(self) -> Option<char> {
+        match self {
+            CollectionFormat::Csv => Some(','),
+            CollectionFormat::Ssv => Some(' '),
+            CollectionFormat::Tsv => Some('\t'),
+            CollectionFormat::Pipes => Some('|'),
+            CollectionFormat::None | CollectionFormat::Multi => None,
+        }
+    }
+}
+
+/// Which host serves an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// The region's API host.
+    Api,
+    /// The region's container-registry upload host.
+    ContainerRegistry,
+}
+
+/// One declared parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    pub(crate) name: &'static str,
+    pub(crate) location: Location,
+    pub(crate) ty: ParamType,
+    pub(crate) items: Option<ParamType>,
+    pub(crate) collection_format: CollectionFormat,
+    pub(crate) required: bool,
+    pub(crate) enum_values: &'static [&'static str],
+    pub(crate) default: Option<&'static str>,
+    pub(crate) minimum: Option<f64>,
+    pub(crate) maximum: Option<f64>,
+    pub(crate) aliases: &'static [&'static str],
+}
+
+impl Param {
+    /// The name as the API spells it.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// Where it goes.
+    pub const fn location(&self) -> Location {
+        self.location
+    }
+    /// Its type.
+    pub const fn ty(&self) -> ParamType {
+        self.ty
+    }
+    /// The element type of an array.
+    pub const fn items(&self) -> Option<ParamType> {
+        self.items
+    }
+    /// How an array is written in the query string.
+    pub const fn collection_format(&self) -> CollectionFormat {
+        self.collection_format
+    }
+    /// Whether it must be given.
+    pub const fn required(&self) -> bool {
+        self.required
+    }
+    /// Allowed values, as they are written in a query string (numbers in
+    /// decimal). Empty when any value is allowed.
+    pub const fn enum_values(&self) -> &'static [&'static str] {
+        self.enum_values
+    }
+    /// The server-side default, as JSON text.
+    pub const fn default_json(&self) -> Option<&'static str> {
+        self.default
+    }
+    /// Inclusive lower bound.
+    pub const fn minimum(&self) -> Option<f64> {
+        self.minimum
+    }
+    /// Inclusive upper bound.
+    pub const fn maximum(&self) -> Option<f64> {
+        self.maximum
+    }
+    /// Other argument names accepted for this parameter (for path
+    /// parameters, the names the Python SDK's Uber class reads).
+    pub const fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+}
+
+/// The root of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRoot {
+    /// A JSON object with known fields.
+    Object,
+    /// A JSON array; its elements are described by `items` and `fields`.
+    Array,
+    /// Any JSON: the shape is not known.
+    Opaque,
+    /// Raw bytes.
+    Binary,
+}
+
+/// The shape of an operation's request body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Body {
+    pub(crate) root: BodyRoot,
+    pub(crate) items: Option<ParamType>,
+    pub(crate) fields: &'static [Field],
+}
+
+impl Body {
+    /// The root kind.
+    pub const fn root(&self) -> BodyRoot {
+        self.root
+    }
+    /// Element type of an array root.
+    pub const fn items(&self) -> Option<ParamType> {
+        self.items
+    }
+    /// Top-level fields of the object (or of each array element).
+    pub const fn fields(&self) -> &'static [Field] {
+        self.fields
+    }
+    /// The field of that name.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// A top-level field of a JSON body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) ty: ParamType,
+    pub(crate) items: Option<ParamType>,
+    pub(crate) required: bool,
+}
+
+impl Field {
+    /// Field name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// Field type.
+    pub const fn ty(&self) -> ParamType {
+        self.ty
+    }
+    /// Element type of an array field.
+    pub const fn items(&self) -> Option<ParamType> {
+        self.items
+    }
+    /// Whether the schema lists it as required.
+    pub const fn required(&self) -> bool {
+        self.required
+    }
+}
+
+/// One operation of the Falcon API.
+///
+/// ```
+/// let op = falcon_harness::catalog::operation("QueryIncidents").unwrap();
+/// assert_eq!(op.method().as_str(), "GET");
+/// assert_eq!(op.route(), "/incidents/queries/incidents/v1");
+/// assert!(op.param("filter").is_some());
+/// ```
+#[derive(Debug, PartialEq)]
+pub struct Operation {
+    pub(crate) id: &'static str,
+    pub(crate) collections: &'static [&'static str],
+    pub(crate) method: Method,
+    pub(crate) route: &'static str,
+    pub(crate) host: Host,
+    pub(crate) consumes: &'static [&'static str],
+    pub(crate) produces: &'static [&'static str],
+    pub(crate) deprecated: bool,
+    pub(crate) ids_in_body: bool,
+    pub(crate) params: &'static [Param],
+    pub(crate) body: Option<Body>,
+}
+
+impl Operation {
+    /// The operation ID.
+    pub const fn id(&self) -> &'static str {
+        self.id
+    }
+    /// The collections that list it; the first is its home.
+    pub const fn collections(&self) -> &'static [&'static str] {
+        self.collections
+    }
+    /// The home collection.
+    pub fn collection(&self) -> &'static str {
+        self.collections.first().copied().unwrap_or("")
+    }
+    /// HTTP method.
+    pub const fn method(&self) -> Method {
+        self.method
+    }
+    /// Route with `{placeholders}`.
+    pub const fn route(&self) -> &'static str {
+        self.route
+    }
+    /// Which host serves it.
+    pub const fn host(&self) -> Host {
+        self.host
+    }
+    /// Media types it accepts.
+    pub const fn consumes(&self) -> &'static [&'static str] {
+        self.consumes
+    }
+    /// Media types it answers with.
+    pub const fn produces(&self) -> &'static [&'static str] {
+        self.produces
+    }
+    /// Whether a source marks it deprecated.
+    pub const fn deprecated(&self) -> bool {
+        self.deprecated
+    }
+    /// Whether an `ids` argument belongs in the JSON body.
+    pub const fn ids_in_body(&self) -> bool {
+        self.ids_in_body
+    }
+    /// Declared parameters, in order.
+    pub const fn params(&self) -> &'static [Param] {
+        self.params
+    }
+    /// The body shape, when it takes a body.
+    pub const fn body(&self) -> Option<&Body> {
+        self.body.as_ref()
+    }
+    /// The declared parameter of that name (any location).
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+    /// Whether it takes a multipart/form-data request.
+    pub fn is_multipart(&self) -> bool {
+        self.consumes.contains(&"multipart/form-data")
+    }
+}

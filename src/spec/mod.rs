@@ -1,0 +1,108 @@
+//! The endpoint table's file format, its validation and the Swagger
+//! importer.
+//!
+//! This module is compiled twice: into `build.rs` (which reads
+//! `endpoints/`, validates it and emits static lookup maps) and into the
+//! library (for the importer and the tests). It depends on serde and
+//! serde_json only.
+
+pub mod format;
+pub mod import;
+pub mod validate;
+
+use format::{AliasFile, CloudFile, CollectionFile};
+use std::path::Path;
+use validate::SpecError;
+
+/// File in `endpoints/` holding aliases and retired IDs.
+pub const ALIASES_FILE: &str = "_aliases.json";
+/// File in `endpoints/` holding the region hosts.
+pub const CLOUDS_FILE: &str = "_clouds.json";
+
+/// A whole endpoint table as read from disk.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// `(file path, contents)` of each collection file, sorted by path.
+    pub collections: Vec<(String, CollectionFile)>,
+    /// The aliases.
+    pub aliases: AliasFile,
+    /// The region hosts.
+    pub clouds: CloudFile,
+}
+
+/// Lists the `*.json` files of a folder, sorted, or says why not.
+pub fn json_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, SpecError> {
+    let shown = dir.display().to_string();
+    let rd = std::fs::read_dir(dir).map_err(|e| SpecError {
+        file: shown.clone(),
+        operation: None,
+        message: format!("cannot read folder: {e}"),
+    })?;
+    let mut files = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| SpecError {
+            file: shown.clone(),
+            operation: None,
+            message: format!("cannot list folder: {e}"),
+        })?;
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read(path: &Path) -> Result<String, SpecError> {
+    std::fs::read_to_string(path).map_err(|e| SpecError {
+        file: path.display().to_string(),
+        operation: None,
+        message: format!("cannot read: {e}"),
+    })
+}
+
+/// Reads and validates every file of an `endpoints/` folder.
+pub fn load_dir(dir: &Path) -> Result<Table, SpecError> {
+    let mut collections = Vec::new();
+    let mut aliases = None;
+    let mut clouds = None;
+    for path in json_files(dir)? {
+        let shown = path.display().to_string();
+        let text = read(&path)?;
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some(ALIASES_FILE) => aliases = Some(validate::parse_aliases(&shown, &text)?),
+            Some(CLOUDS_FILE) => clouds = Some(validate::parse_clouds(&shown, &text)?),
+            _ => {
+                let cf = validate::parse_collection(&shown, &text)?;
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                if stem != cf.collection {
+                    return Err(SpecError {
+                        file: shown,
+                        operation: None,
+                        message: format!(
+                            "file holds collection {:?}; name it {}.json",
+                            cf.collection, cf.collection
+                        ),
+                    });
+                }
+                collections.push((shown, cf));
+            }
+        }
+    }
+    let missing = |name: &str| SpecError {
+        file: dir.join(name).display().to_string(),
+        operation: None,
+        message: "missing".to_string(),
+    };
+    let aliases = aliases.ok_or_else(|| missing(ALIASES_FILE))?;
+    let clouds = clouds.ok_or_else(|| missing(CLOUDS_FILE))?;
+    let aliases_name = dir.join(ALIASES_FILE).display().to_string();
+    let clouds_name = dir.join(CLOUDS_FILE).display().to_string();
+    validate::validate(&collections, &aliases_name, &aliases, &clouds_name, &clouds)?;
+    Ok(Table {
+        collections,
+        aliases,
+        clouds,
+    })
+}
