@@ -1,0 +1,236 @@
+//! The command line, parsed with clap. Everything is a flag (not a
+//! subcommand) so that `falcon-harness OP ARGS` works as it reads.
+
+use clap::{ArgAction, Parser, ValueEnum};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const AFTER_HELP: &str = "\
+ARGS is a JSON object, @FILE (a file holding one), or - (read it from stdin).
+
+Exit codes:
+  0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
+  1  the API answered with an error status (the result is still printed)
+  2  usage or argument error (message on stderr, nothing sent)
+  3  transport, time-out or authentication failure
+
+Examples:
+  falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
+  falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
+  echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
+  falcon-harness --describe QueryIncidents";
+
+/// `falcon-harness`: call any CrowdStrike Falcon API operation by its
+/// operation ID with JSON arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "falcon-harness",
+    version,
+    about = "Call any CrowdStrike Falcon API operation by its operation ID with JSON arguments",
+    after_help = AFTER_HELP
+)]
+pub struct Args {
+    /// Operation ID (or an alias, or its snake_case name).
+    #[arg(value_name = "OP")]
+    pub op: Option<String>,
+
+    /// Arguments: a JSON object, @FILE, or - for stdin [default: {}].
+    #[arg(value_name = "ARGS", requires = "op")]
+    pub args: Option<String>,
+
+    /// Print only the response body.
+    #[arg(long)]
+    pub body: bool,
+
+    /// Write a binary (or any) response body to FILE.
+    #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "batch")]
+    pub output: Option<PathBuf>,
+
+    /// Print the planned request as JSON; sends nothing, needs no credentials.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// List the operations (of one COLLECTION).
+    #[arg(
+        long,
+        value_name = "COLLECTION",
+        num_args = 0..=1,
+        conflicts_with_all = ["op", "describe", "batch", "completions"]
+    )]
+    pub list: Option<Option<String>>,
+
+    /// Describe an operation: parameters, their location and type, body fields.
+    #[arg(long, value_name = "OP", conflicts_with_all = ["op", "batch", "completions"])]
+    pub describe: Option<String>,
+
+    /// With --list or --describe: print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Read JSON Lines from stdin, each {"id"?: .., "op": .., "args": {..}};
+    /// print one JSON line per input line, in input order.
+    #[arg(long, conflicts_with_all = ["op", "completions"])]
+    pub batch: bool,
+
+    /// With --batch: how many requests are in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+
+    /// Follow pagination and print the concatenated resources.
+    #[arg(long, conflicts_with = "batch")]
+    pub all: bool,
+
+    /// Drop unknown arguments with a warning instead of refusing them.
+    #[arg(long)]
+    pub lenient: bool,
+
+    /// Cloud region: us-1, us-2, us-3, eu-1, us-gov-1, us-gov-2 or auto.
+    #[arg(long, env = "FALCON_CLOUD", value_name = "REGION")]
+    pub cloud: Option<String>,
+
+    /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Time limit of each request, in seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Act for this child CID (Flight Control).
+    #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]
+    pub member_cid: Option<String>,
+
+    /// API client ID.
+    #[arg(long, env = "FALCON_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// API client secret (prefer the environment variable).
+    #[arg(
+        long,
+        env = "FALCON_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true,
+        value_parser = parse_secret
+    )]
+    pub client_secret: Option<Secret>,
+
+    /// Log to stderr (-v debug, -vv trace); secrets are redacted.
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print a completion script for SHELL (it completes operation IDs).
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<Shell>,
+}
+
+/// A shell that completion scripts are generated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// GNU Bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// A client secret from the command line or environment. Its `Debug`
+/// output is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+fn parse_secret(s: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret(s.to_string()))
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, got {s:?}"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "expected more than 0 and at most 86400 seconds, got {s}"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(v: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("falcon-harness").chain(v.iter().copied()))
+    }
+
+    #[test]
+    fn command_is_well_formed() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn op_and_args_are_positional() {
+        let a = parse(&["--dry-run", "QueryIncidents", r#"{"limit":5}"#]).unwrap();
+        assert!(a.dry_run);
+        assert_eq!(a.op.as_deref(), Some("QueryIncidents"));
+        assert_eq!(a.args.as_deref(), Some(r#"{"limit":5}"#));
+        let a = parse(&["QueryIncidents", "-", "--body"]).unwrap();
+        assert_eq!(a.args.as_deref(), Some("-"));
+        assert!(a.body);
+    }
+
+    #[test]
+    fn list_takes_an_optional_collection() {
+        assert_eq!(parse(&["--list"]).unwrap().list, Some(None));
+        assert_eq!(
+            parse(&["--list", "incidents", "--json"]).unwrap().list,
+            Some(Some("incidents".into()))
+        );
+        assert!(parse(&["--list", "incidents", "QueryIncidents"]).is_err());
+    }
+
+    #[test]
+    fn batch_conflicts_with_an_operation() {
+        let e = parse(&["--batch", "QueryIncidents"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(parse(&["--batch", "--concurrency", "0"]).is_err());
+        assert_eq!(
+            parse(&["--batch", "--concurrency", "32"])
+                .unwrap()
+                .concurrency,
+            32
+        );
+    }
+
+    #[test]
+    fn timeout_is_seconds() {
+        let a = parse(&["--timeout", "1.5", "QueryIncidents"]).unwrap();
+        assert_eq!(a.timeout, Some(Duration::from_millis(1500)));
+        assert!(parse(&["--timeout", "0", "QueryIncidents"]).is_err());
+        assert!(parse(&["--timeout", "soon", "QueryIncidents"]).is_err());
+    }
+
+    #[test]
+    fn secret_is_redacted_in_debug() {
+        let a = parse(&["--client-secret", "hunter2-xyz", "QueryIncidents"]).unwrap();
+        assert_eq!(a.client_secret.as_ref().unwrap().expose(), "hunter2-xyz");
+        assert!(!format!("{a:?}").contains("hunter2-xyz"));
+    }
+}

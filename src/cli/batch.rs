@@ -1,0 +1,547 @@
+//! The `--batch` engine: JSON Lines in (`{"id"?: .., "op": .., "args"?: {..}}`),
+//! one JSON line out per line in, in input order.
+//!
+//! The engine is generic over the function that handles one parsed line, so
+//! the same code runs dry runs (synchronously, [`run_sync`]) and real calls
+//! (with bounded concurrency, [`run_async`]). A line that cannot be parsed,
+//! or names an unknown operation, yields an error line and the rest go on.
+//! Every output line starts with the input's `id` (`null` when it has none)
+//! and its 1-based `line` number; then come the handler's fields
+//! (`status_code`/`headers`/`body`, `plan`, or `error: {kind, message}`).
+//! Blank input lines are skipped.
+
+use super::exit::Exit;
+use crate::catalog;
+use crate::error::Error;
+use crate::operation::Operation;
+use futures_util::future::{ready, Either, FutureExt};
+use futures_util::stream::{self, StreamExt};
+use serde_json::{json, Map, Value};
+use std::future::Future;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+/// One well-formed input line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// The line's `id`, `null` when it has none.
+    pub id: Value,
+    /// The resolved operation.
+    pub op: &'static Operation,
+    /// The arguments (`{}` when absent).
+    pub args: Value,
+}
+
+/// What a handler returns for one line: the fields to print after `id`
+/// and `line`, and the exit code the line stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// Fields of the output line.
+    pub fields: Map<String, Value>,
+    /// The line's outcome as an exit code.
+    pub exit: Exit,
+}
+
+impl Reply {
+    /// A reply with these fields.
+    pub fn new(fields: Map<String, Value>, exit: Exit) -> Reply {
+        Reply { fields, exit }
+    }
+
+    /// An error line: `{"error": {"kind": .., "message": ..}}`.
+    pub fn error(kind: &str, message: impl Into<String>, exit: Exit) -> Reply {
+        let mut fields = Map::new();
+        fields.insert(
+            "error".into(),
+            json!({"kind": kind, "message": message.into()}),
+        );
+        Reply { fields, exit }
+    }
+
+    /// The error line for a library error.
+    pub fn from_error(e: &Error) -> Reply {
+        Reply::error(error_kind(e), e.to_string(), Exit::for_error(e))
+    }
+}
+
+/// The `kind` of an error line for a library error.
+pub fn error_kind(e: &Error) -> &'static str {
+    match e {
+        Error::UnknownOperation(_) => "unknown_operation",
+        Error::Argument(_) => "argument",
+        Error::Config(_) => "config",
+        Error::Auth { .. } => "auth",
+        Error::Transport { .. } => "transport",
+        Error::Timeout { .. } => "timeout",
+        Error::Status { .. } => "status",
+        Error::Decode { .. } => "decode",
+        Error::Io { .. } => "io",
+        #[allow(unreachable_patterns)]
+        _ => "other",
+    }
+}
+
+/// An input line after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// A well-formed line.
+    Request(Request),
+    /// A bad line: its `id` (when one could be read) and the error reply.
+    Bad(Value, Reply),
+    /// A blank line (skipped).
+    Blank,
+}
+
+fn bad(id: Value, message: String) -> Parsed {
+    Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
+}
+
+/// Parses one input line (without its line break).
+pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bad(Value::Null, format!("line {line}: not UTF-8"));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
+    };
+    let Value::Object(mut obj) = value else {
+        return bad(
+            Value::Null,
+            format!(
+                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
+                super::input::kind_of(&value)
+            ),
+        );
+    };
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
+        return bad(
+            id,
+            format!("line {line}: unknown key {k:?}; a line has \"id\", \"op\" and \"args\""),
+        );
+    }
+    let name = match obj.remove("op") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"op\" must be a string, got {}",
+                    super::input::kind_of(&other)
+                ),
+            )
+        }
+        None => return bad(id, format!("line {line}: \"op\" is missing")),
+    };
+    let args = match obj.remove("args") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"args\" must be an object, got {}",
+                    super::input::kind_of(&other)
+                ),
+            )
+        }
+    };
+    match catalog::resolve(&name) {
+        Ok(r) => Parsed::Request(Request {
+            line,
+            id,
+            op: r.operation,
+            args,
+        }),
+        Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
+    }
+}
+
+/// The output line for a reply.
+pub fn output_line(line: usize, id: Value, reply: Reply) -> (Value, Exit) {
+    let mut m = Map::with_capacity(reply.fields.len() + 2);
+    m.insert("id".into(), id);
+    m.insert("line".into(), json!(line));
+    m.extend(reply.fields);
+    (Value::Object(m), reply.exit)
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Output lines written.
+    pub lines: usize,
+    /// Lines whose outcome was not [`Exit::Ok`].
+    pub failed: usize,
+    /// The highest exit code of any line ([`Exit::Ok`] for none).
+    pub exit: Exit,
+}
+
+impl Summary {
+    fn new() -> Summary {
+        Summary {
+            lines: 0,
+            failed: 0,
+            exit: Exit::Ok,
+        }
+    }
+}
+
+fn write_line<W: Write>(
+    out: &mut W,
+    (v, exit): (Value, Exit),
+    summary: &mut Summary,
+    progress: &mut Progress,
+) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &v)?;
+    out.write_all(b"\n")?;
+    summary.lines += 1;
+    if exit != Exit::Ok {
+        summary.failed += 1;
+    }
+    summary.exit = summary.exit.max(exit);
+    progress.tick(summary);
+    Ok(())
+}
+
+/// Runs a batch synchronously, one line at a time (dry runs: planning is
+/// pure and needs no runtime). Output is flushed whenever the next line
+/// has to be read from the OS.
+pub fn run_sync<R: Read, W: Write>(
+    input: &mut BufReader<R>,
+    out: &mut W,
+    mut handle: impl FnMut(Request) -> Reply,
+    progress: &mut Progress,
+) -> io::Result<Summary> {
+    let mut summary = Summary::new();
+    let mut buf = Vec::new();
+    let mut line = 0;
+    loop {
+        if input.buffer().is_empty() {
+            out.flush()?;
+        }
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line += 1;
+        let result = match parse_line(line, strip_eol(&buf)) {
+            Parsed::Blank => continue,
+            Parsed::Bad(id, reply) => output_line(line, id, reply),
+            Parsed::Request(req) => {
+                let id = req.id.clone();
+                output_line(line, id, handle(req))
+            }
+        };
+        write_line(out, result, &mut summary, progress)?;
+    }
+    out.flush()?;
+    progress.finish(&summary);
+    Ok(summary)
+}
+
+/// Runs a batch with up to `concurrency` lines in flight at once. Output
+/// is in input order; memory stays bounded (at most `concurrency` lines
+/// are read ahead). Output is flushed whenever the next line is not
+/// ready yet.
+pub async fn run_async<R, W, F, Fut>(
+    input: R,
+    out: &mut W,
+    concurrency: usize,
+    mut handle: F,
+    progress: &mut Progress,
+) -> io::Result<Summary>
+where
+    R: AsyncBufRead + Unpin,
+    W: Write,
+    F: FnMut(Request) -> Fut,
+    Fut: Future<Output = Reply>,
+{
+    let lines = stream::unfold(Some((input, 0usize)), |state| async move {
+        let (mut input, line) = state?;
+        let mut buf = Vec::new();
+        match input.read_until(b'\n', &mut buf).await {
+            Ok(0) => None,
+            Ok(_) => Some((Ok((line + 1, buf)), Some((input, line + 1)))),
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let results = lines
+        .map(|item| match item {
+            Err(e) => Either::Left(ready(Err(e))),
+            Ok((line, buf)) => match parse_line(line, strip_eol(&buf)) {
+                Parsed::Blank => Either::Left(ready(Ok(None))),
+                Parsed::Bad(id, reply) => {
+                    Either::Left(ready(Ok(Some(output_line(line, id, reply)))))
+                }
+                Parsed::Request(req) => {
+                    let id = req.id.clone();
+                    let fut = handle(req);
+                    Either::Right(fut.map(move |reply| Ok(Some(output_line(line, id, reply)))))
+                }
+            },
+        })
+        .buffered(concurrency.max(1));
+    let mut results = std::pin::pin!(results);
+    let mut summary = Summary::new();
+    loop {
+        let next = match results.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                out.flush()?;
+                results.next().await
+            }
+        };
+        match next {
+            None => break,
+            Some(Err(e)) => return Err(e),
+            Some(Ok(None)) => {}
+            Some(Ok(Some(result))) => write_line(out, result, &mut summary, progress)?,
+        }
+    }
+    out.flush()?;
+    progress.finish(&summary);
+    Ok(summary)
+}
+
+fn strip_eol(buf: &[u8]) -> &[u8] {
+    let buf = buf.strip_suffix(b"\n").unwrap_or(buf);
+    buf.strip_suffix(b"\r").unwrap_or(buf)
+}
+
+/// A one-line progress display on stderr, drawn only when stderr is a
+/// terminal, at most ten times a second.
+#[derive(Debug)]
+pub struct Progress {
+    enabled: bool,
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl Progress {
+    /// Progress on stderr when stderr is a terminal.
+    pub fn stderr() -> Progress {
+        Progress::new(io::stderr().is_terminal())
+    }
+
+    /// Progress that draws only when `enabled`.
+    pub fn new(enabled: bool) -> Progress {
+        Progress {
+            enabled,
+            started: Instant::now(),
+            last: None,
+        }
+    }
+
+    fn tick(&mut self, s: &Summary) {
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        if self
+            .last
+            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last = Some(now);
+        self.draw(s);
+    }
+
+    fn draw(&self, s: &Summary) {
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let _ = write!(
+            io::stderr(),
+            "\r\x1b[2Kbatch: {} lines, {} not ok, {:.0} lines/s",
+            s.lines,
+            s.failed,
+            s.lines as f64 / secs
+        );
+    }
+
+    fn finish(&mut self, s: &Summary) {
+        if self.enabled {
+            self.draw(s);
+            let _ = writeln!(io::stderr());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn ok_reply(req: &Request) -> Reply {
+        let mut m = Map::new();
+        m.insert("op".into(), json!(req.op.id()));
+        m.insert("args".into(), req.args.clone());
+        Reply::new(m, Exit::Ok)
+    }
+
+    fn lines(out: &[u8]) -> Vec<Value> {
+        out.split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn parses_good_and_bad_lines() {
+        let Parsed::Request(r) = parse_line(
+            3,
+            br#"{"id": "a", "op": "query_incidents", "args": {"limit": 1}}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            (r.line, r.id.clone(), r.op.id()),
+            (3, json!("a"), "QueryIncidents")
+        );
+        assert_eq!(r.args, json!({"limit": 1}));
+        let Parsed::Request(r) = parse_line(1, br#"{"op": "CrowdScore"}"#) else {
+            panic!()
+        };
+        assert_eq!((r.id, r.args), (Value::Null, json!({})));
+        assert_eq!(parse_line(1, b"   "), Parsed::Blank);
+
+        let kind = |p: Parsed| match p {
+            Parsed::Bad(id, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
+            other => panic!("{other:?}"),
+        };
+        let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
+        assert_eq!(kind(parse_line(1, b"{nope")), usage(Value::Null, "parse"));
+        assert_eq!(kind(parse_line(1, b"[1]")), usage(Value::Null, "parse"));
+        assert_eq!(kind(parse_line(1, b"\xff{}")), usage(Value::Null, "parse"));
+        assert_eq!(
+            kind(parse_line(1, br#"{"id": 7}"#)),
+            usage(json!(7), "parse")
+        );
+        assert_eq!(
+            kind(parse_line(
+                1,
+                br#"{"id": 7, "op": "QueryIncidents", "arg": {}}"#
+            )),
+            usage(json!(7), "parse")
+        );
+        assert_eq!(
+            kind(parse_line(
+                1,
+                br#"{"id": 7, "op": "QueryIncidents", "args": [1]}"#
+            )),
+            usage(json!(7), "parse")
+        );
+        assert_eq!(
+            kind(parse_line(1, br#"{"id": "x", "op": "QueryIncident"}"#)),
+            usage(json!("x"), "unknown_operation")
+        );
+    }
+
+    #[test]
+    fn sync_batch_keeps_order_and_goes_on_after_bad_lines() {
+        let input = "{\"id\":1,\"op\":\"QueryIncidents\"}\r\n\nnot json\n{\"op\":\"CrowdScore\",\"args\":{\"limit\":2}}";
+        let mut out = Vec::new();
+        let s = run_sync(
+            &mut BufReader::new(input.as_bytes()),
+            &mut out,
+            |r| ok_reply(&r),
+            &mut Progress::new(false),
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Summary {
+                lines: 3,
+                failed: 1,
+                exit: Exit::Usage
+            }
+        );
+        let got = lines(&out);
+        assert_eq!(
+            got[0],
+            json!({"id": 1, "line": 1, "op": "QueryIncidents", "args": {}})
+        );
+        assert_eq!(got[1]["line"], 3);
+        assert_eq!(got[1]["error"]["kind"], "parse");
+        assert_eq!(
+            got[2],
+            json!({"id": null, "line": 4, "op": "CrowdScore", "args": {"limit": 2}})
+        );
+    }
+
+    #[tokio::test]
+    async fn async_batch_is_ordered_and_bounded() {
+        const N: usize = 500;
+        const CONCURRENCY: usize = 7;
+        let mut input = String::new();
+        for i in 0..N {
+            if i == 123 {
+                input.push_str("{\"id\": 123, \"op\": \"NoSuchOperation\"}\n");
+            } else {
+                input.push_str(&format!(
+                    "{{\"id\": {i}, \"op\": \"QueryIncidents\", \"args\": {{\"offset\": {i}}}}}\n"
+                ));
+            }
+        }
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let max = Arc::new(AtomicUsize::new(0));
+        let mut out = Vec::new();
+        let summary = run_async(
+            input.as_bytes(),
+            &mut out,
+            CONCURRENCY,
+            |req| {
+                let in_flight = in_flight.clone();
+                let max = max.clone();
+                async move {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    max.fetch_max(now, Ordering::SeqCst);
+                    // later lines often finish first
+                    let ms = (req.line * 7919 % 5) as u64;
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    ok_reply(&req)
+                }
+            },
+            &mut Progress::new(false),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary.lines, N);
+        assert_eq!(summary.failed, 1);
+        assert_eq!(summary.exit, Exit::Usage);
+        assert_eq!(max.load(Ordering::SeqCst), CONCURRENCY);
+        let got = lines(&out);
+        assert_eq!(got.len(), N);
+        for (i, v) in got.iter().enumerate() {
+            assert_eq!(v["id"], json!(i));
+            assert_eq!(v["line"], json!(i + 1));
+            if i == 123 {
+                assert_eq!(v["error"]["kind"], "unknown_operation");
+            } else {
+                assert_eq!(v["args"]["offset"], json!(i));
+            }
+        }
+    }
+
+    #[test]
+    fn error_kinds() {
+        let e = Error::Auth {
+            status: Some(401),
+            message: "no".into(),
+        };
+        let r = Reply::from_error(&e);
+        assert_eq!(r.exit, Exit::Failure);
+        assert_eq!(r.fields["error"]["kind"], "auth");
+        assert_eq!(error_kind(&Error::Config("x".into())), "config");
+    }
+}

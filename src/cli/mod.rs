@@ -1,0 +1,86 @@
+//! The `falcon-harness` command line: argument parsing ([`Args`]) and
+//! [`run`], which does what the arguments ask and returns the exit code.
+//! `src/main.rs` only parses and calls [`run`].
+
+pub mod args;
+pub mod batch;
+pub mod completions;
+pub mod describe;
+pub mod exit;
+pub mod input;
+
+pub use args::{Args, Shell};
+pub use exit::{Exit, Failure};
+
+use std::io::Write;
+
+/// Runs the command line and returns its exit code. Messages go to
+/// stderr prefixed with `falcon-harness: `.
+pub fn run(args: Args) -> Exit {
+    match dispatch(&args) {
+        Ok(exit) => exit,
+        Err(f) => {
+            let _ = writeln!(std::io::stderr(), "falcon-harness: {}", f.message);
+            f.exit
+        }
+    }
+}
+
+fn dispatch(args: &Args) -> Result<Exit, Failure> {
+    if let Some(shell) = args.completions {
+        print(&completions::script(shell))?;
+        return Ok(Exit::Ok);
+    }
+    if let Some(list) = &args.list {
+        let ops = describe::operations_of(list.as_deref())?;
+        if args.json {
+            print_json(&describe::list_json(&ops))?;
+        } else {
+            print(&describe::list_table(&ops))?;
+        }
+        return Ok(Exit::Ok);
+    }
+    if let Some(name) = &args.describe {
+        let op = crate::catalog::resolve(name)
+            .map_err(crate::Error::from)?
+            .operation;
+        if args.json {
+            print_json(&describe::describe_json(op))?;
+        } else {
+            print(&describe::describe_text(op))?;
+        }
+        return Ok(Exit::Ok);
+    }
+    Err(Failure::usage(
+        "nothing to do: give an operation ID (falcon-harness OP [ARGS]), --batch, --list, \
+         --describe OP or --completions SHELL; see --help",
+    ))
+}
+
+/// Resolves an operation name for a call. A note goes to stderr for a
+/// legacy name (and, with --verbose, for a deprecated operation).
+#[allow(dead_code)] // used once calls are wired
+fn resolve(name: &str, verbose: bool) -> Result<&'static crate::Operation, Failure> {
+    let r = crate::catalog::resolve(name).map_err(crate::Error::from)?;
+    if verbose || matches!(r.via, crate::Via::Legacy(_)) {
+        if let Some(note) = r.deprecation_note() {
+            let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
+        }
+    }
+    Ok(r.operation)
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // The reader went away (`| head`): nothing more to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Failure::broken(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(v).expect("a Value always serializes");
+    text.push('\n');
+    print(&text)
+}
