@@ -8,6 +8,7 @@ pub mod completions;
 pub mod describe;
 pub mod exit;
 pub mod input;
+pub mod target;
 
 pub use args::{Args, Shell};
 pub use exit::{Exit, Failure};
