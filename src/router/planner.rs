@@ -462,6 +462,8 @@ impl<'a> Planner<'a> {
                 Location::Path => "missing path parameter",
                 _ if self.lenient => continue,
                 Location::Body if self.body_given() => continue,
+                // A raw form payload may hold any field.
+                Location::FormData if self.raw.is_some() => continue,
                 Location::Body => "missing required argument: give the request body as \"body\" (or its fields by name)",
                 Location::FormData if p.ty() == ParamType::File => {
                     "missing required file: give a file reference (\"@path\", {\"path\": ...} or {\"content_base64\": ..., \"filename\": ...})"
