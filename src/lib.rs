@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod error;
 pub mod operation;
 pub mod plan;
+pub mod router;
 pub mod spec;
 
 pub use catalog::{resolve, Resolved, Via};
@@ -25,3 +26,4 @@ pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
 pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
+pub use router::plan;
