@@ -18,6 +18,7 @@ pub mod cli;
 pub mod error;
 pub mod operation;
 pub mod plan;
+pub mod router;
 pub mod spec;
 
 pub use catalog::{resolve, Resolved, Via};
@@ -26,3 +27,4 @@ pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
 pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
+pub use router::plan;
