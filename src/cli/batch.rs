@@ -185,6 +185,12 @@ pub struct Summary {
     pub exit: Exit,
 }
 
+impl Default for Summary {
+    fn default() -> Summary {
+        Summary::new()
+    }
+}
+
 impl Summary {
     fn new() -> Summary {
         Summary {

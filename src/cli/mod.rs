@@ -6,6 +6,7 @@ pub mod args;
 pub mod batch;
 pub mod completions;
 pub mod describe;
+pub mod dry_run;
 pub mod exit;
 pub mod input;
 pub mod target;
@@ -52,6 +53,35 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Ok);
     }
+    let opts = crate::PlanOptions {
+        lenient: args.lenient,
+    };
+    if args.batch {
+        if args.dry_run {
+            let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
+            let summary = dry_run::batch(
+                std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
+                &opts,
+                &bases,
+            )
+            .or_else(quiet_broken_pipe)?;
+            return Ok(summary.exit);
+        }
+        return Err(Failure::usage("--batch without --dry-run is not wired yet"));
+    }
+    if let Some(name) = &args.op {
+        let op = resolve(name, args.verbose > 0)?;
+        let source = input::Source::parse(args.args.as_deref());
+        let value = input::read_args(&source, std::io::stdin().lock())?;
+        if args.dry_run {
+            let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
+            let plan = dry_run::plan_json(op, &value, &opts, &bases)?;
+            print_json(&plan)?;
+            return Ok(Exit::Ok);
+        }
+        return Err(Failure::usage("calls are not wired yet"));
+    }
     Err(Failure::usage(
         "nothing to do: give an operation ID (falcon-harness OP [ARGS]), --batch, --list, \
          --describe OP or --completions SHELL; see --help",
@@ -60,7 +90,6 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
 
 /// Resolves an operation name for a call. A note goes to stderr for a
 /// legacy name (and, with --verbose, for a deprecated operation).
-#[allow(dead_code)] // used once calls are wired
 fn resolve(name: &str, verbose: bool) -> Result<&'static crate::Operation, Failure> {
     let r = crate::catalog::resolve(name).map_err(crate::Error::from)?;
     if verbose || matches!(r.via, crate::Via::Legacy(_)) {
@@ -69,6 +98,15 @@ fn resolve(name: &str, verbose: bool) -> Result<&'static crate::Operation, Failu
         }
     }
     Ok(r.operation)
+}
+
+/// A reader that went away (`| head`) ends the output quietly.
+fn quiet_broken_pipe<T: Default>(e: std::io::Error) -> Result<T, Failure> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(T::default())
+    } else {
+        Err(Failure::broken(format!("batch: {e}")))
+    }
 }
 
 fn print(text: &str) -> Result<(), Failure> {
