@@ -1,0 +1,226 @@
+//! Real calls: one harness (one HTTP client, one token) built from the
+//! flags and `FALCON_*` environment, then a single call, `--all` pages,
+//! a download to `--output`, or a `--batch`.
+
+use super::args::Args;
+use super::batch::{self, Progress, Reply, Request};
+use super::exit::{Exit, Failure};
+use super::output;
+use crate::operation::Operation;
+use crate::response::ResponseBody;
+use crate::{router, Harness, PlanOptions};
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+/// Builds the harness from the flags (clap has already merged the
+/// `FALCON_*` environment into them). Missing credentials are a usage
+/// error.
+pub fn harness(args: &Args) -> Result<Harness, Failure> {
+    let mut b = Harness::builder().lenient(args.lenient);
+    match (&args.client_id, &args.client_secret) {
+        (Some(id), Some(secret)) => b = b.client_credentials(id, secret.expose()),
+        (None, None) => {
+            return Err(Failure::usage(
+                "no credentials: set FALCON_CLIENT_ID and FALCON_CLIENT_SECRET \
+                 (or --client-id and --client-secret); --dry-run needs none",
+            ))
+        }
+        (None, Some(_)) => return Err(Failure::usage("a client secret needs a client ID")),
+        (Some(_), None) => return Err(Failure::usage("a client ID needs a client secret")),
+    }
+    if let Some(cid) = &args.member_cid {
+        b = b.member_cid(cid);
+    }
+    if let Some(cloud) = &args.cloud {
+        b = b.cloud_named(cloud);
+    }
+    if let Some(url) = &args.base_url {
+        b = b.base_url(url);
+    }
+    if let Some(t) = args.timeout {
+        b = b.timeout(t);
+    }
+    Ok(b.build()?)
+}
+
+fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {
+    let mut b = if multi {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    b.enable_all()
+        .build()
+        .map_err(|e| Failure::broken(format!("cannot start the async runtime: {e}")))
+}
+
+/// One call of `op` with `value` as its arguments: planned first (a bad
+/// argument sends nothing), then sent; the result is printed.
+pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
+    let opts = PlanOptions {
+        lenient: args.lenient,
+    };
+    let plan = router::plan(op, &value, &opts)?;
+    output::warn(&plan.warnings);
+    let harness = harness(args)?;
+    let rt = runtime(false)?;
+    if args.all {
+        return rt.block_on(all(&harness, op, value));
+    }
+    if let Some(path) = &args.output {
+        return rt.block_on(download(&harness, plan, path, args.body));
+    }
+    let resp = rt.block_on(harness.execute(plan))?;
+    output::print_response(&resp, args.body)
+}
+
+/// `--all`: follows pagination and prints the concatenated resources. A
+/// page with an error status is printed as it is and ends the run (exit 1).
+async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
+    let mut pages = harness.paginate_op(op, value);
+    let mut resources: Vec<Value> = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        if !page.is_success() {
+            return output::print_response(&page, false);
+        }
+        match page.resources() {
+            Some(r) => resources.extend(r.iter().cloned()),
+            None => {
+                return Err(Failure::broken(format!(
+                    "{}: --all: the reply has no \"resources\" list to concatenate",
+                    op.id()
+                )))
+            }
+        }
+    }
+    output::print_json(&Value::Array(resources))?;
+    Ok(Exit::Ok)
+}
+
+/// `--output FILE`: streams a success body into FILE (through
+/// `FILE.part`, renamed when complete); an error reply leaves no file.
+async fn download(
+    harness: &Harness,
+    plan: crate::RequestPlan,
+    path: &Path,
+    body_only: bool,
+) -> Result<Exit, Failure> {
+    let part = PathBuf::from(format!("{}.part", path.display()));
+    let mut file = tokio::fs::File::create(&part).await.map_err(|e| {
+        Failure::usage(format!("--output: cannot create {}: {e}", part.display()))
+    })?;
+    let result = harness.download_plan(plan, &mut file).await;
+    let flushed = file.flush().await;
+    drop(file);
+    let resp = match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            return Err(e.into());
+        }
+    };
+    if matches!(resp.body(), ResponseBody::Streamed(_)) {
+        let renamed = flushed.and_then(|_| std::fs::rename(&part, path));
+        if let Err(e) = renamed {
+            let _ = std::fs::remove_file(&part);
+            return Err(Failure::broken(format!(
+                "--output: cannot write {}: {e}",
+                path.display()
+            )));
+        }
+    } else {
+        let _ = std::fs::remove_file(&part);
+    }
+    output::print_download(&resp, path, body_only)
+}
+
+/// `--batch`: JSON Lines from stdin, `--concurrency` requests in flight
+/// over one harness (one client, one token); output in input order. After
+/// an authentication failure the remaining lines are not sent.
+pub fn batch(args: &Args) -> Result<Exit, Failure> {
+    let harness = harness(args)?;
+    let opts = PlanOptions {
+        lenient: args.lenient,
+    };
+    let body_only = args.body;
+    let rt = runtime(true)?;
+    let auth_failed = Arc::new(AtomicBool::new(false));
+    let handle = move |req: Request| {
+        let harness = harness.clone();
+        let auth_failed = auth_failed.clone();
+        async move {
+            if auth_failed.load(Ordering::Relaxed) {
+                return Reply::error(
+                    "auth",
+                    "not sent: authentication failed on an earlier line",
+                    Exit::Failure,
+                );
+            }
+            let plan = match router::plan(req.op, &req.args, &opts) {
+                Ok(plan) => plan,
+                Err(e) => return Reply::from_error(&e),
+            };
+            // Each request is its own task, so replies are decoded on
+            // every worker thread.
+            let sent = tokio::spawn(async move { harness.execute(plan).await }).await;
+            match sent {
+                Ok(Ok(resp)) => {
+                    let mut fields = Map::new();
+                    if !resp.warnings().is_empty() {
+                        fields.insert("warnings".into(), resp.warnings().into());
+                    }
+                    match output::view(&resp, body_only) {
+                        Value::Object(m) if !body_only => fields.extend(m),
+                        body => {
+                            fields.insert("body".into(), body);
+                        }
+                    }
+                    Reply::new(fields, Exit::for_status(resp.status()))
+                }
+                Ok(Err(e)) => {
+                    if e.is_auth() {
+                        auth_failed.store(true, Ordering::Relaxed);
+                    }
+                    Reply::from_error(&e)
+                }
+                Err(join) => Reply::error("internal", join.to_string(), Exit::Failure),
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let summary = rt.block_on(batch::run_async(
+        tokio::io::BufReader::new(tokio::io::stdin()),
+        &mut out,
+        usize::from(args.concurrency),
+        handle,
+        &mut Progress::stderr(),
+    ));
+    let _ = out.flush();
+    match summary {
+        Ok(s) => Ok(s.exit),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+        Err(e) => Err(Failure::broken(format!("batch: {e}"))),
+    }
+}
+
+/// Logs to stderr: `-v` debug, `-vv` trace, for this crate only (so no
+/// HTTP library dumps headers); the harness never logs secrets.
+pub fn init_tracing(verbose: u8) {
+    if verbose == 0 {
+        return;
+    }
+    let level = if verbose == 1 { "debug" } else { "trace" };
+    let filter = tracing_subscriber::EnvFilter::new(format!("falcon_harness={level}"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,86 @@
+//! Printing results: the `{"status_code", "headers", "body"}` view (or
+//! only the body with `--body`), binary bodies raw to a file or to a
+//! stdout that is not a terminal.
+
+use super::exit::{Exit, Failure};
+use crate::response::{Response, ResponseBody};
+use serde_json::{json, Value};
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+/// Writes `text` to stdout; a reader that went away (`| head`) is not
+/// an error.
+pub fn print(text: &[u8]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Failure::broken(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Pretty-prints a JSON value and a line break to stdout.
+pub fn print_json(v: &Value) -> Result<(), Failure> {
+    let mut text = serde_json::to_vec_pretty(v).expect("a Value always serializes");
+    text.push(b'\n');
+    print(&text)
+}
+
+/// The printed view of a reply: the Python SDK's
+/// `{"status_code", "headers", "body"}`, or only the body.
+pub fn view(resp: &Response, body_only: bool) -> Value {
+    let mut uber = resp.to_uber();
+    if body_only {
+        uber["body"].take()
+    } else {
+        uber
+    }
+}
+
+/// Prints a reply. A binary body goes raw to stdout when stdout is not a
+/// terminal; on a terminal only its size and type are shown.
+pub fn print_response(resp: &Response, body_only: bool) -> Result<Exit, Failure> {
+    let exit = Exit::for_status(resp.status());
+    if let ResponseBody::Bytes(bytes) = resp.body() {
+        if !io::stdout().is_terminal() {
+            print(bytes)?;
+            return Ok(exit);
+        }
+        let _ = writeln!(
+            io::stderr(),
+            "falcon-harness: a binary body of {} bytes is not shown on a terminal; \
+             use --output FILE or redirect stdout",
+            bytes.len()
+        );
+        let mut v = view(resp, false);
+        v["body"] = json!({
+            "bytes": bytes.len(),
+            "content_type": resp.header("content-type"),
+        });
+        let v = if body_only { v["body"].take() } else { v };
+        print_json(&v)?;
+        return Ok(exit);
+    }
+    print_json(&view(resp, body_only))?;
+    Ok(exit)
+}
+
+/// Prints the reply of a download to `path` (`body` names the file and
+/// the bytes written).
+pub fn print_download(resp: &Response, path: &Path, body_only: bool) -> Result<Exit, Failure> {
+    let mut v = view(resp, false);
+    if let ResponseBody::Streamed(n) = resp.body() {
+        v["body"] = json!({"file": path.display().to_string(), "bytes_written": n});
+    }
+    let v = if body_only { v["body"].take() } else { v };
+    print_json(&v)?;
+    Ok(Exit::for_status(resp.status()))
+}
+
+/// Warnings of a plan or reply (lenient mode's dropped keys, legacy
+/// names) go to stderr.
+pub fn warn(warnings: &[String]) {
+    let mut err = io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "falcon-harness: warning: {w}");
+    }
+}

@@ -1,0 +1,318 @@
+//! Real calls of the built binary against a mockito server: a single
+//! call, ARGS from stdin and @file, `--body`, exit codes, a binary
+//! download to a file and to stdout, an upload, `--all` across pages, and
+//! `--verbose` without secrets.
+
+mod cli_common;
+use cli_common::{run, Run};
+use mockito::{Matcher, Mock, Server, ServerGuard};
+use serde_json::json;
+
+const SECRET: &str = "s3cr3t-value-xyz";
+const TOKEN: &str = "tok-4a7e1c";
+
+fn token(server: &mut ServerGuard) -> Mock {
+    server
+        .mock("POST", "/oauth2/token")
+        .match_body(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("client_id".into(), "cid".into()),
+            Matcher::UrlEncoded("client_secret".into(), SECRET.into()),
+        ]))
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(json!({"access_token": TOKEN, "expires_in": 1799, "token_type": "bearer"}).to_string())
+        .create()
+}
+
+fn call(server: &ServerGuard, args: &[&str], stdin: &[u8]) -> Run {
+    let url = server.url();
+    run(
+        args,
+        stdin,
+        &[
+            ("FALCON_CLIENT_ID", "cid"),
+            ("FALCON_CLIENT_SECRET", SECRET),
+            ("FALCON_BASE_URL", url.as_str()),
+        ],
+    )
+}
+
+fn json_reply(m: Mock, status: usize, body: serde_json::Value) -> Mock {
+    m.with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+}
+
+#[test]
+fn single_call_prints_status_headers_and_body() {
+    let mut server = Server::new();
+    let tok = token(&mut server).expect(1).create();
+    let body = json!({"meta": {}, "resources": ["inc:1", "inc:2"], "errors": []});
+    let api = json_reply(
+        server
+            .mock("GET", "/incidents/queries/incidents/v1")
+            .match_query(Matcher::Exact("filter=status%3A20&limit=5".into()))
+            .match_header("authorization", format!("Bearer {TOKEN}").as_str()),
+        200,
+        body.clone(),
+    )
+    .with_header("x-ratelimit-remaining", "5999")
+    .expect(1)
+    .create();
+    let r = call(
+        &server,
+        &["QueryIncidents", r#"{"filter":"status:20","limit":5}"#],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.json();
+    assert_eq!(out["status_code"], 200);
+    assert_eq!(out["body"], body);
+    assert_eq!(out["headers"]["content-type"], "application/json");
+    assert_eq!(out["headers"]["x-ratelimit-remaining"], "5999");
+    tok.assert();
+    api.assert();
+
+    // --body: only the body
+    let r = call(
+        &server,
+        &["query_incidents", r#"{"filter":"status:20","limit":5}"#, "--body"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json(), body);
+}
+
+#[test]
+fn args_from_stdin_and_from_file() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    let api = json_reply(
+        server
+            .mock("POST", "/incidents/entities/incidents/GET/v1")
+            .match_body(Matcher::Json(json!({"ids": ["inc:1", "inc:2"]}))),
+        200,
+        json!({"resources": [{"incident_id": "inc:1"}, {"incident_id": "inc:2"}]}),
+    )
+    .expect(2)
+    .create();
+    let r = call(
+        &server,
+        &["GetIncidents", "-", "--body"],
+        br#"{"ids": ["inc:1", "inc:2"]}"#,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["resources"][1]["incident_id"], "inc:2");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ids.json");
+    std::fs::write(&file, r#"{"ids": "inc:1,inc:2"}"#).unwrap();
+    let at = format!("@{}", file.display());
+    let r = call(&server, &["GetIncidents", &at, "--body"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["resources"][0]["incident_id"], "inc:1");
+    api.assert();
+}
+
+#[test]
+fn exit_codes() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    // 1: an API error status; the result is still printed
+    json_reply(
+        server.mock("GET", "/message-center/queries/cases/v1"),
+        403,
+        json!({"errors": [{"code": 403, "message": "access denied"}], "resources": []}),
+    )
+    .create();
+    let r = call(&server, &["QueryCasesIdsByFilter"], b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["status_code"], 403);
+    assert_eq!(r.json()["body"]["errors"][0]["message"], "access denied");
+
+    // 2: a bad argument; nothing is sent
+    let nothing = server
+        .mock("GET", Matcher::Any)
+        .expect(0)
+        .create();
+    let r = call(&server, &["QueryCasesIdsByFilter", r#"{"limit": "ten"}"#], b"");
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("QueryCasesIdsByFilter"), "{}", r.stderr);
+    let r = call(&server, &["QueryCasesIdsByFiltr"], b"");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean QueryCasesIdsByFilter"), "{}", r.stderr);
+    // 2: no credentials
+    let url = server.url();
+    let r = run(&["QueryCasesIdsByFilter"], b"", &[("FALCON_BASE_URL", url.as_str())]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no credentials"), "{}", r.stderr);
+    nothing.assert();
+}
+
+#[test]
+fn exit_3_for_auth_and_transport_failures() {
+    let mut server = Server::new();
+    server
+        .mock("POST", "/oauth2/token")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"errors": [{"code": 401, "message": "access denied, invalid credentials"}]}"#)
+        .create();
+    let api = server.mock("GET", Matcher::Any).expect(0).create();
+    let r = call(&server, &["QueryIncidents"], b"");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("authentication failed"), "{}", r.stderr);
+    assert!(!r.stderr.contains(SECRET));
+    api.assert();
+
+    // a port nothing listens on
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let r = run(
+        &["QueryIncidents", "--base-url", &base, "--timeout", "5"],
+        b"",
+        &[("FALCON_CLIENT_ID", "cid"), ("FALCON_CLIENT_SECRET", SECRET)],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn binary_download_to_a_file_and_to_stdout() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    let pdf: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(70_000))
+        .collect();
+    let dl = server
+        .mock("GET", "/message-center/entities/case-attachment/v1")
+        .match_query(Matcher::UrlEncoded("id".into(), "att-1".into()))
+        .with_status(200)
+        .with_header("content-type", "application/pdf")
+        .with_body(&pdf)
+        .expect(2)
+        .create();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("attachment.pdf");
+    let file_s = file.display().to_string();
+    let r = call(
+        &server,
+        &["CaseDownloadAttachment", r#"{"id": "att-1"}"#, "--output", &file_s],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read(&file).unwrap(), pdf);
+    assert!(!dir.path().join("attachment.pdf.part").exists());
+    let out = r.json();
+    assert_eq!(out["status_code"], 200);
+    assert_eq!(out["body"], json!({"file": file_s, "bytes_written": pdf.len()}));
+
+    // stdout is a pipe here (not a terminal): the bytes go there raw
+    let r = call(&server, &["CaseDownloadAttachment", r#"{"id": "att-1"}"#], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, pdf);
+    dl.assert();
+
+    // an error reply leaves no file and exits 1
+    json_reply(
+        server
+            .mock("GET", "/message-center/entities/case-attachment/v1")
+            .match_query(Matcher::UrlEncoded("id".into(), "missing".into())),
+        404,
+        json!({"errors": [{"code": 404, "message": "not found"}]}),
+    )
+    .create();
+    let missing = dir.path().join("missing.pdf");
+    let missing_s = missing.display().to_string();
+    let r = call(
+        &server,
+        &["CaseDownloadAttachment", r#"{"id": "missing"}"#, "-o", &missing_s],
+        b"",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["status_code"], 404);
+    assert!(!missing.exists());
+    assert!(!dir.path().join("missing.pdf.part").exists());
+}
+
+#[test]
+fn multipart_upload_sends_the_file() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "attachment-content-1234").unwrap();
+    let up = json_reply(
+        server
+            .mock("POST", "/message-center/entities/case-attachment/v1")
+            .match_header("content-type", Matcher::Regex("^multipart/form-data; boundary=".into()))
+            .match_body(Matcher::AllOf(vec![
+                Matcher::Regex(r#"name="case_id"\r\n\r\nc1\r\n"#.into()),
+                Matcher::Regex(r#"name="file"; filename="notes.txt""#.into()),
+                Matcher::Regex("attachment-content-1234".into()),
+            ])),
+        200,
+        json!({"resources": [{"id": "att-9"}]}),
+    )
+    .expect(1)
+    .create();
+    let args = json!({"case_id": "c1", "user_uuid": "u1", "file": format!("@{}", file.display())});
+    let r = call(&server, &["CaseAddAttachment", &args.to_string(), "--body"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["resources"][0]["id"], "att-9");
+    up.assert();
+}
+
+#[test]
+fn all_follows_pages_and_concatenates_resources() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    let mocks = [
+        ("limit=2", vec!["a", "b"], 0),
+        ("limit=2&offset=2", vec!["c", "d"], 2),
+        ("limit=2&offset=4", vec!["e"], 4),
+    ]
+    .map(|(q, ids, offset)| {
+        json_reply(
+            server
+                .mock("GET", "/incidents/queries/incidents/v1")
+                .match_query(Matcher::Exact(q.into())),
+            200,
+            json!({"meta": {"pagination": {"offset": offset, "limit": 2, "total": 5}},
+                   "resources": ids, "errors": []}),
+        )
+        .expect(1)
+        .create()
+    });
+    let r = call(&server, &["QueryIncidents", r#"{"limit": 2}"#, "--all"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json(), json!(["a", "b", "c", "d", "e"]));
+    for m in &mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn verbose_logs_to_stderr_without_secrets() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    json_reply(
+        server.mock("GET", "/incidents/queries/incidents/v1"),
+        200,
+        json!({"resources": []}),
+    )
+    .create();
+    let r = call(&server, &["QueryIncidents", "--verbose", "--verbose"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.is_empty(), "no log lines");
+    assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
+    assert!(!r.stderr.contains(TOKEN), "{}", r.stderr);
+    assert!(!r.stdout_str().contains(TOKEN));
+}
