@@ -72,9 +72,19 @@ pub(crate) struct Grant {
 /// The token cache with single-flight renewal.
 pub(crate) struct TokenCache {
     current: RwLock<Option<Arc<Token>>>,
-    refresh: tokio::sync::Mutex<()>,
+    /// Held while fetching; remembers the last failed fetch.
+    refresh: tokio::sync::Mutex<Option<Failure>>,
     renew_window: Duration,
     fetches: AtomicU64,
+    completed: AtomicU64,
+}
+
+/// A failed token fetch, shared with the callers that waited for it.
+struct Failure {
+    /// The value of `completed` after it.
+    completed: u64,
+    status: Option<u16>,
+    message: String,
 }
 
 impl fmt::Debug for TokenCache {
@@ -97,9 +107,10 @@ impl TokenCache {
                     expires_at: None,
                 })
             })),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: tokio::sync::Mutex::new(None),
             renew_window,
             fetches: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
         }
     }
 
@@ -114,7 +125,9 @@ impl TokenCache {
 
     /// The current token, fetching a new one through `fetch` when there is
     /// none or it is inside the renew window. Concurrent callers share one
-    /// fetch: the others wait and then use its token.
+    /// fetch: the others wait and then use its token, or share its
+    /// failure (so a refused secret costs one token request, not one per
+    /// caller).
     pub async fn get<F, Fut>(&self, fetch: F) -> Result<Arc<Token>>
     where
         F: FnOnce() -> Fut,
@@ -123,16 +136,42 @@ impl TokenCache {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        let _guard = self.refresh.lock().await;
+        let seen = self.completed.load(Ordering::Acquire);
+        let mut last_failure = self.refresh.lock().await;
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        self.fetches.fetch_add(1, Ordering::Relaxed);
-        let token = Arc::new(fetch().await?);
-        if let Ok(mut c) = self.current.write() {
-            *c = Some(token.clone());
+        if let Some(f) = last_failure.as_ref().filter(|f| f.completed > seen) {
+            return Err(Error::Auth {
+                status: f.status,
+                message: f.message.clone(),
+            });
         }
-        Ok(token)
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let result = fetch().await;
+        let completed = self.completed.fetch_add(1, Ordering::AcqRel) + 1;
+        match result {
+            Ok(token) => {
+                *last_failure = None;
+                let token = Arc::new(token);
+                if let Ok(mut c) = self.current.write() {
+                    *c = Some(token.clone());
+                }
+                Ok(token)
+            }
+            Err(e) => {
+                let (status, message) = match &e {
+                    Error::Auth { status, message } => (*status, message.clone()),
+                    other => (None, format!("token request failed: {other}")),
+                };
+                *last_failure = Some(Failure {
+                    completed,
+                    status,
+                    message,
+                });
+                Err(e)
+            }
+        }
     }
 
     /// Drops the cached token if it is still `stale` (so that many

@@ -393,6 +393,10 @@ impl Harness {
     /// Sends a planned request and returns the reply, with its body
     /// classified by content type. Error statuses are replies; transport,
     /// time-out, authentication and decoding failures are errors.
+    ///
+    /// A JSON reply that does not parse is an [`Error::Decode`] naming the
+    /// operation; to get a reply's raw bytes whatever its content type,
+    /// use [`download_plan`](Self::download_plan) with a `Vec<u8>`.
     pub async fn execute(&self, plan: RequestPlan) -> Result<Response> {
         let span = span(&plan);
         async {
@@ -506,6 +510,7 @@ impl Harness {
                         tracing::info!("401: renewing the token and retrying once");
                         self.inner.tokens.invalidate(&token);
                         reauthenticated = true;
+                        drain(reply).await;
                         continue;
                     }
                     match policy.retry_status(plan.method, status) {
@@ -515,6 +520,7 @@ impl Harness {
                             } else {
                                 policy.backoff_delay(retries)
                             };
+                            drain(reply).await;
                             Some((reason, wait, Some(status)))
                         }
                         _ if !buffer => return Ok((Sent::Streaming(reply), attempts)),
@@ -559,6 +565,24 @@ impl Harness {
                 tokio::time::sleep(wait).await;
                 retries += 1;
             }
+        }
+    }
+}
+
+/// Reads a small discarded reply to the end, so its connection can be
+/// reused; a large or slow one is dropped (closing the connection).
+async fn drain(mut reply: reqwest::Response) {
+    const MAX: u64 = 64 * 1024;
+    if reply.content_length().is_some_and(|n| n > MAX) {
+        return;
+    }
+    let mut read = 0u64;
+    while let Ok(Ok(Some(chunk))) =
+        tokio::time::timeout(Duration::from_secs(1), reply.chunk()).await
+    {
+        read += chunk.len() as u64;
+        if read > MAX {
+            return;
         }
     }
 }

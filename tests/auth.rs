@@ -143,6 +143,34 @@ async fn refused_credentials_are_an_auth_error() {
     cmd.assert_async().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_commands_share_one_refused_token_request() {
+    let mut server = Server::new_async().await;
+    let token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"errors":[{"code":401,"message":"access denied, invalid bearer token"}]}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let h = builder(&server).build().unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let h = h.clone();
+            tokio::spawn(async move { h.execute(query_incidents()).await })
+        })
+        .collect();
+    for t in tasks {
+        let e = t.await.unwrap().unwrap_err();
+        assert!(e.is_auth() && e.status() == Some(401), "{e}");
+    }
+    token.assert_async().await;
+    // A later call tries again.
+    assert!(h.authenticate().await.unwrap_err().is_auth());
+    assert_eq!(h.token_requests(), 2);
+}
+
 #[tokio::test]
 async fn member_cid_is_sent_with_the_token_request() {
     let mut server = Server::new_async().await;
