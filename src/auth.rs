@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::Value;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -52,11 +52,31 @@ pub(crate) struct Token {
     value: Secret,
     /// `None`: a token given by the caller, used until refused.
     expires_at: Option<Instant>,
+    /// Some reply to a request with it was not 401: it was good once.
+    proven: AtomicBool,
 }
 
 impl Token {
+    fn new(value: Secret, expires_at: Option<Instant>) -> Token {
+        Token {
+            value,
+            expires_at,
+            proven: AtomicBool::new(false),
+        }
+    }
     pub fn value(&self) -> &str {
         self.value.expose()
+    }
+    /// Records that the API accepted it.
+    pub fn mark_proven(&self) {
+        if !self.proven.load(Ordering::Relaxed) {
+            self.proven.store(true, Ordering::Relaxed);
+        }
+    }
+    /// Whether the API accepted it before (a 401 then means it expired or
+    /// was revoked, not that the credentials are bad).
+    pub fn proven(&self) -> bool {
+        self.proven.load(Ordering::Relaxed)
     }
     fn fresh(&self, now: Instant, renew_window: Duration) -> bool {
         self.expires_at.map_or(true, |at| now + renew_window < at)
@@ -101,12 +121,7 @@ impl fmt::Debug for TokenCache {
 impl TokenCache {
     pub fn new(renew_window: Duration, initial: Option<Secret>) -> TokenCache {
         TokenCache {
-            current: RwLock::new(initial.map(|value| {
-                Arc::new(Token {
-                    value,
-                    expires_at: None,
-                })
-            })),
+            current: RwLock::new(initial.map(|value| Arc::new(Token::new(value, None)))),
             refresh: tokio::sync::Mutex::new(None),
             renew_window,
             fetches: AtomicU64::new(0),
@@ -313,10 +328,10 @@ pub(crate) async fn request_token(
         .ok_or_else(|| unusable("no access_token"))?;
     let expires_in = v.get("expires_in").and_then(Value::as_u64).unwrap_or(1799);
     Ok(Grant {
-        token: Token {
-            value: Secret::new(token),
-            expires_at: Some(started + Duration::from_secs(expires_in)),
-        },
+        token: Token::new(
+            Secret::new(token),
+            Some(started + Duration::from_secs(expires_in)),
+        ),
         region,
     })
 }
@@ -366,10 +381,10 @@ mod tests {
     use super::*;
 
     fn token(s: &str, secs: u64) -> Token {
-        Token {
-            value: Secret::new(s),
-            expires_at: Some(Instant::now() + Duration::from_secs(secs)),
-        }
+        Token::new(
+            Secret::new(s),
+            Some(Instant::now() + Duration::from_secs(secs)),
+        )
     }
 
     #[test]

@@ -503,15 +503,23 @@ impl Harness {
             let retry = match outcome {
                 Ok(reply) => {
                     let status = reply.status().as_u16();
-                    if status == 401
-                        && !reauthenticated
-                        && matches!(self.inner.creds, Credentials::Client { .. })
-                    {
-                        tracing::info!("401: renewing the token and retrying once");
-                        self.inner.tokens.invalidate(&token);
-                        reauthenticated = true;
-                        drain(reply).await;
-                        continue;
+                    if status != 401 {
+                        token.mark_proven();
+                    } else if matches!(self.inner.creds, Credentials::Client { .. }) {
+                        // One re-authentication per command; more only for
+                        // a token the API accepted before (it expired or was
+                        // revoked meanwhile), and then as retries.
+                        let again = reauthenticated && token.proven() && retries < policy.retries();
+                        if !reauthenticated || again {
+                            tracing::info!("401: renewing the token and retrying");
+                            self.inner.tokens.invalidate(&token);
+                            if reauthenticated {
+                                retries += 1;
+                            }
+                            reauthenticated = true;
+                            drain(reply).await;
+                            continue;
+                        }
                     }
                     match policy.retry_status(plan.method, status) {
                         Some(reason) if retries < policy.retries() => {

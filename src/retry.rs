@@ -118,7 +118,9 @@ impl RetryPolicy {
     pub(crate) fn retry_error(&self, method: Method, err: &reqwest::Error) -> Option<RetryReason> {
         if err.is_connect() {
             Some(RetryReason::Connect)
-        } else if method.is_idempotent() && (err.is_timeout() || err.is_request()) {
+        } else if method.is_idempotent()
+            && (err.is_timeout() || err.is_request() || err.is_body() || err.is_decode())
+        {
             Some(RetryReason::Transport)
         } else {
             None
