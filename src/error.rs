@@ -175,7 +175,6 @@ impl Error {
         self.is_unknown_operation() || self.is_argument() || self.is_config()
     }
 
-    #[allow(dead_code)] // used by the router
     pub(crate) fn argument(
         operation: impl Into<String>,
         argument: impl Into<String>,

@@ -25,6 +25,7 @@ pub mod paginate;
 pub mod plan;
 pub mod response;
 pub mod retry;
+pub mod router;
 pub mod spec;
 mod transport;
 
@@ -39,4 +40,5 @@ pub use paginate::Pages;
 pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
 pub use response::{Response, ResponseBody};
 pub use retry::RetryPolicy;
+pub use router::plan;
 pub use transport::USER_AGENT;

@@ -90,3 +90,117 @@ pub enum FileSource {
     /// Bytes in memory.
     Bytes(bytes::Bytes),
 }
+
+impl RequestPlan {
+    /// The query string, percent-encoded, without the leading `?`.
+    ///
+    /// ```
+    /// use falcon_harness::{catalog, router, PlanOptions};
+    /// let op = catalog::operation("QueryIncidents").unwrap();
+    /// let args = serde_json::json!({"filter": "name:'a b'&c"});
+    /// let plan = router::plan(op, &args, &PlanOptions::default()).unwrap();
+    /// assert_eq!(plan.query_string(), "filter=name%3A%27a%20b%27%26c");
+    /// ```
+    pub fn query_string(&self) -> String {
+        crate::router::query_string(&self.query)
+    }
+
+    /// The path followed by `?` and the query string (no `?` when there
+    /// is no query).
+    pub fn path_and_query(&self) -> String {
+        let q = self.query_string();
+        if q.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{q}", self.path)
+        }
+    }
+
+    /// The media type the body is sent with, `None` for no body.
+    pub fn content_type(&self) -> Option<&str> {
+        match &self.body {
+            PlannedBody::Empty => None,
+            PlannedBody::Json(_) => Some("application/json"),
+            PlannedBody::Form(_) => Some("application/x-www-form-urlencoded"),
+            PlannedBody::Multipart(_) => Some("multipart/form-data"),
+            PlannedBody::Raw { content_type, .. } => Some(content_type),
+        }
+    }
+
+    /// A JSON description of the plan (the CLI's `--dry-run` output):
+    /// `operation`, `method`, `url` (`base_url` without its trailing `/`,
+    /// then the path and query), `path`, `query` (pairs, unencoded),
+    /// `headers`, `content_type`, `body`, `form` and `warnings`.
+    ///
+    /// ```
+    /// use falcon_harness::{catalog, router, PlanOptions};
+    /// let op = catalog::operation("QueryIncidents").unwrap();
+    /// let plan = router::plan(op, &serde_json::json!({"limit": 5}), &PlanOptions::default()).unwrap();
+    /// let j = plan.to_json("https://api.crowdstrike.com/");
+    /// assert_eq!(j["url"], "https://api.crowdstrike.com/incidents/queries/incidents/v1?limit=5");
+    /// assert_eq!(j["query"], serde_json::json!([["limit", "5"]]));
+    /// assert!(j["body"].is_null());
+    /// ```
+    pub fn to_json(&self, base_url: &str) -> serde_json::Value {
+        use serde_json::{json, Map, Value};
+        let url = format!(
+            "{}{}",
+            base_url.trim_end_matches('/'),
+            self.path_and_query()
+        );
+        let query: Vec<Value> = self.query.iter().map(|(k, v)| json!([k, v])).collect();
+        let headers: Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let text = |name: &str, value: &str| json!({"name": name, "value": value});
+        let (body, form) = match &self.body {
+            PlannedBody::Empty => (Value::Null, Value::Null),
+            PlannedBody::Json(v) => (v.clone(), Value::Null),
+            PlannedBody::Raw { bytes, .. } => (json!({"raw_bytes": bytes.len()}), Value::Null),
+            PlannedBody::Form(pairs) => (
+                Value::Null,
+                Value::Array(pairs.iter().map(|(k, v)| text(k, v)).collect()),
+            ),
+            PlannedBody::Multipart(parts) => (
+                Value::Null,
+                Value::Array(
+                    parts
+                        .iter()
+                        .map(|p| match &p.value {
+                            PartValue::Text(v) => text(&p.name, v),
+                            PartValue::File(f) => {
+                                let (path, len) = match &f.source {
+                                    FileSource::Path(p) => (
+                                        Value::String(p.to_string_lossy().into_owned()),
+                                        Value::Null,
+                                    ),
+                                    FileSource::Bytes(b) => (Value::Null, json!(b.len())),
+                                };
+                                json!({"name": p.name, "file": {
+                                    "path": path,
+                                    "bytes": len,
+                                    "filename": f.filename,
+                                    "content_type": f.content_type,
+                                }})
+                            }
+                        })
+                        .collect(),
+                ),
+            ),
+        };
+        json!({
+            "operation": self.operation,
+            "method": self.method.as_str(),
+            "url": url,
+            "path": self.path,
+            "query": query,
+            "headers": headers,
+            "content_type": self.content_type(),
+            "body": body,
+            "form": form,
+            "warnings": self.warnings,
+        })
+    }
+}

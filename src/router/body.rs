@@ -1,0 +1,288 @@
+//! Assembling the request body: the whole `body` as given, filled with
+//! the flat body-field arguments; raw bodies; and the `content_type`.
+
+use crate::error::Error;
+use crate::operation::{Body, BodyRoot};
+use crate::plan::PlannedBody;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+fn fill(
+    op: &str,
+    m: &mut Map<String, Value>,
+    fields: Vec<(&'static str, Value)>,
+) -> Result<(), Error> {
+    for (name, v) in fields {
+        if m.contains_key(name) {
+            return Err(Error::argument(
+                op,
+                name,
+                "given both as an argument and inside \"body\"; give it once",
+            ));
+        }
+        m.insert(name.to_string(), v);
+    }
+    Ok(())
+}
+
+/// The JSON body from `body` (as given) and the flat field arguments.
+/// An array-root body gets the flat fields as its one element.
+pub(crate) fn assemble(
+    op: &str,
+    shape: &Body,
+    whole: Option<&Value>,
+    fields: Vec<(&'static str, Value)>,
+    lenient: bool,
+) -> Result<Option<Value>, Error> {
+    let array_root = shape.root() == BodyRoot::Array;
+    let Some(whole) = whole else {
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let mut m = Map::with_capacity(fields.len());
+        fill(op, &mut m, fields)?;
+        return Ok(Some(if array_root {
+            Value::Array(vec![Value::Object(m)])
+        } else {
+            Value::Object(m)
+        }));
+    };
+    let expected = match (shape.root(), whole) {
+        (BodyRoot::Object, Value::Object(_)) | (BodyRoot::Array, Value::Array(_)) => None,
+        (BodyRoot::Object, _) => Some("expected a JSON object"),
+        (BodyRoot::Array, _) => Some("expected a JSON list"),
+        (BodyRoot::Opaque | BodyRoot::Binary, _) => None,
+    };
+    if let (Some(what), false) = (expected, lenient) {
+        return Err(Error::argument(
+            op,
+            "body",
+            format!("{what}, got {}", super::convert::describe(whole)),
+        ));
+    }
+    if fields.is_empty() {
+        return Ok(Some(whole.clone()));
+    }
+    let mut whole = whole.clone();
+    let target = match &mut whole {
+        Value::Object(m) => Some(m),
+        Value::Array(a) if a.len() == 1 => a[0].as_object_mut(),
+        _ => None,
+    };
+    let Some(target) = target else {
+        return Err(Error::argument(
+            op,
+            fields[0].0,
+            "cannot be merged into the given \"body\" (it is not one object); put it inside \"body\"",
+        ));
+    };
+    fill(op, target, fields)?;
+    Ok(Some(whole))
+}
+
+/// Bytes given for a raw body: a string (its UTF-8 bytes) or
+/// `{"content_base64": ...}`.
+pub(crate) fn raw_bytes(v: &Value) -> Option<Result<bytes::Bytes, String>> {
+    match v {
+        Value::String(s) => Some(Ok(bytes::Bytes::copy_from_slice(s.as_bytes()))),
+        Value::Object(m) if m.len() == 1 => {
+            let b64 = m.get("content_base64")?.as_str()?;
+            Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64.trim())
+                    .map(bytes::Bytes::from)
+                    .map_err(|e| format!("\"content_base64\" is not base64: {e}")),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn is_json_type(ct: &str) -> bool {
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Applies an explicit `content_type` to a planned body. A JSON body
+/// with a JSON media type other than plain `application/json` is sent
+/// as raw JSON text; a string body with a non-JSON type is sent raw.
+pub(crate) fn apply_content_type(
+    op: &str,
+    body: PlannedBody,
+    ct: &str,
+    warnings: &mut Vec<String>,
+) -> Result<PlannedBody, Error> {
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok(match body {
+        PlannedBody::Empty => {
+            warnings.push(format!(
+                "{op}: content_type {ct:?} ignored: the request has no body"
+            ));
+            PlannedBody::Empty
+        }
+        PlannedBody::Json(v) if is_json_type(ct) => {
+            if essence == "application/json" && ct.trim() == "application/json" {
+                PlannedBody::Json(v)
+            } else {
+                PlannedBody::Raw {
+                    bytes: serde_json::to_vec(&v).unwrap_or_default().into(),
+                    content_type: ct.to_string(),
+                }
+            }
+        }
+        PlannedBody::Json(Value::String(s)) => PlannedBody::Raw {
+            bytes: s.into_bytes().into(),
+            content_type: ct.to_string(),
+        },
+        PlannedBody::Json(_) => {
+            return Err(Error::argument(
+                op,
+                "content_type",
+                format!("a JSON body cannot be sent as {ct:?}; give the body as a string"),
+            ))
+        }
+        PlannedBody::Raw { bytes, .. } => PlannedBody::Raw {
+            bytes,
+            content_type: ct.to_string(),
+        },
+        PlannedBody::Form(pairs) if essence == "multipart/form-data" => PlannedBody::Multipart(
+            pairs
+                .into_iter()
+                .map(|(name, v)| crate::plan::FormPart {
+                    name,
+                    value: crate::plan::PartValue::Text(v),
+                })
+                .collect(),
+        ),
+        form @ PlannedBody::Form(_) if essence == "application/x-www-form-urlencoded" => form,
+        form @ PlannedBody::Multipart(_) if essence == "multipart/form-data" => form,
+        PlannedBody::Multipart(parts) if essence == "application/x-www-form-urlencoded" => {
+            super::planner::urlencoded(op, parts)?
+        }
+        PlannedBody::Form(_) | PlannedBody::Multipart(_) => {
+            return Err(Error::argument(
+                op,
+                "content_type",
+                format!("a form is sent as multipart/form-data or application/x-www-form-urlencoded, not {ct:?}"),
+            ))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::operation;
+    use serde_json::json;
+
+    fn shape(id: &str) -> &'static Body {
+        operation(id).unwrap().body().unwrap()
+    }
+
+    #[test]
+    fn flat_fields_fill_the_body() {
+        let b = assemble(
+            "GetIncidents",
+            shape("GetIncidents"),
+            None,
+            vec![("ids", json!(["a"]))],
+            false,
+        )
+        .unwrap();
+        assert_eq!(b, Some(json!({"ids": ["a"]})));
+        let whole = json!({"action_parameters": []});
+        let b = assemble(
+            "P",
+            shape("PerformIncidentAction"),
+            Some(&whole),
+            vec![("ids", json!(["a"]))],
+            false,
+        )
+        .unwrap();
+        assert_eq!(b, Some(json!({"action_parameters": [], "ids": ["a"]})));
+        let whole = json!({"ids": ["b"]});
+        let e = assemble(
+            "P",
+            shape("GetIncidents"),
+            Some(&whole),
+            vec![("ids", json!(["a"]))],
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("given both"), "{e}");
+        assert_eq!(
+            assemble("P", shape("GetIncidents"), None, vec![], false).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn array_roots_wrap_flat_fields() {
+        let s = shape("AggregateCases");
+        let b = assemble("A", s, None, vec![("field", json!("status"))], false).unwrap();
+        assert_eq!(b, Some(json!([{"field": "status"}])));
+        let whole = json!([{"type": "terms"}]);
+        let b = assemble(
+            "A",
+            s,
+            Some(&whole),
+            vec![("field", json!("status"))],
+            false,
+        )
+        .unwrap();
+        assert_eq!(b, Some(json!([{"type": "terms", "field": "status"}])));
+        let whole = json!([{}, {}]);
+        assert!(assemble("A", s, Some(&whole), vec![("field", json!("x"))], false).is_err());
+        assert!(assemble("A", s, Some(&json!({"field": "x"})), vec![], false).is_err());
+        assert!(assemble("A", s, Some(&json!({"field": "x"})), vec![], true).is_ok());
+    }
+
+    #[test]
+    fn content_types() {
+        let mut w = Vec::new();
+        let b = apply_content_type(
+            "O",
+            PlannedBody::Json(json!("a: 1")),
+            "application/yaml",
+            &mut w,
+        )
+        .unwrap();
+        assert_eq!(
+            b,
+            PlannedBody::Raw {
+                bytes: bytes::Bytes::from_static(b"a: 1"),
+                content_type: "application/yaml".into()
+            }
+        );
+        assert!(
+            apply_content_type("O", PlannedBody::Json(json!({})), "text/plain", &mut w).is_err()
+        );
+        let b = apply_content_type(
+            "O",
+            PlannedBody::Json(json!({})),
+            "application/json",
+            &mut w,
+        )
+        .unwrap();
+        assert_eq!(b, PlannedBody::Json(json!({})));
+        apply_content_type("O", PlannedBody::Empty, "text/plain", &mut w).unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            raw_bytes(&json!({"content_base64": "aGk="}))
+                .unwrap()
+                .unwrap(),
+            &b"hi"[..]
+        );
+        assert!(raw_bytes(&json!({"x": 1})).is_none());
+    }
+}

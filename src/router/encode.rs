@@ -1,0 +1,175 @@
+//! Percent-encoding of query keys and values and of path segments, and
+//! filling the route's `{placeholders}`.
+//!
+//! Everything but the unreserved characters of RFC 3986
+//! (`A-Z a-z 0-9 - . _ ~`) is encoded, as UTF-8 bytes: a space is `%20`
+//! (never `+`), `/` is `%2F`, so a value is always exactly one query
+//! value or one path segment.
+
+use crate::error::Error;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Every byte but the unreserved characters.
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends the percent-encoded form of `s` to `out`.
+pub(crate) fn push_encoded(out: &mut String, s: &str) {
+    for chunk in utf8_percent_encode(s, COMPONENT) {
+        out.push_str(chunk);
+    }
+}
+
+/// `k=v&k=v` with every key and value percent-encoded.
+pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_encoded(&mut out, k);
+        out.push('=');
+        push_encoded(&mut out, v);
+    }
+    out
+}
+
+/// Checks that a path parameter's value can be one segment: not empty,
+/// and not `.` or `..` (which URL parsers resolve, in any encoding, as
+/// "this directory" or "the parent").
+pub(crate) fn check_segment(op: &str, name: &str, value: &str) -> Result<(), Error> {
+    let problem = match value {
+        "" => "must not be empty",
+        "." | ".." => "must not be \".\" or \"..\" (a path segment cannot climb the route)",
+        _ => return Ok(()),
+    };
+    Err(Error::argument(op, name, problem))
+}
+
+/// Fills the `{placeholders}` of `route` with the percent-encoded texts
+/// that `value_of` returns for each placeholder name.
+pub(crate) fn fill_route<'a>(
+    route: &str,
+    mut value_of: impl FnMut(&str) -> Result<&'a str, Error>,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(route.len() + 32);
+    let mut rest = route;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..open + close];
+        push_encoded(&mut out, value_of(name)?);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Whether `b` may stand for itself in a path given by an `override`
+/// (already a path, so `/` separates segments and `%XX` is kept).
+fn path_byte_ok(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
+}
+
+/// Normalises the path of an `override` route: characters that cannot
+/// appear in a path are percent-encoded, valid `%XX` escapes are kept,
+/// and a `.` or `..` segment (in any encoding) is an error.
+pub(crate) fn override_path(op: &str, path: &str) -> Result<String, Error> {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape = b == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit();
+        if escape {
+            out.push_str(&path[i..i + 3]);
+            i += 3;
+            continue;
+        }
+        if path_byte_ok(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        i += 1;
+    }
+    for seg in out.split('/') {
+        let lower = seg.to_ascii_lowercase().replace("%2e", ".");
+        if lower == "." || lower == ".." {
+            return Err(Error::argument(
+                op,
+                "override",
+                "the route must not contain \".\" or \"..\" segments",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(s: &str) -> String {
+        let mut out = String::new();
+        push_encoded(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn awkward_characters_are_encoded() {
+        assert_eq!(
+            enc("a b&c=d+e/f#g%h?i"),
+            "a%20b%26c%3Dd%2Be%2Ff%23g%25h%3Fi"
+        );
+        assert_eq!(enc("unreserved-._~AZaz09"), "unreserved-._~AZaz09");
+        assert_eq!(enc("é"), "%C3%A9");
+        assert_eq!(enc("🦅"), "%F0%9F%A6%85");
+        assert_eq!(enc("'*!()"), "%27%2A%21%28%29");
+    }
+
+    #[test]
+    fn query_strings_join_pairs() {
+        let pairs = vec![
+            ("filter".to_string(), "status:20+name:'x y'".to_string()),
+            ("ids".to_string(), "a".to_string()),
+        ];
+        assert_eq!(
+            query_string(&pairs),
+            "filter=status%3A20%2Bname%3A%27x%20y%27&ids=a"
+        );
+        assert_eq!(query_string(&[]), "");
+    }
+
+    #[test]
+    fn routes_are_filled_with_single_segments() {
+        let path = fill_route("/a/{x}/b/{y}", |n| Ok(if n == "x" { "p/q" } else { ".." })).unwrap();
+        assert_eq!(path, "/a/p%2Fq/b/..");
+        assert!(check_segment("Op", "y", "..").is_err());
+        assert!(check_segment("Op", "y", ".").is_err());
+        assert!(check_segment("Op", "y", "").is_err());
+        assert!(check_segment("Op", "y", "...").is_ok());
+        assert_eq!(fill_route("/plain", |_| Ok("x")).unwrap(), "/plain");
+    }
+
+    #[test]
+    fn override_paths_are_normalised() {
+        assert_eq!(
+            override_path("o", "/a b/%2Fc/é").unwrap(),
+            "/a%20b/%2Fc/%C3%A9"
+        );
+        assert_eq!(override_path("o", "/x%zz").unwrap(), "/x%25zz");
+        assert_eq!(override_path("o", "/x%4").unwrap(), "/x%254");
+        assert!(override_path("o", "/a/../b").is_err());
+        assert!(override_path("o", "/a/%2E%2e/b").is_err());
+        assert!(override_path("o", "/a/./b").is_err());
+    }
+}

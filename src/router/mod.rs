@@ -1,0 +1,227 @@
+//! The router: a pure planner that turns an operation and untyped JSON
+//! arguments into a [`RequestPlan`], or a typed error. It performs no
+//! I/O (a file given as `"@path"` is recorded, not opened) and nothing
+//! is sent when it fails.
+//!
+//! ```
+//! use falcon_harness::{catalog, router, PlanOptions};
+//! use serde_json::json;
+//!
+//! let op = catalog::operation("QueryIncidents").unwrap();
+//! let plan = router::plan(op, &json!({"filter": "status:20", "limit": 5}), &PlanOptions::default())
+//!     .unwrap();
+//! assert_eq!(plan.path_and_query(), "/incidents/queries/incidents/v1?filter=status%3A20&limit=5");
+//!
+//! let err = router::plan(op, &json!({"limt": 5}), &PlanOptions::default()).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "QueryIncidents: argument \"limt\": unknown argument; did you mean \"limit\"? \
+//!      valid: filter, limit, offset, sort"
+//! );
+//! ```
+//!
+//! # Where each key goes
+//!
+//! Each key of the argument object is routed by the operation's table
+//! entry:
+//!
+//! - **query** parameters go to the query string: strings as given,
+//!   integers and numbers in decimal, booleans `true` / `false`, `null`
+//!   omitted; lists by the collection format (`multi`: the key repeated;
+//!   `csv`: comma-joined). A comma-separated string given for a list
+//!   parameter is split (pieces trimmed, empty pieces dropped). Keys and
+//!   values are percent-encoded as UTF-8, everything but `A-Z a-z 0-9 - . _ ~`.
+//! - **path** parameters fill their `{placeholder}` as one encoded
+//!   segment (`a/b` becomes `a%2Fb`); an empty value, `.` or `..` is an
+//!   error, as is a missing one. The Python SDK's names for them (such as
+//!   `id` for `ID`) are accepted too.
+//! - **header** parameters become headers; CR, LF, other control bytes
+//!   and non-ASCII text are errors.
+//! - **formData** parameters make a `multipart/form-data` form when the
+//!   operation consumes it, else an urlencoded form. A `file` parameter
+//!   takes a file reference: `"@path"`, `{"path": ..., "filename"?,
+//!   "content_type"?}` or `{"content_base64": ..., "filename": ...}`;
+//!   [`plan_with_attachments`] attaches bytes or paths from Rust. Paths
+//!   are streamed by the transport, never read here.
+//! - **body fields**: a key that is a top-level field of the JSON body
+//!   goes into the body object (for an array-root body such as
+//!   AggregateCases', into its one element). A comma-separated string for
+//!   a list-of-strings field is split.
+//!
+//! A name that is both a declared parameter and a body field goes to the
+//! parameter; `body` and `parameters` force a place.
+//!
+//! # Reserved keys (the Python SDK's Uber class)
+//!
+//! - `body`: the whole body as given; flat body-field arguments fill the
+//!   keys it lacks (the same key in both is an error). Where the body has
+//!   a field named `body` (CreateCase, CreateCaseV2, UpdateCase,
+//!   CaseAddActivity), a *string* `body` fills that field and `content`
+//!   is its alias; an object is still the whole body. On the raw-body
+//!   operations (PutObject ...) a string `body` or
+//!   `{"content_base64": ...}` is sent as bytes.
+//! - `parameters`: an object of query parameters, merged with the flat
+//!   ones (the same parameter in both is an error). On operations with a
+//!   body field `parameters` and no query parameters, it is that field.
+//! - `headers`: extra headers (a `Content-Type` among them acts as
+//!   `content_type`).
+//! - `data`: a raw form payload: an object of form fields, or a string
+//!   sent as is. On operations with a body field `data` it is that field.
+//! - `files`: `{"field": file reference | [references]}` or a list of
+//!   `[field, reference]` pairs. On operations with a body field `files`
+//!   it is that field.
+//! - `content_type`: the body's media type (for raw bodies, or to choose
+//!   between multipart and urlencoded forms).
+//! - `ids`: a list or comma string, sent wherever the operation takes ids:
+//!   its `ids` parameter (repeated or comma-joined query key, or form
+//!   field) or the body's `ids` list.
+//! - `override`: `"METHOD,/route"` for a manual request; see
+//!   [`plan_override`]. On operations with a body field `override`
+//!   (RunIntegrationTask ...), a non-route value is that field.
+//!
+//! # Strict and lenient
+//!
+//! By default unknown keys are errors that name the key, the operation,
+//! the valid names and the closest one (`limt` -> `limit`), and values
+//! are type-checked: an object or list for a scalar parameter, a
+//! non-integer for an integer, a value outside an enum, a missing
+//! required parameter. With [`PlanOptions::lenient`] (the Python SDK's
+//! behaviour) unknown keys are dropped and reported in
+//! [`RequestPlan::warnings`], scalar values of the wrong type pass
+//! through as text, and missing required parameters are left to the
+//! server (a missing path parameter is still an error). Required *body
+//! fields* are not enforced in either mode (the table marks nearly every
+//! field required); a required body must be given in strict mode.
+//! Minimum and maximum bounds are not enforced (the server's limits are
+//! authoritative).
+//!
+//! # Where we deliberately differ from the Python SDK
+//!
+//! - A request that takes no body is sent with no body and no JSON
+//!   `Content-Type` (the Python SDK can send an empty JSON body).
+//! - Header and form parameters given as flat keys go to headers and the
+//!   form, never to the query string.
+//! - Every route placeholder is filled from its declared parameter,
+//!   percent-encoded; a value cannot add or climb path segments.
+//! - Booleans are `true` / `false` everywhere, inside lists and forms too
+//!   (never Python's `True` / `False`).
+//! - A space is `%20`, never `+`, and every reserved character is encoded.
+//! - Unknown keys are errors unless lenient mode is asked for; a key
+//!   given twice (flat and in `body`, `parameters` or `data`, or by name
+//!   and alias) is an error rather than one silently winning.
+
+mod body;
+mod convert;
+mod encode;
+mod files;
+mod headers;
+mod manual;
+mod place;
+mod planner;
+
+use crate::error::Error;
+use crate::operation::Operation;
+use crate::plan::{FileRef, PlanOptions, RequestPlan};
+use serde_json::Value;
+
+pub(crate) use encode::query_string;
+
+/// Plans a request for `op` from JSON arguments (an object, or `null`
+/// for none).
+///
+/// ```
+/// use falcon_harness::{catalog, router, PlanOptions, PlannedBody};
+/// use serde_json::json;
+///
+/// let op = catalog::operation("GetIncidents").unwrap();
+/// let plan = router::plan(op, &json!({"ids": "inc:1,inc:2"}), &PlanOptions::default()).unwrap();
+/// assert_eq!(plan.body, PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]})));
+/// ```
+pub fn plan(
+    op: &'static Operation,
+    args: &Value,
+    opts: &PlanOptions,
+) -> Result<RequestPlan, Error> {
+    plan_with_attachments(op, args, opts, Vec::new())
+}
+
+/// Like [`plan`], with files attached to form fields from Rust (bytes in
+/// memory, or paths streamed when sent).
+///
+/// ```
+/// use falcon_harness::{catalog, router, FileRef, FileSource, PlanOptions, PlannedBody};
+/// use serde_json::json;
+///
+/// let op = catalog::operation("CaseAddAttachment").unwrap();
+/// let file = FileRef {
+///     source: FileSource::Bytes(bytes::Bytes::from_static(b"hello")),
+///     filename: Some("hello.txt".into()),
+///     content_type: Some("text/plain".into()),
+/// };
+/// let plan = router::plan_with_attachments(
+///     op,
+///     &json!({"case_id": "c1", "user_uuid": "u1"}),
+///     &PlanOptions::default(),
+///     vec![("file".to_string(), file)],
+/// )
+/// .unwrap();
+/// assert!(matches!(plan.body, PlannedBody::Multipart(ref parts) if parts.len() == 3));
+/// ```
+pub fn plan_with_attachments(
+    op: &'static Operation,
+    args: &Value,
+    opts: &PlanOptions,
+    attachments: Vec<(String, FileRef)>,
+) -> Result<RequestPlan, Error> {
+    let map = planner::args_object(op.id(), args)?;
+    if let Some(v) = map.and_then(|m| m.get("override")) {
+        if manual::looks_like_spec(v) {
+            let spec = v.as_str().unwrap_or_default();
+            return manual::plan(spec, args, opts, attachments);
+        }
+        let has_own = place::declared(op, "override").is_some()
+            || op.body().is_some_and(|b| b.field("override").is_some());
+        if !has_own && !v.is_null() {
+            return Err(Error::argument(
+                op.id(),
+                "override",
+                format!(
+                    "expected \"METHOD,/route\" (e.g. \"GET,/incidents/queries/incidents/v1\"), got {}",
+                    convert::describe(v)
+                ),
+            ));
+        }
+    }
+    let mut planner = planner::Planner::new(op, opts.lenient);
+    for (k, v) in map.into_iter().flatten() {
+        planner.arg(k, v)?;
+    }
+    for (name, file) in attachments {
+        planner.attach(name, file)?;
+    }
+    planner.finish()
+}
+
+/// Plans a manual request for a route the table does not describe:
+/// `spec` is `"METHOD,/route"` (the route may carry a `?query`). In
+/// `args`, `parameters` go to the query string, `body` is the JSON body,
+/// `headers` are extra headers, `data` / `files` make a form and
+/// `content_type` sets the body's media type. The plan's operation is
+/// `"override"` and its host the region's API host.
+///
+/// ```
+/// use falcon_harness::{router, PlanOptions};
+/// use serde_json::json;
+///
+/// let plan = router::plan_override(
+///     "GET,/incidents/queries/incidents/v1",
+///     &json!({"parameters": {"limit": 1}}),
+///     &PlanOptions::default(),
+/// )
+/// .unwrap();
+/// assert_eq!(plan.operation, "override");
+/// assert_eq!(plan.path_and_query(), "/incidents/queries/incidents/v1?limit=1");
+/// ```
+pub fn plan_override(spec: &str, args: &Value, opts: &PlanOptions) -> Result<RequestPlan, Error> {
+    manual::plan(spec, args, opts, Vec::new())
+}
