@@ -6,8 +6,12 @@
 //! [`Error::Config`] instead of blocking the runtime.
 
 use crate::error::{Error, Result};
-use crate::plan::RequestPlan;
+use crate::operation::Operation;
+use crate::paginate::Pages as AsyncPages;
+use crate::plan::{FileRef, RequestPlan};
 use crate::response::Response;
+use futures_util::StreamExt;
+use serde_json::Value;
 use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
@@ -19,9 +23,11 @@ use std::task::{Context, Poll};
 ///
 /// ```no_run
 /// # fn run() -> falcon_harness::Result<()> {
-/// let harness = falcon_harness::Harness::from_env()?;
-/// let harness = falcon_harness::blocking::Harness::new(harness)?;
-/// # let _ = harness; Ok(()) }
+/// use serde_json::json;
+/// let harness = falcon_harness::blocking::Harness::from_env()?;
+/// let reply = harness.command("QueryIncidents", json!({"limit": 10}))?;
+/// println!("{}", reply.to_uber());
+/// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Harness {
@@ -68,6 +74,50 @@ impl Harness {
         self.runtime.block_on(fut)
     }
 
+    /// See [`crate::Harness::command`].
+    pub fn command(&self, name: &str, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command(name, args))
+    }
+
+    /// See [`crate::Harness::command_op`].
+    pub fn command_op(&self, op: &'static Operation, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command_op(op, args))
+    }
+
+    /// See [`crate::Harness::command_with_files`].
+    pub fn command_with_files(
+        &self,
+        name: &str,
+        args: Value,
+        files: Vec<(String, FileRef)>,
+    ) -> Result<Response> {
+        self.block_on(self.inner.command_with_files(name, args, files))
+    }
+
+    /// See [`crate::Harness::command_override`].
+    pub fn command_override(&self, spec: &str, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command_override(spec, args))
+    }
+
+    /// See [`crate::Harness::download`]; writes to a synchronous writer.
+    pub fn download<W: Write + ?Sized>(
+        &self,
+        name: &str,
+        args: Value,
+        writer: &mut W,
+    ) -> Result<Response> {
+        let mut w = SyncWriter(writer);
+        self.block_on(self.inner.download(name, args, &mut w))
+    }
+
+    /// See [`crate::Harness::paginate`]; an iterator of pages.
+    pub fn paginate(&self, name: &str, args: Value) -> Pages {
+        Pages {
+            pages: self.inner.paginate(name, args),
+            harness: self.clone(),
+        }
+    }
+
     /// See [`crate::Harness::execute`].
     pub fn execute(&self, plan: RequestPlan) -> Result<Response> {
         self.block_on(self.inner.execute(plan))
@@ -91,6 +141,35 @@ impl Harness {
     /// See [`crate::Harness::revoke`].
     pub fn revoke(&self) -> Result<()> {
         self.block_on(self.inner.revoke())
+    }
+}
+
+/// The pages of [`Harness::paginate`], as an iterator.
+pub struct Pages {
+    pages: AsyncPages,
+    harness: Harness,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("blocking::Pages")
+    }
+}
+
+impl Iterator for Pages {
+    type Item = Result<Response>;
+    fn next(&mut self) -> Option<Result<Response>> {
+        let pages = &mut self.pages;
+        match self
+            .harness
+            .block_on(async { Ok::<_, Error>(pages.next().await) })
+        {
+            Ok(item) => item,
+            Err(e) => {
+                self.pages = AsyncPages::empty();
+                Some(Err(e))
+            }
+        }
     }
 }
 

@@ -2,14 +2,20 @@
 //! requests with retries, and returns [`Response`]s.
 
 use crate::auth::{self, Credentials, Secret, TokenCache};
+use crate::catalog;
 use crate::config::{Cloud, Endpoints, EnvConfig, Settings};
 use crate::error::{Error, Result};
+use crate::operation::Operation;
+use crate::paginate::{Pages, Planner};
+use crate::plan::FileRef;
 use crate::plan::{PlanOptions, RequestPlan};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, RetryReason};
+use crate::router;
 use crate::transport;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use serde_json::Value;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -388,6 +394,123 @@ impl Harness {
             }
             None => tracing::debug!(region, "region named by the token reply; staying"),
         }
+    }
+
+    /// Calls an operation by its ID, an alias or its snake_case name, with
+    /// JSON arguments (an object, or `null` for none). The arguments are
+    /// planned by [`router::plan`]: a bad name or argument is an error and
+    /// nothing is sent. See [`execute`](Self::execute) for the reply.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let reply = harness
+    ///     .command("QueryIncidents", json!({"filter": "status:20", "limit": 10}))
+    ///     .await?
+    ///     .error_for_status()?;
+    /// println!("{:?}", reply.resources());
+    /// # Ok(()) }
+    /// ```
+    pub async fn command(&self, name: &str, args: Value) -> Result<Response> {
+        let plan = self.plan_named(name, &args, Vec::new())?;
+        self.execute(plan).await
+    }
+
+    /// Calls an operation looked up beforehand (with
+    /// [`catalog::operation`] or [`catalog::resolve`]), skipping the name
+    /// lookup in hot loops.
+    pub async fn command_op(&self, op: &'static Operation, args: Value) -> Result<Response> {
+        let plan = router::plan(op, &args, &self.plan_options())?;
+        self.execute(plan).await
+    }
+
+    /// Like [`command`](Self::command), with files attached to form fields
+    /// from Rust (bytes in memory, or paths streamed from disk).
+    pub async fn command_with_files(
+        &self,
+        name: &str,
+        args: Value,
+        files: Vec<(String, FileRef)>,
+    ) -> Result<Response> {
+        let plan = self.plan_named(name, &args, files)?;
+        self.execute(plan).await
+    }
+
+    /// A manual request for a route the table does not describe: `spec` is
+    /// `"METHOD,/route"`; see [`router::plan_override`].
+    pub async fn command_override(&self, spec: &str, args: Value) -> Result<Response> {
+        let plan = router::plan_override(spec, &args, &self.plan_options())?;
+        self.execute(plan).await
+    }
+
+    /// Calls an operation whose success reply is a file (such as
+    /// `CaseDownloadAttachment` or a sensor installer download) and streams
+    /// the reply into `writer`; see [`download_plan`](Self::download_plan).
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let mut file = tokio::fs::File::create("attachment.pdf").await.unwrap();
+    /// let reply = harness
+    ///     .download("CaseDownloadAttachment", json!({"id": "att-1"}), &mut file)
+    ///     .await?
+    ///     .error_for_status()?;
+    /// # let _ = reply; Ok(()) }
+    /// ```
+    pub async fn download<W>(&self, name: &str, args: Value, writer: &mut W) -> Result<Response>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let plan = self.plan_named(name, &args, Vec::new())?;
+        self.download_plan(plan, writer).await
+    }
+
+    /// Pages of an operation: a [`Stream`](futures_util::Stream) of
+    /// replies that follows `meta.pagination` (numeric offsets, offset
+    /// tokens and `after` tokens), up to the page cap. A bad name or
+    /// argument is the stream's one item.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use futures_util::StreamExt;
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let mut pages = harness.paginate("QueryIncidents", json!({"limit": 500}));
+    /// while let Some(page) = pages.next().await {
+    ///     let page = page?.error_for_status()?;
+    ///     println!("{} ids", page.resources().map_or(0, |r| r.len()));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate(&self, name: &str, args: Value) -> Pages {
+        match catalog::resolve(name) {
+            Ok(r) => self.paginate_op(r.operation, args),
+            Err(e) => Pages::failed(e.into()),
+        }
+    }
+
+    /// [`paginate`](Self::paginate) for an operation looked up beforehand.
+    pub fn paginate_op(&self, op: &'static Operation, args: Value) -> Pages {
+        let opts = self.plan_options();
+        let planner: Planner = Arc::new(move |a: &Value| router::plan(op, a, &opts));
+        Pages::with_planner(self, op, args, self.page_cap(), planner)
+    }
+
+    fn plan_named(
+        &self,
+        name: &str,
+        args: &Value,
+        files: Vec<(String, FileRef)>,
+    ) -> Result<RequestPlan> {
+        let resolved = catalog::resolve(name)?;
+        let mut plan =
+            router::plan_with_attachments(resolved.operation, args, &self.plan_options(), files)?;
+        if let Some(note) = resolved.deprecation_note() {
+            plan.warnings.push(note);
+        }
+        Ok(plan)
     }
 
     /// Sends a planned request and returns the reply, with its body

@@ -89,6 +89,21 @@ impl Pages {
         });
         Pages { inner: Box::pin(s) }
     }
+
+    /// A stream with no items.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn empty() -> Pages {
+        Pages {
+            inner: Box::pin(stream::empty()),
+        }
+    }
+
+    /// A stream that yields `err` and ends.
+    pub(crate) fn failed(err: crate::Error) -> Pages {
+        Pages {
+            inner: Box::pin(stream::once(async move { Err(err) })),
+        }
+    }
 }
 
 fn as_u64(v: &Value) -> Option<u64> {

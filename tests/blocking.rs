@@ -56,3 +56,63 @@ async fn blocking_harness_refuses_to_run_inside_a_runtime() {
     // Dropping a runtime inside another is not allowed either.
     tokio::task::spawn_blocking(move || drop(b)).await.unwrap();
 }
+
+#[test]
+fn blocking_command_download_and_pages() {
+    let mut server = Server::new();
+    let _token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(token_body("tok-c", 1799))
+        .create();
+    let page = |offset: u64, ids: &[&str]| {
+        serde_json::json!({"meta": {"pagination": {"offset": offset, "limit": 2, "total": 3}}, "resources": ids})
+            .to_string()
+    };
+    let first = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(mockito::Matcher::UrlEncoded("limit".into(), "2".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(page(0, &["a", "b"]))
+        .expect(2)
+        .create();
+    let second = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(mockito::Matcher::UrlEncoded("offset".into(), "2".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(page(2, &["c"]))
+        .expect(1)
+        .create();
+    let file = server
+        .mock("GET", "/message-center/entities/case-attachment/v1")
+        .match_query(mockito::Matcher::UrlEncoded("id".into(), "att-9".into()))
+        .with_status(200)
+        .with_header("content-type", "application/zip")
+        .with_body("PK-bytes")
+        .expect(1)
+        .create();
+    let h = builder(&server).build_blocking().unwrap();
+    let r = h
+        .command("QueryIncidents", serde_json::json!({"limit": 2}))
+        .unwrap();
+    assert_eq!(r.resources().unwrap().len(), 2);
+    let pages: Vec<_> = h
+        .paginate("QueryIncidents", serde_json::json!({"limit": 2}))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    let mut out = Vec::new();
+    h.download(
+        "CaseDownloadAttachment",
+        serde_json::json!({"id": "att-9"}),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out, b"PK-bytes");
+    first.assert();
+    second.assert();
+    file.assert();
+}

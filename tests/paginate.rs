@@ -154,3 +154,31 @@ async fn an_error_page_ends_the_stream() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].as_ref().unwrap().status(), 500);
 }
+
+#[tokio::test]
+async fn harness_paginate_plans_each_page() {
+    let mut server = Server::new_async().await;
+    let mocks = offset_pages(&mut server).await;
+    let h = bearer(&server);
+    let pages: Vec<_> = h
+        .paginate("QueryIncidents", json!({"limit": 2}))
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 3);
+    let ids: Vec<Value> = pages
+        .into_iter()
+        .flat_map(|p| p.unwrap().resources().unwrap().clone())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    for m in mocks {
+        m.assert_async().await;
+    }
+    // A bad name or argument is the one item.
+    let bad: Vec<_> = h.paginate("QueryIncident", json!({})).collect().await;
+    assert!(matches!(&bad[..], [Err(e)] if e.is_unknown_operation()));
+    let bad: Vec<_> = h
+        .paginate("QueryIncidents", json!({"limt": 1}))
+        .collect()
+        .await;
+    assert!(matches!(&bad[..], [Err(e)] if e.is_argument()));
+}
