@@ -317,3 +317,74 @@ fn plain_http_to_a_remote_host_is_refused() {
         .build()
         .is_ok());
 }
+
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy() {
+    let mut proxy = Server::new_async().await;
+    // The API host does not exist; only the proxy can answer.
+    let m = proxy
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_header("host", "falcon.invalid")
+        .match_header("authorization", "Bearer tok")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["via-proxy"]))
+        .expect(1)
+        .create_async()
+        .await;
+    let h = Harness::builder()
+        .bearer_token("tok")
+        .base_url("http://falcon.invalid")
+        .allow_insecure_http(true)
+        .proxy(proxy.url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let r = h.execute(query_incidents()).await.unwrap();
+    assert_eq!(r.resources().unwrap()[0], "via-proxy");
+    m.assert_async().await;
+}
+
+#[test]
+fn turning_tls_verification_off_logs_a_warning() {
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || SharedBuf(sink.clone()))
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        Harness::builder()
+            .bearer_token("tok")
+            .verify_tls(false)
+            .build()
+            .unwrap();
+    });
+    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("WARN") && text.contains("TLS certificate verification is OFF"),
+        "{text}"
+    );
+
+    let quiet = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let sink = quiet.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || SharedBuf(sink.clone()))
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        Harness::builder().bearer_token("tok").build().unwrap();
+    });
+    assert!(quiet.lock().unwrap().is_empty());
+}
+
+struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
