@@ -281,6 +281,10 @@ pub(crate) async fn request_token(
             .send()
             .await;
         match sent {
+            // A token request is safe to repeat: retry server faults too.
+            Ok(r) if r.status().is_server_error() && retry < policy.retries() => {
+                tokio::time::sleep(policy.backoff_delay(retry)).await;
+            }
             Ok(r) if r.status().as_u16() == 429 && retry < policy.retries() => {
                 let wait = policy.rate_limit_delay(r.headers(), retry);
                 tracing::warn!(

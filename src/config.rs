@@ -225,7 +225,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 /// Everything the builder collects. Secrets live in `auth::Credentials`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub cloud: Cloud,
     pub base_url: Option<String>,
@@ -241,6 +241,40 @@ pub(crate) struct Settings {
     pub lenient: bool,
     pub allow_insecure_http: bool,
     pub page_cap: usize,
+}
+
+/// A URL for display: any `user:password@` part is replaced.
+pub(crate) fn redact_url(s: &str) -> String {
+    match Url::parse(s) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable URL>".to_string(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("cloud", &self.cloud)
+            .field("base_url", &self.base_url.as_deref().map(redact_url))
+            .field("region_base_urls", &self.region_base_urls)
+            .field("autodiscover", &self.autodiscover)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy.as_deref().map(redact_url))
+            .field("verify_tls", &self.verify_tls)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("renew_window", &self.renew_window)
+            .field("retry", &self.retry)
+            .field("lenient", &self.lenient)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("page_cap", &self.page_cap)
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -351,10 +385,10 @@ impl EnvConfig {
                 .filter(|v| !v.is_empty())
         };
         let cloud = match get(ENV_CLOUD) {
-            Some(c) => Some(
-                c.parse::<Cloud>()
-                    .map_err(|e| Error::Config(format!("{ENV_CLOUD}: {e}")))?,
-            ),
+            Some(c) => Some(c.parse::<Cloud>().map_err(|e| match e {
+                Error::Config(m) => Error::Config(format!("{ENV_CLOUD}: {m}")),
+                other => other,
+            })?),
             None => None,
         };
         Ok(EnvConfig {
@@ -475,6 +509,20 @@ mod tests {
         assert!(custom.discovered(&eps, "eu-1").is_none(), "custom kept");
         let next = custom.discovered(&eps, "us-2").unwrap();
         assert_eq!(next.api.port(), Some(2));
+    }
+
+    #[test]
+    fn proxy_credentials_are_not_shown() {
+        let s = Settings {
+            proxy: Some("http://user:pa55word@proxy.example:3128".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("pa55word") && !shown.contains("user:"),
+            "{shown}"
+        );
+        assert!(shown.contains("proxy.example:3128"), "{shown}");
     }
 
     #[test]

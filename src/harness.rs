@@ -80,7 +80,7 @@ pub struct HarnessBuilder {
     client_secret: Option<Secret>,
     member_cid: Option<String>,
     bearer: Option<Secret>,
-    env_error: Option<String>,
+    deferred_error: Option<String>,
 }
 
 impl HarnessBuilder {
@@ -109,7 +109,7 @@ impl HarnessBuilder {
                 }
                 b.settings.base_url = env.base_url;
             }
-            Err(e) => b.env_error = Some(e.to_string()),
+            Err(e) => b.deferred_error = Some(config_message(e)),
         }
         b
     }
@@ -142,6 +142,17 @@ impl HarnessBuilder {
     /// The cloud (region). See [`Cloud`] for the accepted spellings.
     pub fn cloud(mut self, cloud: Cloud) -> HarnessBuilder {
         self.settings.cloud = cloud;
+        self
+    }
+
+    /// The cloud by name: `us-1`, `US2`, `usgov1`, `eu-1`, `auto`, a base
+    /// URL ... (see [`Cloud`]). An unknown name makes
+    /// [`build`](Self::build) fail with [`Error::Config`].
+    pub fn cloud_named(mut self, name: &str) -> HarnessBuilder {
+        match name.parse::<Cloud>() {
+            Ok(c) => self.settings.cloud = c,
+            Err(e) => self.deferred_error = Some(config_message(e)),
+        }
         self
     }
 
@@ -244,7 +255,7 @@ impl HarnessBuilder {
     /// Builds the harness. Fails with [`Error::Config`] for missing
     /// credentials, a bad URL, refused plain HTTP or a bad proxy.
     pub fn build(self) -> Result<Harness> {
-        if let Some(e) = self.env_error {
+        if let Some(e) = self.deferred_error {
             return Err(Error::Config(e));
         }
         let creds = match (self.client_id, self.client_secret, self.bearer) {
@@ -718,6 +729,14 @@ async fn drain(mut reply: reqwest::Response) {
     }
 }
 
+/// The text of a configuration error, without the `configuration:` prefix.
+fn config_message(e: Error) -> String {
+    match e {
+        Error::Config(m) => m,
+        other => other.to_string(),
+    }
+}
+
 fn span(plan: &RequestPlan) -> tracing::Span {
     tracing::info_span!(
         "falcon_command",
@@ -782,6 +801,29 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.is_config() && e.to_string().contains("pluto"));
+    }
+
+    #[test]
+    fn clouds_by_name() {
+        let h = Harness::builder()
+            .bearer_token("t")
+            .cloud_named("USGOV1")
+            .build()
+            .unwrap();
+        assert_eq!(h.region(), Some("us-gov-1"));
+        assert_eq!(
+            h.base_url().as_str(),
+            "https://api.laggar.gcw.crowdstrike.com/"
+        );
+        let h = Harness::builder().bearer_token("t").build().unwrap();
+        assert_eq!(h.region(), None);
+        assert_eq!(h.base_url().host_str(), Some(catalog::auto_host()));
+        let e = Harness::builder()
+            .bearer_token("t")
+            .cloud_named("us-9")
+            .build()
+            .unwrap_err();
+        assert!(e.is_config() && e.to_string().contains("us-9"));
     }
 
     #[test]
