@@ -13,18 +13,33 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod error;
+mod harness;
 pub mod operation;
+pub mod paginate;
 pub mod plan;
+pub mod response;
+pub mod retry;
 pub mod router;
 pub mod spec;
+mod transport;
 
 pub use catalog::{resolve, Resolved, Via};
+pub use config::Cloud;
 pub use error::{ArgumentError, Error, Result, UnknownOperation};
+pub use harness::{Harness, HarnessBuilder};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
+pub use paginate::Pages;
 pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
+pub use response::{Response, ResponseBody};
+pub use retry::RetryPolicy;
 pub use router::plan;
+pub use transport::USER_AGENT;

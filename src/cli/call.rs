@@ -112,9 +112,9 @@ async fn download(
     body_only: bool,
 ) -> Result<Exit, Failure> {
     let part = PathBuf::from(format!("{}.part", path.display()));
-    let mut file = tokio::fs::File::create(&part).await.map_err(|e| {
-        Failure::usage(format!("--output: cannot create {}: {e}", part.display()))
-    })?;
+    let mut file = tokio::fs::File::create(&part)
+        .await
+        .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
     let result = harness.download_plan(plan, &mut file).await;
     let flushed = file.flush().await;
     drop(file);

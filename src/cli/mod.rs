@@ -4,16 +4,19 @@
 
 pub mod args;
 pub mod batch;
+pub mod call;
 pub mod completions;
 pub mod describe;
 pub mod dry_run;
 pub mod exit;
 pub mod input;
+pub mod output;
 pub mod target;
 
 pub use args::{Args, Shell};
 pub use exit::{Exit, Failure};
 
+use output::{print, print_json};
 use std::io::Write;
 
 /// Runs the command line and returns its exit code. Messages go to
@@ -30,7 +33,7 @@ pub fn run(args: Args) -> Exit {
 
 fn dispatch(args: &Args) -> Result<Exit, Failure> {
     if let Some(shell) = args.completions {
-        print(&completions::script(shell))?;
+        print(completions::script(shell).as_bytes())?;
         return Ok(Exit::Ok);
     }
     if let Some(list) = &args.list {
@@ -38,7 +41,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.json {
             print_json(&describe::list_json(&ops))?;
         } else {
-            print(&describe::list_table(&ops))?;
+            print(describe::list_table(&ops).as_bytes())?;
         }
         return Ok(Exit::Ok);
     }
@@ -49,7 +52,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.json {
             print_json(&describe::describe_json(op))?;
         } else {
-            print(&describe::describe_text(op))?;
+            print(describe::describe_text(op).as_bytes())?;
         }
         return Ok(Exit::Ok);
     }
@@ -59,16 +62,13 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     if args.batch {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
-            let summary = dry_run::batch(
-                std::io::stdin().lock(),
-                &mut std::io::stdout().lock(),
-                &opts,
-                &bases,
-            )
-            .or_else(quiet_broken_pipe)?;
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &bases)
+                .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
-        return Err(Failure::usage("--batch without --dry-run is not wired yet"));
+        call::init_tracing(args.verbose);
+        return call::batch(args);
     }
     if let Some(name) = &args.op {
         let op = resolve(name, args.verbose > 0)?;
@@ -80,7 +80,8 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
-        return Err(Failure::usage("calls are not wired yet"));
+        call::init_tracing(args.verbose);
+        return call::single(args, op, value);
     }
     Err(Failure::usage(
         "nothing to do: give an operation ID (falcon-harness OP [ARGS]), --batch, --list, \
@@ -107,19 +108,4 @@ fn quiet_broken_pipe<T: Default>(e: std::io::Error) -> Result<T, Failure> {
     } else {
         Err(Failure::broken(format!("batch: {e}")))
     }
-}
-
-fn print(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        // The reader went away (`| head`): nothing more to say.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| Failure::broken(format!("cannot write to stdout: {e}"))),
-    }
-}
-
-fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(v).expect("a Value always serializes");
-    text.push('\n');
-    print(&text)
 }

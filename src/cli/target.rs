@@ -3,11 +3,11 @@
 //! (`auto` or unset: the default API host).
 
 use super::exit::Failure;
-use crate::catalog;
+use crate::config::Cloud;
 use crate::operation::Host;
 
 /// The base URL (scheme and host, no trailing `/`) a request to `host`
-/// would be sent to.
+/// would be sent to. Cloud names are read as [`Cloud`] reads them.
 pub fn base_url(
     base_url: Option<&str>,
     cloud: Option<&str>,
@@ -16,49 +16,23 @@ pub fn base_url(
     if let Some(u) = base_url.map(str::trim).filter(|u| !u.is_empty()) {
         return check_url(u);
     }
-    let cloud = cloud
+    let name = cloud
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .unwrap_or("auto");
-    if cloud.contains("://") {
-        return check_url(cloud);
+    let cloud: Cloud = name.parse()?;
+    if let Cloud::Custom(url) = &cloud {
+        return check_url(url.as_str());
     }
-    let key: String = cloud
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .collect::<String>()
-        .to_ascii_lowercase();
     // `auto` starts at the default API host; its container registry is
     // that of us-1, the region of the default host.
-    let region = if key == "auto" {
-        if host == Host::Api {
-            return Ok(format!("https://{}", catalog::auto_host()));
-        }
-        "us-1"
-    } else {
-        catalog::regions()
-            .iter()
-            .map(|(name, _, _)| *name)
-            .find(|name| name.replace('-', "") == key)
-            .ok_or_else(|| {
-                let names: Vec<&str> = catalog::regions().iter().map(|r| r.0).collect();
-                Failure::usage(format!(
-                    "unknown cloud {cloud:?}; expected {}, auto or a base URL",
-                    names.join(", ")
-                ))
-            })?
+    let found = match host {
+        Host::Api => cloud.api_host(),
+        Host::ContainerRegistry => cloud.container_host().or(Cloud::Us1.container_host()),
     };
-    let (_, api, container) = catalog::regions()
-        .iter()
-        .find(|(name, _, _)| *name == region)
-        .ok_or_else(|| Failure::usage(format!("region {region} is not in the table")))?;
-    Ok(format!(
-        "https://{}",
-        match host {
-            Host::Api => api,
-            Host::ContainerRegistry => container,
-        }
-    ))
+    let host =
+        found.ok_or_else(|| Failure::usage(format!("cloud {name}: no host for {host:?}")))?;
+    Ok(format!("https://{host}"))
 }
 
 fn check_url(u: &str) -> Result<String, Failure> {

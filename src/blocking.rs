@@ -1,0 +1,194 @@
+//! A synchronous facade (feature `blocking`, on by default): a
+//! [`Harness`] that owns a small tokio runtime and drives the async
+//! [`crate::Harness`] on it.
+//!
+//! Do not call it from inside an async runtime; such calls fail with
+//! [`Error::Config`] instead of blocking the runtime.
+
+use crate::error::{Error, Result};
+use crate::operation::Operation;
+use crate::paginate::Pages as AsyncPages;
+use crate::plan::{FileRef, RequestPlan};
+use crate::response::Response;
+use futures_util::StreamExt;
+use serde_json::Value;
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// The synchronous harness. `Clone + Send + Sync`; clones share the
+/// runtime, the connection pool and the token.
+///
+/// ```no_run
+/// # fn run() -> falcon_harness::Result<()> {
+/// use serde_json::json;
+/// let harness = falcon_harness::blocking::Harness::from_env()?;
+/// let reply = harness.command("QueryIncidents", json!({"limit": 10}))?;
+/// println!("{}", reply.to_uber());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Harness {
+    inner: crate::Harness,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl Harness {
+    /// Wraps an async harness, starting a runtime with one worker thread
+    /// (it keeps pooled connections alive between calls).
+    pub fn new(inner: crate::Harness) -> Result<Harness> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("falcon-harness")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Io {
+                context: "starting the blocking harness's runtime".into(),
+                source: e,
+            })?;
+        Ok(Harness {
+            inner,
+            runtime: Arc::new(runtime),
+        })
+    }
+
+    /// A blocking harness configured from the environment.
+    pub fn from_env() -> Result<Harness> {
+        Harness::new(crate::Harness::from_env()?)
+    }
+
+    /// The async harness it drives.
+    pub fn as_async(&self) -> &crate::Harness {
+        &self.inner
+    }
+
+    fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::Config(
+                "the blocking harness was called inside an async runtime; use the async Harness"
+                    .into(),
+            ));
+        }
+        self.runtime.block_on(fut)
+    }
+
+    /// See [`crate::Harness::command`].
+    pub fn command(&self, name: &str, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command(name, args))
+    }
+
+    /// See [`crate::Harness::command_op`].
+    pub fn command_op(&self, op: &'static Operation, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command_op(op, args))
+    }
+
+    /// See [`crate::Harness::command_with_files`].
+    pub fn command_with_files(
+        &self,
+        name: &str,
+        args: Value,
+        files: Vec<(String, FileRef)>,
+    ) -> Result<Response> {
+        self.block_on(self.inner.command_with_files(name, args, files))
+    }
+
+    /// See [`crate::Harness::command_override`].
+    pub fn command_override(&self, spec: &str, args: Value) -> Result<Response> {
+        self.block_on(self.inner.command_override(spec, args))
+    }
+
+    /// See [`crate::Harness::download`]; writes to a synchronous writer.
+    pub fn download<W: Write + ?Sized>(
+        &self,
+        name: &str,
+        args: Value,
+        writer: &mut W,
+    ) -> Result<Response> {
+        let mut w = SyncWriter(writer);
+        self.block_on(self.inner.download(name, args, &mut w))
+    }
+
+    /// See [`crate::Harness::paginate`]; an iterator of pages.
+    pub fn paginate(&self, name: &str, args: Value) -> Pages {
+        Pages {
+            pages: self.inner.paginate(name, args),
+            harness: self.clone(),
+        }
+    }
+
+    /// See [`crate::Harness::execute`].
+    pub fn execute(&self, plan: RequestPlan) -> Result<Response> {
+        self.block_on(self.inner.execute(plan))
+    }
+
+    /// See [`crate::Harness::download_plan`]; writes to a synchronous writer.
+    pub fn download_plan<W: Write + ?Sized>(
+        &self,
+        plan: RequestPlan,
+        writer: &mut W,
+    ) -> Result<Response> {
+        let mut w = SyncWriter(writer);
+        self.block_on(self.inner.download_plan(plan, &mut w))
+    }
+
+    /// See [`crate::Harness::authenticate`].
+    pub fn authenticate(&self) -> Result<()> {
+        self.block_on(self.inner.authenticate())
+    }
+
+    /// See [`crate::Harness::revoke`].
+    pub fn revoke(&self) -> Result<()> {
+        self.block_on(self.inner.revoke())
+    }
+}
+
+/// The pages of [`Harness::paginate`], as an iterator.
+pub struct Pages {
+    pages: AsyncPages,
+    harness: Harness,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("blocking::Pages")
+    }
+}
+
+impl Iterator for Pages {
+    type Item = Result<Response>;
+    fn next(&mut self) -> Option<Result<Response>> {
+        let pages = &mut self.pages;
+        match self
+            .harness
+            .block_on(async { Ok::<_, Error>(pages.next().await) })
+        {
+            Ok(item) => item,
+            Err(e) => {
+                self.pages = AsyncPages::empty();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A synchronous writer used as an async one: each write completes at
+/// once (the blocking harness runs the download on the caller's thread).
+struct SyncWriter<'a, W: ?Sized>(&'a mut W);
+
+impl<W: Write + ?Sized> tokio::io::AsyncWrite for SyncWriter<'_, W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(self.0.write(buf))
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(self.0.flush())
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}

@@ -1,0 +1,234 @@
+//! Pagination: a [`Stream`] of pages that follows `meta.pagination`
+//! (numeric `offset` with `limit`/`total`, `offset` tokens, and `after`
+//! tokens), up to a page cap.
+
+use crate::error::Result;
+use crate::harness::Harness;
+use crate::operation::Operation;
+use crate::plan::RequestPlan;
+use crate::response::Response;
+use futures_util::stream::{self, Stream};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// Offset paging ends where `offset + limit` reaches this; operations
+/// with an `after` token page past it.
+pub const OFFSET_WINDOW: u64 = 10_500;
+
+/// Turns the arguments of one page into a request plan.
+pub type Planner = Arc<dyn Fn(&Value) -> Result<RequestPlan> + Send + Sync>;
+
+/// A stream of pages: each item is one reply, or the error that ended the
+/// stream. It ends after the last page, after a reply that is not a
+/// success (which is yielded), after an error, or at the page cap.
+pub struct Pages {
+    inner: Pin<Box<dyn Stream<Item = Result<Response>> + Send>>,
+}
+
+impl fmt::Debug for Pages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pages")
+    }
+}
+
+impl Stream for Pages {
+    type Item = Result<Response>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+struct State {
+    harness: Harness,
+    op: &'static Operation,
+    planner: Planner,
+    args: Option<Value>,
+    pages: usize,
+    cap: usize,
+}
+
+impl Pages {
+    /// Pages of `op` where each page's arguments are planned by `planner`
+    /// (for hand-made plans; [`Harness::paginate`] uses the operation
+    /// table's planner).
+    pub fn with_planner(
+        harness: &Harness,
+        op: &'static Operation,
+        args: Value,
+        cap: usize,
+        planner: Planner,
+    ) -> Pages {
+        let state = State {
+            harness: harness.clone(),
+            op,
+            planner,
+            args: Some(args),
+            pages: 0,
+            cap,
+        };
+        let s = stream::unfold(state, |mut st| async move {
+            let args = st.args.take()?;
+            if st.pages >= st.cap {
+                tracing::warn!(operation = st.op.id(), cap = st.cap, "page cap reached");
+                return None;
+            }
+            st.pages += 1;
+            let reply = match (st.planner)(&args) {
+                Ok(plan) => st.harness.execute(plan).await,
+                Err(e) => Err(e),
+            };
+            if let Ok(r) = &reply {
+                if r.is_success() {
+                    st.args = r.json().and_then(|body| next_args(st.op, &args, body));
+                }
+            }
+            Some((reply, st))
+        });
+        Pages { inner: Box::pin(s) }
+    }
+
+    /// A stream with no items.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn empty() -> Pages {
+        Pages {
+            inner: Box::pin(stream::empty()),
+        }
+    }
+
+    /// A stream that yields `err` and ends.
+    pub(crate) fn failed(err: crate::Error) -> Pages {
+        Pages {
+            inner: Box::pin(stream::once(async move { Err(err) })),
+        }
+    }
+}
+
+fn as_u64(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The arguments of the page after the one `body` answered to `args`, or
+/// `None` when it was the last.
+pub(crate) fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
+    let pagination = body.get("meta")?.get("pagination")?;
+    let returned = body
+        .get("resources")
+        .and_then(Value::as_array)
+        .map(Vec::len);
+    if returned == Some(0) {
+        return None;
+    }
+    let mut next: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
+    // `after` tokens.
+    if let Some(after) = pagination.get("after") {
+        let token = after.as_str().filter(|s| !s.is_empty())?;
+        if args.get("after").and_then(Value::as_str) == Some(token) {
+            return None; // no progress
+        }
+        next.insert("after".into(), Value::String(token.into()));
+        return Some(Value::Object(next));
+    }
+    let offset = pagination.get("offset")?;
+    let integer_offset = op
+        .param("offset")
+        .map_or(true, |p| p.ty() != crate::ParamType::String);
+    match offset {
+        // Offset tokens (scrolling queries).
+        Value::String(token) if !integer_offset || token.parse::<u64>().is_err() => {
+            if token.is_empty() || args.get("offset").and_then(Value::as_str) == Some(token) {
+                return None;
+            }
+            next.insert("offset".into(), Value::String(token.clone()));
+            Some(Value::Object(next))
+        }
+        _ => {
+            let sent = args.get("offset").and_then(as_u64).unwrap_or(0);
+            let limit = pagination
+                .get("limit")
+                .and_then(as_u64)
+                .or_else(|| args.get("limit").and_then(as_u64));
+            let step = returned.map(|n| n as u64).or(limit).filter(|s| *s > 0)?;
+            let at = sent + step;
+            if let Some(total) = pagination.get("total").and_then(as_u64) {
+                if at >= total {
+                    return None;
+                }
+            }
+            if at >= OFFSET_WINDOW {
+                tracing::warn!(
+                    operation = op.id(),
+                    offset = at,
+                    "offset paging ends at {OFFSET_WINDOW}; use an operation with `after` tokens"
+                );
+                return None;
+            }
+            next.insert("offset".into(), Value::from(at));
+            if let Some(limit) = limit {
+                if at + limit > OFFSET_WINDOW {
+                    next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
+                }
+            }
+            Some(Value::Object(next))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(id: &str) -> &'static Operation {
+        crate::catalog::operation(id).unwrap()
+    }
+
+    #[test]
+    fn offsets_advance_until_total() {
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"offset": 0, "limit": 2, "total": 5}}, "resources": ["a", "b"]});
+        let n = next_args(q, &json!({"limit": 2, "filter": "x"}), &body).unwrap();
+        assert_eq!(n, json!({"limit": 2, "filter": "x", "offset": 2}));
+        let body = json!({"meta": {"pagination": {"offset": 4, "limit": 2, "total": 5}}, "resources": ["e"]});
+        assert_eq!(next_args(q, &json!({"offset": 4, "limit": 2}), &body), None);
+        let body =
+            json!({"meta": {"pagination": {"offset": 2, "limit": 2, "total": 5}}, "resources": []});
+        assert_eq!(next_args(q, &json!({"offset": 2}), &body), None);
+        assert_eq!(next_args(q, &json!({}), &json!({"resources": ["a"]})), None);
+    }
+
+    #[test]
+    fn offsets_stop_at_the_window() {
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"offset": 10000, "limit": 400, "total": 50000}}, "resources": vec![0; 400]});
+        let n = next_args(q, &json!({"offset": 10000, "limit": 400}), &body).unwrap();
+        assert_eq!(n, json!({"offset": 10400, "limit": 100}));
+        let body = json!({"meta": {"pagination": {"offset": 10400, "limit": 100, "total": 50000}}, "resources": vec![0; 100]});
+        assert_eq!(next_args(q, &n, &body), None);
+    }
+
+    #[test]
+    fn tokens() {
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"after": "tok2", "limit": 2, "total": 9}}, "resources": [1]});
+        assert_eq!(
+            next_args(q, &json!({"limit": 2}), &body),
+            Some(json!({"limit": 2, "after": "tok2"}))
+        );
+        assert_eq!(next_args(q, &json!({"after": "tok2"}), &body), None);
+        let body = json!({"meta": {"pagination": {"after": "", "total": 9}}, "resources": [1]});
+        assert_eq!(next_args(q, &json!({}), &body), None);
+        let body =
+            json!({"meta": {"pagination": {"offset": "scroll-2", "total": 9}}, "resources": [1]});
+        assert_eq!(
+            next_args(q, &json!({}), &body),
+            Some(json!({"offset": "scroll-2"}))
+        );
+    }
+}

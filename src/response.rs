@@ -1,0 +1,367 @@
+//! The reply to a command: status, headers, and a body classified by its
+//! content type, with the Python SDK's result view and rate-limit headers.
+
+use crate::error::{Error, Result};
+use base64::Engine;
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use serde_json::{json, Map, Value};
+
+/// The body of a [`Response`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// No body.
+    Empty,
+    /// A JSON body (`application/json` or `+json`).
+    Json(Value),
+    /// A text body (`text/*`).
+    Text(String),
+    /// Any other body (files, installers ...).
+    Bytes(Bytes),
+    /// The body was streamed to a writer (see `Harness::download`); this
+    /// many bytes were written.
+    Streamed(u64),
+}
+
+/// A reply from the API. Error statuses (4xx, 5xx) are replies too; use
+/// [`Response::error_for_status`] to turn them into [`Error::Status`].
+#[derive(Debug, Clone)]
+pub struct Response {
+    operation: &'static str,
+    status: u16,
+    headers: HeaderMap,
+    body: ResponseBody,
+    raw: Bytes,
+    warnings: Vec<String>,
+    attempts: u32,
+}
+
+impl Response {
+    /// Builds a response, classifying the body by the `Content-Type`
+    /// header. Malformed JSON is an [`Error::Decode`] naming the operation.
+    pub(crate) fn decode(
+        operation: &'static str,
+        status: u16,
+        headers: HeaderMap,
+        raw: Bytes,
+    ) -> Result<Response> {
+        let body = classify(operation, &headers, &raw)?;
+        Ok(Response {
+            operation,
+            status,
+            headers,
+            body,
+            raw,
+            warnings: Vec::new(),
+            attempts: 1,
+        })
+    }
+
+    /// A response whose body went to a writer.
+    pub(crate) fn streamed(
+        operation: &'static str,
+        status: u16,
+        headers: HeaderMap,
+        written: u64,
+    ) -> Response {
+        Response {
+            operation,
+            status,
+            headers,
+            body: ResponseBody::Streamed(written),
+            raw: Bytes::new(),
+            warnings: Vec::new(),
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn with_meta(mut self, warnings: Vec<String>, attempts: u32) -> Response {
+        self.warnings = warnings;
+        self.attempts = attempts;
+        self
+    }
+
+    /// The operation ID that was called.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+    /// The reply headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// A header as text, when present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+    /// The body.
+    pub fn body(&self) -> &ResponseBody {
+        &self.body
+    }
+    /// Takes the body.
+    pub fn into_body(self) -> ResponseBody {
+        self.body
+    }
+    /// The JSON body, when it is JSON.
+    pub fn json(&self) -> Option<&Value> {
+        match &self.body {
+            ResponseBody::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The body's bytes as received (empty for a streamed body).
+    pub fn bytes(&self) -> &Bytes {
+        &self.raw
+    }
+    /// `resources` of a JSON body, when present.
+    pub fn resources(&self) -> Option<&Vec<Value>> {
+        self.json()?.get("resources")?.as_array()
+    }
+    /// The planner's notes (lenient mode: the arguments that were dropped).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+    /// How many times the request was sent (1 when not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// `X-RateLimit-Limit`: requests allowed per minute.
+    pub fn rate_limit_limit(&self) -> Option<u64> {
+        self.header_u64("x-ratelimit-limit")
+    }
+    /// `X-RateLimit-Remaining`: requests left in the current minute.
+    pub fn rate_limit_remaining(&self) -> Option<u64> {
+        self.header_u64("x-ratelimit-remaining")
+    }
+    /// `X-RateLimit-RetryAfter`: when (epoch seconds) to try again after a 429.
+    pub fn rate_limit_retry_after(&self) -> Option<u64> {
+        self.header_u64("x-ratelimit-retryafter")
+    }
+
+    fn header_u64(&self, name: &str) -> Option<u64> {
+        self.header(name)?.trim().parse().ok()
+    }
+
+    /// The API's error messages (`errors[].message`) of a JSON body.
+    pub fn error_messages(&self) -> Vec<String> {
+        let Some(errors) = self.json().and_then(|v| v.get("errors")?.as_array()) else {
+            return Vec::new();
+        };
+        errors
+            .iter()
+            .filter_map(|e| match e.get("message") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+                None => None,
+            })
+            .collect()
+    }
+
+    /// `Err(Error::Status)` for a 4xx or 5xx reply, with the API's error
+    /// messages (or a preview of the body); the response itself otherwise.
+    pub fn error_for_status(self) -> Result<Response> {
+        if self.status < 400 {
+            return Ok(self);
+        }
+        let mut messages = self.error_messages();
+        if messages.is_empty() {
+            let preview = preview(&self.raw, 200);
+            messages.push(if preview.is_empty() {
+                "no details".to_string()
+            } else {
+                preview
+            });
+        }
+        Err(Error::Status {
+            operation: self.operation.to_string(),
+            status: self.status,
+            message: messages.join("; "),
+        })
+    }
+
+    /// The Python SDK's result shape: `{"status_code", "headers", "body"}`.
+    /// A JSON body is kept as is, text becomes a string, bytes become a
+    /// base64 string, no body becomes `{}`, and a streamed body
+    /// `{"bytes_written": n}`.
+    ///
+    /// ```
+    /// # fn show(r: &falcon_harness::Response) {
+    /// let uber = r.to_uber();
+    /// println!("{}", uber["status_code"]);
+    /// # }
+    /// ```
+    pub fn to_uber(&self) -> Value {
+        let mut headers = Map::new();
+        for (name, value) in &self.headers {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            match headers.get_mut(name.as_str()) {
+                Some(Value::String(prev)) => {
+                    prev.push_str(", ");
+                    prev.push_str(&value);
+                }
+                _ => {
+                    headers.insert(name.as_str().to_string(), Value::String(value));
+                }
+            }
+        }
+        let body = match &self.body {
+            ResponseBody::Empty => json!({}),
+            ResponseBody::Json(v) => v.clone(),
+            ResponseBody::Text(s) => Value::String(s.clone()),
+            ResponseBody::Bytes(b) => {
+                Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+            ResponseBody::Streamed(n) => json!({ "bytes_written": n }),
+        };
+        json!({ "status_code": self.status, "headers": headers, "body": body })
+    }
+}
+
+/// Whether a content type names JSON.
+pub(crate) fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<ResponseBody> {
+    if raw.is_empty() {
+        return Ok(ResponseBody::Empty);
+    }
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if is_json(ct) {
+        return serde_json::from_slice(raw)
+            .map(ResponseBody::Json)
+            .map_err(|e| Error::Decode {
+                operation: operation.to_string(),
+                message: format!(
+                    "malformed JSON ({e}) in a {}-byte body starting {:?}",
+                    raw.len(),
+                    preview(raw, 80)
+                ),
+            });
+    }
+    if ct.trim_start().to_ascii_lowercase().starts_with("text/") {
+        return Ok(ResponseBody::Text(
+            String::from_utf8_lossy(raw).into_owned(),
+        ));
+    }
+    Ok(ResponseBody::Bytes(raw.clone()))
+}
+
+fn preview(raw: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(max * 4)]);
+    let mut out: String = text.chars().take(max).collect();
+    if out.len() < text.len() || raw.len() > max * 4 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(ct: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
+        h
+    }
+
+    #[test]
+    fn classifies_by_content_type() {
+        let r = Response::decode(
+            "Op",
+            200,
+            headers("application/json; charset=utf-8"),
+            Bytes::from_static(b"{\"a\":1}"),
+        )
+        .unwrap();
+        assert_eq!(r.json(), Some(&json!({"a": 1})));
+        let r = Response::decode(
+            "Op",
+            200,
+            headers("application/vnd.api+json"),
+            Bytes::from_static(b"[]"),
+        )
+        .unwrap();
+        assert_eq!(r.json(), Some(&json!([])));
+        let r =
+            Response::decode("Op", 200, headers("text/plain"), Bytes::from_static(b"hi")).unwrap();
+        assert_eq!(r.body(), &ResponseBody::Text("hi".into()));
+        let r = Response::decode(
+            "Op",
+            200,
+            headers("application/zip"),
+            Bytes::from_static(b"PK"),
+        )
+        .unwrap();
+        assert_eq!(r.body(), &ResponseBody::Bytes(Bytes::from_static(b"PK")));
+        let r = Response::decode("Op", 204, HeaderMap::new(), Bytes::new()).unwrap();
+        assert_eq!(r.body(), &ResponseBody::Empty);
+        let e = Response::decode(
+            "Op",
+            200,
+            headers("application/json"),
+            Bytes::from_static(b"{"),
+        )
+        .unwrap_err();
+        assert!(matches!(&e, Error::Decode { operation, .. } if operation == "Op"));
+    }
+
+    #[test]
+    fn uber_view_and_status_errors() {
+        let mut h = headers("application/json");
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("5999"));
+        h.insert("x-ratelimit-limit", HeaderValue::from_static("6000"));
+        let body = br#"{"errors":[{"code":403,"message":"access denied"}],"resources":[]}"#;
+        let r = Response::decode("Op", 403, h, Bytes::from_static(body)).unwrap();
+        assert_eq!(r.rate_limit_remaining(), Some(5999));
+        assert_eq!(r.rate_limit_limit(), Some(6000));
+        let uber = r.to_uber();
+        assert_eq!(uber["status_code"], 403);
+        assert_eq!(uber["headers"]["x-ratelimit-limit"], "6000");
+        assert_eq!(uber["body"]["errors"][0]["message"], "access denied");
+        let e = r.error_for_status().unwrap_err();
+        assert_eq!(e.status(), Some(403));
+        assert!(e.to_string().contains("access denied"));
+
+        let r = Response::decode(
+            "Op",
+            502,
+            headers("text/html"),
+            Bytes::from_static(b"bad gw"),
+        )
+        .unwrap();
+        assert!(r
+            .error_for_status()
+            .unwrap_err()
+            .to_string()
+            .contains("bad gw"));
+        let r = Response::decode(
+            "Op",
+            200,
+            headers("application/octet-stream"),
+            Bytes::from_static(b"\x01\x02"),
+        )
+        .unwrap();
+        assert_eq!(r.to_uber()["body"], "AQI=");
+        assert!(r.error_for_status().is_ok());
+    }
+}

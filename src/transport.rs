@@ -1,0 +1,229 @@
+//! The HTTP transport: building the harness's one `reqwest` client, and
+//! turning a [`RequestPlan`] into a `reqwest` request for the harness's
+//! own host (the only host that ever sees the bearer token).
+
+use crate::config::{Endpoints, Settings};
+use crate::error::{Error, Result};
+use crate::operation::{Host, Method};
+use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::multipart::{Form, Part};
+use url::Url;
+
+/// The user agent sent with every request (plus the configured suffix).
+pub const USER_AGENT: &str = concat!("falcon-harness/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the client: pooled keep-alive connections, rustls, gzip, the
+/// configured timeouts, proxy and TLS verification.
+pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
+    let agent = match &s.user_agent_suffix {
+        Some(suffix) => format!("{USER_AGENT} {suffix}"),
+        None => USER_AGENT.to_string(),
+    };
+    let agent = HeaderValue::from_str(&agent)
+        .map_err(|_| Error::Config("user-agent suffix: not a valid header value".into()))?;
+    let mut b = reqwest::Client::builder()
+        .use_rustls_tls()
+        .user_agent(agent)
+        .gzip(true)
+        .connect_timeout(s.connect_timeout)
+        .timeout(s.timeout)
+        .pool_idle_timeout(std::time::Duration::from_secs(90));
+    if let Some(proxy) = &s.proxy {
+        let p = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| Error::Config(format!("proxy: {}", e.without_url())))?;
+        b = b.proxy(p);
+    }
+    if !s.verify_tls {
+        tracing::warn!(
+            "TLS certificate verification is OFF: replies can be forged by anyone on the path"
+        );
+        b = b.danger_accept_invalid_certs(true);
+    }
+    b.build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+fn method(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Head => reqwest::Method::HEAD,
+    }
+}
+
+/// The full URL of a plan on the current endpoints. Refuses a path that
+/// would leave the harness's host.
+pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> {
+    let base = match plan.host {
+        Host::Api => &endpoints.api,
+        Host::ContainerRegistry => &endpoints.container,
+    };
+    if !plan.path.starts_with('/') || plan.path.starts_with("//") {
+        return Err(Error::Config(format!(
+            "{}: path {:?} must start with a single '/'",
+            plan.operation, plan.path
+        )));
+    }
+    let mut s = format!("{}{}", base.as_str().trim_end_matches('/'), plan.path);
+    if !plan.query.is_empty() {
+        s.push('?');
+        s.push_str(&plan.query_string());
+    }
+    let url = Url::parse(&s)
+        .map_err(|e| Error::Config(format!("{}: bad request URL: {e}", plan.operation)))?;
+    if !endpoints.owns(&url) {
+        return Err(Error::Config(format!(
+            "{}: the request would leave the API host",
+            plan.operation
+        )));
+    }
+    Ok(url)
+}
+
+/// Builds the request for one attempt. Files of a multipart form are
+/// opened here and streamed from disk while sending.
+pub(crate) async fn build_request(
+    client: &reqwest::Client,
+    endpoints: &Endpoints,
+    plan: &RequestPlan,
+    bearer: Option<&str>,
+) -> Result<reqwest::Request> {
+    let url = url_for(endpoints, plan)?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in &plan.headers {
+        let bad = || Error::argument(plan.operation, name, "a valid HTTP header value");
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        if n == AUTHORIZATION {
+            return Err(Error::argument(
+                plan.operation,
+                name,
+                "no Authorization header (the harness sends its own)",
+            ));
+        }
+        headers.append(n, HeaderValue::from_str(value).map_err(|_| bad())?);
+    }
+    if let Some(token) = bearer {
+        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::Auth {
+            status: None,
+            message: "the token is not a valid header value".into(),
+        })?;
+        v.set_sensitive(true);
+        headers.insert(AUTHORIZATION, v);
+    }
+    let mut rb = client.request(method(plan.method), url);
+    rb = match &plan.body {
+        PlannedBody::Empty => rb,
+        PlannedBody::Json(v) => rb.json(v),
+        PlannedBody::Form(pairs) => rb.form(pairs),
+        PlannedBody::Raw {
+            bytes,
+            content_type,
+        } => {
+            let ct = HeaderValue::from_str(content_type)
+                .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
+            headers.insert(CONTENT_TYPE, ct);
+            rb.body(bytes.clone())
+        }
+        PlannedBody::Multipart(parts) => {
+            let mut form = Form::new();
+            for part in parts {
+                form = match &part.value {
+                    PartValue::Text(t) => form.text(part.name.clone(), t.clone()),
+                    PartValue::File(f) => form.part(
+                        part.name.clone(),
+                        file_part(plan.operation, &part.name, f).await?,
+                    ),
+                };
+            }
+            rb.multipart(form)
+        }
+    };
+    rb.headers(headers).build().map_err(|e| Error::Transport {
+        operation: plan.operation.to_string(),
+        source: e.without_url(),
+    })
+}
+
+async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
+    let (part, default_name) = match &f.source {
+        FileSource::Bytes(b) => (
+            Part::stream_with_length(reqwest::Body::from(b.clone()), b.len() as u64),
+            None,
+        ),
+        FileSource::Path(path) => {
+            let io = |e| Error::Io {
+                context: format!("{operation}: reading {name} from {}", path.display()),
+                source: e,
+            };
+            let file = tokio::fs::File::open(path).await.map_err(io)?;
+            let len = file.metadata().await.map_err(io)?.len();
+            let stream = tokio_util::io::ReaderStream::new(file);
+            (
+                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len),
+                path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            )
+        }
+    };
+    let mime = f
+        .content_type
+        .as_deref()
+        .unwrap_or("application/octet-stream");
+    let mut part = part
+        .mime_str(mime)
+        .map_err(|_| Error::argument(operation, name, "a valid media type"))?;
+    if let Some(n) = f.filename.clone().or(default_name) {
+        part = part.file_name(n);
+    }
+    Ok(part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn plan(path: &str, host: Host) -> RequestPlan {
+        RequestPlan {
+            operation: "Op",
+            method: Method::Get,
+            host,
+            path: path.into(),
+            query: vec![
+                ("filter".into(), "status:'open'+name:'a b'".into()),
+                ("ids".into(), "x".into()),
+                ("ids".into(), "y&z".into()),
+            ],
+            headers: vec![],
+            body: PlannedBody::Empty,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn urls_stay_on_the_api_host() {
+        let s = Settings {
+            base_url: Some("http://127.0.0.1:8080/prefix/".into()),
+            ..Settings::default()
+        };
+        let eps = s.initial_endpoints().unwrap();
+        let u = url_for(&eps, &plan("/a/b/v1", Host::Api)).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:8080/prefix/a/b/v1?filter=status%3A%27open%27%2Bname%3A%27a%20b%27&ids=x&ids=y%26z"
+        );
+        assert!(url_for(&eps, &plan("//evil.example/x", Host::Api)).is_err());
+        assert!(url_for(&eps, &plan("@evil.example/x", Host::Api)).is_err());
+        let eps = Settings {
+            cloud: crate::Cloud::Us2,
+            ..Settings::default()
+        }
+        .initial_endpoints()
+        .unwrap();
+        let u = url_for(&eps, &plan("/x", Host::ContainerRegistry)).unwrap();
+        assert_eq!(u.host_str(), Some("container-upload.us-2.crowdstrike.com"));
+    }
+}

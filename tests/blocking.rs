@@ -1,0 +1,118 @@
+//! The synchronous facade.
+
+mod common;
+
+use common::*;
+use falcon_harness::{blocking, Harness};
+use mockito::Server;
+
+#[test]
+fn blocking_harness_executes_and_downloads() {
+    let mut server = Server::new();
+    let token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(token_body("tok-b", 1799))
+        .expect(1)
+        .create();
+    let cmd = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_header("authorization", "Bearer tok-b")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["inc-1"]))
+        .expect(2)
+        .create();
+    let h = builder(&server).build_blocking().unwrap();
+    let r = h.execute(query_incidents()).unwrap();
+    assert_eq!(r.resources().unwrap()[0], "inc-1");
+    // Clones share the token, from other threads too.
+    let h2 = h.clone();
+    std::thread::spawn(move || h2.execute(query_incidents()).unwrap())
+        .join()
+        .unwrap();
+    token.assert();
+    cmd.assert();
+
+    let mut out = Vec::new();
+    let r = h.download_plan(query_incidents(), &mut out).unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(out, resources_body(&["inc-1"]).into_bytes());
+}
+
+#[tokio::test]
+async fn blocking_harness_refuses_to_run_inside_a_runtime() {
+    let h = Harness::builder()
+        .bearer_token("t")
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let b = tokio::task::spawn_blocking(move || blocking::Harness::new(h).unwrap())
+        .await
+        .unwrap();
+    let e = b.execute(query_incidents()).unwrap_err();
+    assert!(e.is_config(), "{e}");
+    // Dropping a runtime inside another is not allowed either.
+    tokio::task::spawn_blocking(move || drop(b)).await.unwrap();
+}
+
+#[test]
+fn blocking_command_download_and_pages() {
+    let mut server = Server::new();
+    let _token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(token_body("tok-c", 1799))
+        .create();
+    let page = |offset: u64, ids: &[&str]| {
+        serde_json::json!({"meta": {"pagination": {"offset": offset, "limit": 2, "total": 3}}, "resources": ids})
+            .to_string()
+    };
+    let first = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(mockito::Matcher::UrlEncoded("limit".into(), "2".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(page(0, &["a", "b"]))
+        .expect(2)
+        .create();
+    let second = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(mockito::Matcher::UrlEncoded("offset".into(), "2".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(page(2, &["c"]))
+        .expect(1)
+        .create();
+    let file = server
+        .mock("GET", "/message-center/entities/case-attachment/v1")
+        .match_query(mockito::Matcher::UrlEncoded("id".into(), "att-9".into()))
+        .with_status(200)
+        .with_header("content-type", "application/zip")
+        .with_body("PK-bytes")
+        .expect(1)
+        .create();
+    let h = builder(&server).build_blocking().unwrap();
+    let r = h
+        .command("QueryIncidents", serde_json::json!({"limit": 2}))
+        .unwrap();
+    assert_eq!(r.resources().unwrap().len(), 2);
+    let pages: Vec<_> = h
+        .paginate("QueryIncidents", serde_json::json!({"limit": 2}))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    let mut out = Vec::new();
+    h.download(
+        "CaseDownloadAttachment",
+        serde_json::json!({"id": "att-9"}),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out, b"PK-bytes");
+    first.assert();
+    second.assert();
+    file.assert();
+}
