@@ -1,7 +1,7 @@
 //! The command line, parsed with clap. Everything is a flag (not a
 //! subcommand) so that `falcon-harness OP ARGS` works as it reads.
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, ArgGroup, Parser, ValueEnum};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +14,7 @@ Exit codes:
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
   3  transport, time-out or authentication failure
+  (--batch exits with the highest code of any of its lines)
 
 Examples:
   falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
@@ -28,7 +29,8 @@ Examples:
     name = "falcon-harness",
     version,
     about = "Call any CrowdStrike Falcon API operation by its operation ID with JSON arguments",
-    after_help = AFTER_HELP
+    after_help = AFTER_HELP,
+    group(ArgGroup::new("info").args(["list", "describe"]))
 )]
 pub struct Args {
     /// Operation ID (or an alias, or its snake_case name).
@@ -65,7 +67,7 @@ pub struct Args {
     pub describe: Option<String>,
 
     /// With --list or --describe: print JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, requires = "info")]
     pub json: bool,
 
     /// Read JSON Lines from stdin, each {"id"?: .., "op": .., "args": {..}};
@@ -79,7 +81,7 @@ pub struct Args {
     pub concurrency: u16,
 
     /// Follow pagination and print the concatenated resources.
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, conflicts_with_all = ["batch", "output"])]
     pub all: bool,
 
     /// Drop unknown arguments with a warning instead of refusing them.
@@ -217,6 +219,14 @@ mod tests {
                 .concurrency,
             32
         );
+    }
+
+    #[test]
+    fn json_needs_list_or_describe() {
+        assert!(parse(&["--json"]).is_err());
+        assert!(parse(&["--json", "QueryIncidents"]).is_err());
+        assert!(parse(&["--describe", "QueryIncidents", "--json"]).is_ok());
+        assert!(parse(&["--all", "-o", "x", "QueryIncidents"]).is_err());
     }
 
     #[test]
