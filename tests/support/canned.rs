@@ -44,6 +44,9 @@ pub struct Stats {
     pub token_requests: AtomicU64,
     /// Command requests answered 401 because the token expired.
     pub expired_rejections: AtomicU64,
+    /// Tokens that reached their lifetime (each should cause exactly one
+    /// token request).
+    pub expiries: AtomicU64,
     /// Faults injected.
     pub faults: AtomicU64,
 }
@@ -140,8 +143,13 @@ async fn handle(
             "Bearer canned-token-{}",
             state.generation.load(Ordering::SeqCst)
         );
-        let expired = auth.as_deref() != Some(current.as_str())
-            || state.uses.fetch_add(1, Ordering::SeqCst) >= f.token_lifetime_requests;
+        let expired = auth.as_deref() != Some(current.as_str()) || {
+            let used = state.uses.fetch_add(1, Ordering::SeqCst);
+            if used == f.token_lifetime_requests {
+                stats.expiries.fetch_add(1, Ordering::SeqCst);
+            }
+            used >= f.token_lifetime_requests
+        };
         if expired {
             stats.expired_rejections.fetch_add(1, Ordering::Relaxed);
             return Ok(full(
