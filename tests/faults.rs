@@ -73,7 +73,8 @@ async fn five_thousand_commands_through_faults() {
                 let t = Instant::now();
                 // Alternate an idempotent GET and a POST (never retried on 5xx).
                 let r = if i % 2 == 0 {
-                    h.command_op(query, json!({"filter": "status:20", "limit": 2})).await
+                    h.command_op(query, json!({"filter": "status:20", "limit": 2}))
+                        .await
                 } else {
                     h.command_op(get, json!({"ids": ["inc:1", "inc:2"]})).await
                 };
@@ -127,7 +128,8 @@ async fn five_thousand_commands_through_faults() {
         started.elapsed(),
         stats.requests.load(Ordering::SeqCst),
     );
-    let ended = total.ok_2xx + total.api_error_status + total.transport + total.timeout + total.decode;
+    let ended =
+        total.ok_2xx + total.api_error_status + total.transport + total.timeout + total.decode;
     assert_eq!(ended, COMMANDS, "every command ended");
     assert!(faults >= 500, "faults were injected: {faults}");
     assert!(expiries >= 10, "tokens expired: {expiries}");
