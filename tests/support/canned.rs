@@ -49,6 +49,8 @@ pub struct Stats {
     pub expiries: AtomicU64,
     /// Faults injected.
     pub faults: AtomicU64,
+    /// TCP connections accepted.
+    pub connections: AtomicU64,
 }
 
 struct State {
@@ -253,6 +255,7 @@ pub fn start(port: u16, workers: usize, faults: Faults) -> std::io::Result<Serve
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
                         let _ = stream.set_nodelay(true);
+                        state.stats.connections.fetch_add(1, Ordering::Relaxed);
                         let state = state.clone();
                         tokio::spawn(async move {
                             let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
