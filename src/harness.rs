@@ -545,7 +545,7 @@ impl Harness {
                 unreachable!("buffered send returns a buffered reply")
             };
             log_reply(status, started, attempts);
-            Ok(Response::decode(plan.operation, status, headers, body)?
+            Ok(Response::from_parts(plan.operation, status, headers, body)?
                 .with_meta(plan.warnings.clone(), attempts))
         }
         .instrument(span)
@@ -573,7 +573,7 @@ impl Harness {
             if !(200..300).contains(&status) {
                 let body = reply.bytes().await.map_err(|e| self.map_err(&plan, e))?;
                 log_reply(status, started, attempts);
-                return Ok(Response::decode(plan.operation, status, headers, body)?
+                return Ok(Response::from_parts(plan.operation, status, headers, body)?
                     .with_meta(plan.warnings.clone(), attempts));
             }
             let io = |e| Error::Io {

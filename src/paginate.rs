@@ -115,8 +115,10 @@ fn as_u64(v: &Value) -> Option<u64> {
 }
 
 /// The arguments of the page after the one `body` answered to `args`, or
-/// `None` when it was the last.
-pub(crate) fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
+/// `None` when it was the last: follows `meta.pagination` (`after` tokens,
+/// offsets and offset tokens), stops at `total`, at an empty page and at the
+/// API's offset + limit ceiling of 10,500.
+pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
     let pagination = body.get("meta")?.get("pagination")?;
     let returned = body
         .get("resources")

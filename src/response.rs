@@ -37,9 +37,18 @@ pub struct Response {
 }
 
 impl Response {
-    /// Builds a response, classifying the body by the `Content-Type`
-    /// header. Malformed JSON is an [`Error::Decode`] naming the operation.
-    pub(crate) fn decode(
+    /// Builds a response from its parts (a reply read elsewhere, recorded
+    /// or replayed), classifying the body by the `Content-Type` header.
+    /// Malformed JSON is an [`Error::Decode`] naming the operation.
+    ///
+    /// ```
+    /// use falcon_harness::Response;
+    /// let mut headers = reqwest::header::HeaderMap::new();
+    /// headers.insert("content-type", "application/json".parse().unwrap());
+    /// let r = Response::from_parts("QueryIncidents", 200, headers, r#"{"resources":["a"]}"#.into()).unwrap();
+    /// assert_eq!(r.resources().unwrap().len(), 1);
+    /// ```
+    pub fn from_parts(
         operation: &'static str,
         status: u16,
         headers: HeaderMap,
@@ -286,7 +295,7 @@ mod tests {
 
     #[test]
     fn classifies_by_content_type() {
-        let r = Response::decode(
+        let r = Response::from_parts(
             "Op",
             200,
             headers("application/json; charset=utf-8"),
@@ -294,7 +303,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.json(), Some(&json!({"a": 1})));
-        let r = Response::decode(
+        let r = Response::from_parts(
             "Op",
             200,
             headers("application/vnd.api+json"),
@@ -302,10 +311,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.json(), Some(&json!([])));
-        let r =
-            Response::decode("Op", 200, headers("text/plain"), Bytes::from_static(b"hi")).unwrap();
+        let r = Response::from_parts("Op", 200, headers("text/plain"), Bytes::from_static(b"hi"))
+            .unwrap();
         assert_eq!(r.body(), &ResponseBody::Text("hi".into()));
-        let r = Response::decode(
+        let r = Response::from_parts(
             "Op",
             200,
             headers("application/zip"),
@@ -313,9 +322,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.body(), &ResponseBody::Bytes(Bytes::from_static(b"PK")));
-        let r = Response::decode("Op", 204, HeaderMap::new(), Bytes::new()).unwrap();
+        let r = Response::from_parts("Op", 204, HeaderMap::new(), Bytes::new()).unwrap();
         assert_eq!(r.body(), &ResponseBody::Empty);
-        let e = Response::decode(
+        let e = Response::from_parts(
             "Op",
             200,
             headers("application/json"),
@@ -331,7 +340,7 @@ mod tests {
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("5999"));
         h.insert("x-ratelimit-limit", HeaderValue::from_static("6000"));
         let body = br#"{"errors":[{"code":403,"message":"access denied"}],"resources":[]}"#;
-        let r = Response::decode("Op", 403, h, Bytes::from_static(body)).unwrap();
+        let r = Response::from_parts("Op", 403, h, Bytes::from_static(body)).unwrap();
         assert_eq!(r.rate_limit_remaining(), Some(5999));
         assert_eq!(r.rate_limit_limit(), Some(6000));
         let uber = r.to_uber();
@@ -342,7 +351,7 @@ mod tests {
         assert_eq!(e.status(), Some(403));
         assert!(e.to_string().contains("access denied"));
 
-        let r = Response::decode(
+        let r = Response::from_parts(
             "Op",
             502,
             headers("text/html"),
@@ -354,7 +363,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("bad gw"));
-        let r = Response::decode(
+        let r = Response::from_parts(
             "Op",
             200,
             headers("application/octet-stream"),

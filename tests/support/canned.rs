@@ -44,8 +44,13 @@ pub struct Stats {
     pub token_requests: AtomicU64,
     /// Command requests answered 401 because the token expired.
     pub expired_rejections: AtomicU64,
+    /// Tokens that reached their lifetime (each should cause exactly one
+    /// token request).
+    pub expiries: AtomicU64,
     /// Faults injected.
     pub faults: AtomicU64,
+    /// TCP connections accepted.
+    pub connections: AtomicU64,
 }
 
 struct State {
@@ -140,8 +145,13 @@ async fn handle(
             "Bearer canned-token-{}",
             state.generation.load(Ordering::SeqCst)
         );
-        let expired = auth.as_deref() != Some(current.as_str())
-            || state.uses.fetch_add(1, Ordering::SeqCst) >= f.token_lifetime_requests;
+        let expired = auth.as_deref() != Some(current.as_str()) || {
+            let used = state.uses.fetch_add(1, Ordering::SeqCst);
+            if used == f.token_lifetime_requests {
+                stats.expiries.fetch_add(1, Ordering::SeqCst);
+            }
+            used >= f.token_lifetime_requests
+        };
         if expired {
             stats.expired_rejections.fetch_add(1, Ordering::Relaxed);
             return Ok(full(
@@ -245,6 +255,7 @@ pub fn start(port: u16, workers: usize, faults: Faults) -> std::io::Result<Serve
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
                         let _ = stream.set_nodelay(true);
+                        state.stats.connections.fetch_add(1, Ordering::Relaxed);
                         let state = state.clone();
                         tokio::spawn(async move {
                             let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));

@@ -1,0 +1,169 @@
+//! Load benchmark against a local server: raw reqwest sending one prepared
+//! request in a loop (the client stack's physical limit) beside
+//! `Harness::command`, at a given concurrency. Run by hand, through
+//! `benches/load/run.sh`, not in CI.
+//!
+//! ```text
+//! cargo run --release --example load -- URL MODE OP CONCURRENCY COMMANDS
+//!   MODE: raw | harness
+//!   OP:   QueryIncidents | GetIncidents
+//! ```
+//! Prints one JSON line: mode, op, concurrency, commands, ok, seconds,
+//! req_s and peak_rss_kb (VmHWM of this process).
+
+use falcon_harness::Harness;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn args_for(op: &str) -> serde_json::Value {
+    match op {
+        "GetIncidents" => {
+            json!({"ids": ["inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001", "inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000002"]})
+        }
+        _ => json!({"filter": "status:20", "limit": 5}),
+    }
+}
+
+/// Runs `commands` calls of `one` over `concurrency` tasks; returns how
+/// many succeeded.
+async fn drive<F, Fut>(concurrency: usize, commands: usize, one: F) -> usize
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let one = Arc::new(one);
+    let mut tasks = Vec::with_capacity(concurrency);
+    for t in 0..concurrency {
+        let share = commands / concurrency + usize::from(t < commands % concurrency);
+        let one = one.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ok = 0;
+            for _ in 0..share {
+                ok += usize::from(one().await);
+            }
+            ok
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        ok += t.await.unwrap_or(0);
+    }
+    ok
+}
+
+#[tokio::main]
+async fn main() {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    if a.len() != 5 {
+        eprintln!("usage: load URL raw|harness QueryIncidents|GetIncidents CONCURRENCY COMMANDS");
+        std::process::exit(2);
+    }
+    let (url, mode, op) = (
+        a[0].trim_end_matches('/').to_string(),
+        a[1].clone(),
+        a[2].clone(),
+    );
+    let concurrency: usize = a[3].parse().unwrap_or(1).max(1);
+    let commands: usize = a[4].parse().unwrap_or(1000);
+
+    let start;
+    let ok = match mode.as_str() {
+        "raw" => {
+            // The same request the harness sends, prepared once.
+            let client = reqwest::Client::new();
+            let token: serde_json::Value = client
+                .post(format!("{url}/oauth2/token"))
+                .form(&[("client_id", "bench"), ("client_secret", "bench")])
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .expect("token")
+                .json()
+                .await
+                .expect("token JSON");
+            let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap_or(""));
+            let req = if op == "GetIncidents" {
+                client
+                    .post(format!("{url}/incidents/entities/incidents/GET/v1"))
+                    .header("authorization", bearer)
+                    .json(&args_for(&op))
+                    .build()
+            } else {
+                client
+                    .get(format!(
+                        "{url}/incidents/queries/incidents/v1?filter=status%3A20&limit=5"
+                    ))
+                    .header("authorization", bearer)
+                    .build()
+            }
+            .expect("request");
+            start = Instant::now();
+            drive(concurrency, commands, move || {
+                let r = req.try_clone().expect("clonable request");
+                let client = client.clone();
+                async move {
+                    match client.execute(r).await {
+                        Ok(resp) => {
+                            let ok = resp.status().is_success();
+                            let _ = resp.bytes().await;
+                            ok
+                        }
+                        Err(_) => false,
+                    }
+                }
+            })
+            .await
+        }
+        "harness" => {
+            let harness = Harness::builder()
+                .client_credentials("bench", "bench")
+                .base_url(url.clone())
+                .build()
+                .expect("harness");
+            harness.authenticate().await.expect("token");
+            let op_ref = falcon_harness::catalog::resolve(&op)
+                .expect("operation")
+                .operation;
+            let args = Arc::new(args_for(&op));
+            start = Instant::now();
+            drive(concurrency, commands, move || {
+                let harness = harness.clone();
+                let args = args.clone();
+                async move {
+                    match harness.command_op(op_ref, (*args).clone()).await {
+                        Ok(r) => r.is_success(),
+                        Err(_) => false,
+                    }
+                }
+            })
+            .await
+        }
+        other => {
+            eprintln!("unknown mode {other:?}");
+            std::process::exit(2);
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({
+            "mode": mode, "op": op, "concurrency": concurrency, "commands": commands, "ok": ok,
+            "seconds": (secs * 1000.0).round() / 1000.0,
+            "req_s": (commands as f64 / secs).round(),
+            "peak_rss_kb": peak_rss_kb(),
+        })
+    );
+}
