@@ -43,3 +43,8 @@ pub use response::{Response, ResponseBody};
 pub use retry::RetryPolicy;
 pub use router::plan;
 pub use transport::USER_AGENT;
+
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
