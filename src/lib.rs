@@ -37,7 +37,7 @@ pub use harness::{Harness, HarnessBuilder};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
-pub use paginate::Pages;
+pub use paginate::{Incomplete, Pages};
 pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
 pub use response::{Response, ResponseBody};
 pub use retry::RetryPolicy;

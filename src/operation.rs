@@ -238,6 +238,12 @@ impl Param {
     pub const fn aliases(&self) -> &'static [&'static str] {
         self.aliases
     }
+    /// Whether this is an `Authorization` header parameter: some operations
+    /// declare it, but the harness always sends it from its own
+    /// credentials, so it is never an argument.
+    pub fn is_authorization(&self) -> bool {
+        self.location == Location::Header && self.name.eq_ignore_ascii_case("authorization")
+    }
 }
 
 /// The root of a request body.

@@ -11,7 +11,7 @@ use futures_util::stream::{self, Stream};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 /// Offset paging ends where `offset + limit` reaches this; operations
@@ -26,6 +26,47 @@ pub type Planner = Arc<dyn Fn(&Value) -> Result<RequestPlan> + Send + Sync>;
 /// success (which is yielded), after an error, or at the page cap.
 pub struct Pages {
     inner: Pin<Box<dyn Stream<Item = Result<Response>> + Send>>,
+    incomplete: Arc<Mutex<Option<Incomplete>>>,
+}
+
+/// Why a stream of pages ended while the API still had more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incomplete {
+    /// The page cap was reached.
+    PageCap {
+        /// The cap.
+        pages: usize,
+    },
+    /// Offset paging reached the API's window (`offset + limit` =
+    /// [`OFFSET_WINDOW`]); an operation with `after` tokens, or a
+    /// narrower filter, reaches the rest.
+    OffsetWindow {
+        /// The offset the next page would have started at.
+        offset: u64,
+        /// The total the API reported, if it did.
+        total: Option<u64>,
+    },
+}
+
+impl fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Incomplete::PageCap { pages } => write!(f, "stopped at the page cap of {pages} pages"),
+            Incomplete::OffsetWindow { offset, total } => {
+                write!(
+                    f,
+                    "offset paging stops at {OFFSET_WINDOW} (next offset {offset}"
+                )?;
+                if let Some(t) = total {
+                    write!(f, " of {t}")?;
+                }
+                write!(
+                    f,
+                    "); use an operation with `after` tokens or narrow the filter"
+                )
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Pages {
@@ -48,6 +89,25 @@ struct State {
     args: Option<Value>,
     pages: usize,
     cap: usize,
+    incomplete: Arc<Mutex<Option<Incomplete>>>,
+}
+
+impl State {
+    fn stopped(&self, why: Incomplete) {
+        if let Ok(mut g) = self.incomplete.lock() {
+            *g = Some(why);
+        }
+    }
+}
+
+/// What follows a page.
+enum Next {
+    /// The arguments of the next page.
+    Page(Value),
+    /// That was the last page.
+    Done,
+    /// More pages exist beyond the offset window.
+    Window(Incomplete),
 }
 
 impl Pages {
@@ -61,6 +121,7 @@ impl Pages {
         cap: usize,
         planner: Planner,
     ) -> Pages {
+        let incomplete = Arc::new(Mutex::new(None));
         let state = State {
             harness: harness.clone(),
             op,
@@ -68,11 +129,13 @@ impl Pages {
             args: Some(args),
             pages: 0,
             cap,
+            incomplete: incomplete.clone(),
         };
         let s = stream::unfold(state, |mut st| async move {
             let args = st.args.take()?;
             if st.pages >= st.cap {
                 tracing::warn!(operation = st.op.id(), cap = st.cap, "page cap reached");
+                st.stopped(Incomplete::PageCap { pages: st.cap });
                 return None;
             }
             st.pages += 1;
@@ -82,12 +145,26 @@ impl Pages {
             };
             if let Ok(r) = &reply {
                 if r.is_success() {
-                    st.args = r.json().and_then(|body| next_args(st.op, &args, body));
+                    match r.json().map(|body| next_step(st.op, &args, body)) {
+                        Some(Next::Page(next)) => st.args = Some(next),
+                        Some(Next::Window(why)) => st.stopped(why),
+                        Some(Next::Done) | None => {}
+                    }
                 }
             }
             Some((reply, st))
         });
-        Pages { inner: Box::pin(s) }
+        Pages {
+            inner: Box::pin(s),
+            incomplete,
+        }
+    }
+
+    /// After the stream has ended: why it stopped while the API had more
+    /// pages (the page cap, or the offset window), or `None` when it read
+    /// them all (or ended on an error, which it yielded).
+    pub fn incomplete(&self) -> Option<Incomplete> {
+        self.incomplete.lock().ok().and_then(|g| *g)
     }
 
     /// A stream with no items.
@@ -95,6 +172,7 @@ impl Pages {
     pub(crate) fn empty() -> Pages {
         Pages {
             inner: Box::pin(stream::empty()),
+            incomplete: Arc::default(),
         }
     }
 
@@ -102,6 +180,7 @@ impl Pages {
     pub(crate) fn failed(err: crate::Error) -> Pages {
         Pages {
             inner: Box::pin(stream::once(async move { Err(err) })),
+            incomplete: Arc::default(),
         }
     }
 }
@@ -119,25 +198,48 @@ fn as_u64(v: &Value) -> Option<u64> {
 /// offsets and offset tokens), stops at `total`, at an empty page and at the
 /// API's offset + limit ceiling of 10,500.
 pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
-    let pagination = body.get("meta")?.get("pagination")?;
+    match next_step(op, args, body) {
+        Next::Page(v) => Some(v),
+        Next::Done | Next::Window(_) => None,
+    }
+}
+
+fn next_step(op: &Operation, args: &Value, body: &Value) -> Next {
+    match next_inner(op, args, body) {
+        Ok(Some(v)) => Next::Page(v),
+        Ok(None) => Next::Done,
+        Err(why) => Next::Window(why),
+    }
+}
+
+/// `Ok(Some(next))`, `Ok(None)` after the last page, or `Err` when more
+/// pages lie beyond the offset window.
+fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value>, Incomplete> {
+    let Some(pagination) = body.get("meta").and_then(|m| m.get("pagination")) else {
+        return Ok(None);
+    };
     let returned = body
         .get("resources")
         .and_then(Value::as_array)
         .map(Vec::len);
     if returned == Some(0) {
-        return None;
+        return Ok(None);
     }
     let mut next: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
     // `after` tokens.
     if let Some(after) = pagination.get("after") {
-        let token = after.as_str().filter(|s| !s.is_empty())?;
+        let Some(token) = after.as_str().filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
         if args.get("after").and_then(Value::as_str) == Some(token) {
-            return None; // no progress
+            return Ok(None); // no progress
         }
         next.insert("after".into(), Value::String(token.into()));
-        return Some(Value::Object(next));
+        return Ok(Some(Value::Object(next)));
     }
-    let offset = pagination.get("offset")?;
+    let Some(offset) = pagination.get("offset") else {
+        return Ok(None);
+    };
     let integer_offset = op
         .param("offset")
         .map_or(true, |p| p.ty() != crate::ParamType::String);
@@ -145,10 +247,10 @@ pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
         // Offset tokens (scrolling queries).
         Value::String(token) if !integer_offset || token.parse::<u64>().is_err() => {
             if token.is_empty() || args.get("offset").and_then(Value::as_str) == Some(token) {
-                return None;
+                return Ok(None);
             }
             next.insert("offset".into(), Value::String(token.clone()));
-            Some(Value::Object(next))
+            Ok(Some(Value::Object(next)))
         }
         _ => {
             let sent = args.get("offset").and_then(as_u64).unwrap_or(0);
@@ -156,12 +258,13 @@ pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
                 .get("limit")
                 .and_then(as_u64)
                 .or_else(|| args.get("limit").and_then(as_u64));
-            let step = returned.map(|n| n as u64).or(limit).filter(|s| *s > 0)?;
-            let at = sent + step;
-            if let Some(total) = pagination.get("total").and_then(as_u64) {
-                if at >= total {
-                    return None;
-                }
+            let Some(step) = returned.map(|n| n as u64).or(limit).filter(|s| *s > 0) else {
+                return Ok(None);
+            };
+            let at = sent.saturating_add(step);
+            let total = pagination.get("total").and_then(as_u64);
+            if total.is_some_and(|t| at >= t) {
+                return Ok(None);
             }
             if at >= OFFSET_WINDOW {
                 tracing::warn!(
@@ -169,15 +272,15 @@ pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
                     offset = at,
                     "offset paging ends at {OFFSET_WINDOW}; use an operation with `after` tokens"
                 );
-                return None;
+                return Err(Incomplete::OffsetWindow { offset: at, total });
             }
             next.insert("offset".into(), Value::from(at));
             if let Some(limit) = limit {
-                if at + limit > OFFSET_WINDOW {
+                if at.saturating_add(limit) > OFFSET_WINDOW {
                     next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
                 }
             }
-            Some(Value::Object(next))
+            Ok(Some(Value::Object(next)))
         }
     }
 }

@@ -141,6 +141,10 @@ impl RequestPlan {
     /// assert_eq!(j["query"], serde_json::json!([["limit", "5"]]));
     /// assert!(j["body"].is_null());
     /// ```
+    ///
+    /// Form fields and top-level JSON body fields that carry a secret
+    /// (`client_secret`, `password`, `token`, `access_token`, `api_key`,
+    /// `secret`) show as `<redacted>`; they are sent as given.
     pub fn to_json(&self, base_url: &str) -> serde_json::Value {
         use serde_json::{json, Map, Value};
         let url = format!(
@@ -154,10 +158,27 @@ impl RequestPlan {
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        let text = |name: &str, value: &str| json!({"name": name, "value": value});
+        let text = |name: &str, value: &str| {
+            let value = if is_secret_name(name) {
+                REDACTED
+            } else {
+                value
+            };
+            json!({"name": name, "value": value})
+        };
         let (body, form) = match &self.body {
             PlannedBody::Empty => (Value::Null, Value::Null),
-            PlannedBody::Json(v) => (v.clone(), Value::Null),
+            PlannedBody::Json(v) => {
+                let mut v = v.clone();
+                if let Value::Object(m) = &mut v {
+                    for (k, field) in m.iter_mut() {
+                        if is_secret_name(k) && !field.is_null() {
+                            *field = Value::String(REDACTED.into());
+                        }
+                    }
+                }
+                (v, Value::Null)
+            }
             PlannedBody::Raw { bytes, .. } => (json!({"raw_bytes": bytes.len()}), Value::Null),
             PlannedBody::Form(pairs) => (
                 Value::Null,
@@ -203,4 +224,20 @@ impl RequestPlan {
             "warnings": self.warnings,
         })
     }
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// Field names whose values the dry-run view does not show.
+fn is_secret_name(name: &str) -> bool {
+    const SECRET: &[&str] = &[
+        "client_secret",
+        "password",
+        "token",
+        "access_token",
+        "refresh_token",
+        "api_key",
+        "secret",
+    ];
+    SECRET.iter().any(|s| name.eq_ignore_ascii_case(s))
 }

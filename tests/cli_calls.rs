@@ -371,3 +371,72 @@ fn verbose_logs_to_stderr_without_secrets() {
     assert!(!r.stderr.contains(TOKEN), "{}", r.stderr);
     assert!(!r.stdout_str().contains(TOKEN));
 }
+
+#[test]
+fn all_says_when_the_offset_window_cuts_it_short() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    // A page at offset 10,000 of 50,000: the next would start at 10,500,
+    // where offset paging ends.
+    let page = json_reply(
+        server
+            .mock("GET", "/incidents/queries/incidents/v1")
+            .match_query(Matcher::Exact("limit=500&offset=10000".into())),
+        200,
+        json!({"meta": {"pagination": {"offset": 10000, "limit": 500, "total": 50000}},
+               "resources": vec!["x"; 500], "errors": []}),
+    )
+    .expect(1)
+    .create();
+    let r = call(
+        &server,
+        &[
+            "QueryIncidents",
+            r#"{"limit": 500, "offset": 10000}"#,
+            "--all",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.json().as_array().unwrap().len(), 500);
+    assert!(r.stderr.contains("--all is incomplete"), "{}", r.stderr);
+    assert!(r.stderr.contains("of 50000"), "{}", r.stderr);
+    page.assert();
+}
+
+#[test]
+fn not_modified_is_success_and_empty_variables_count_as_unset() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    let api = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .with_status(304)
+        .expect(1)
+        .create();
+    let url = server.url();
+    let r = run(
+        &["QueryIncidents"],
+        b"",
+        &[
+            ("FALCON_CLIENT_ID", "cid"),
+            ("FALCON_CLIENT_SECRET", SECRET),
+            ("FALCON_BASE_URL", url.as_str()),
+            ("FALCON_MEMBER_CID", ""),
+            ("FALCON_CLOUD", ""),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    api.assert();
+    // Blank credentials are no credentials: a usage error, nothing sent.
+    let r = run(
+        &["QueryIncidents"],
+        b"",
+        &[
+            ("FALCON_CLIENT_ID", ""),
+            ("FALCON_CLIENT_SECRET", " "),
+            ("FALCON_BASE_URL", url.as_str()),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no credentials"), "{}", r.stderr);
+}

@@ -755,7 +755,8 @@ fn form_parameters() {
     );
     assert_eq!(
         p.to_json("h")["form"],
-        json!([{"name": "token", "value": "t&k=v"}, {"name": "client_id", "value": "c"}])
+        // The dry-run view hides the token; the plan above sends it.
+        json!([{"name": "token", "value": "<redacted>"}, {"name": "client_id", "value": "c"}])
     );
     assert_eq!(
         p.to_json("h")["content_type"],
@@ -892,4 +893,95 @@ fn dry_run_json_shape() {
         p.to_json("https://h")["url"],
         "https://h/incidents/entities/incidents/GET/v1"
     );
+}
+
+#[test]
+fn authorization_header_parameters_are_sent_by_the_harness() {
+    // 15 operations declare a required `Authorization` header; the harness
+    // sends it, so it is neither required nor accepted as an argument.
+    let op = catalog::operation("get_combined_schedules").unwrap();
+    assert!(op
+        .params()
+        .iter()
+        .any(|p| p.is_authorization() && p.required()));
+    let plan = router::plan(op, &json!({}), &PlanOptions::default()).unwrap();
+    assert!(plan.headers.is_empty());
+    for args in [
+        json!({"Authorization": "Bearer x"}),
+        json!({"authorization": "Bearer x"}),
+        json!({"headers": {"AUTHORIZATION": "Bearer x"}}),
+    ] {
+        let e = router::plan(op, &args, &PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sends the Authorization header itself"), "{e}");
+        let e = router::plan(op, &args, &PlanOptions { lenient: true })
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sends the Authorization header itself"), "{e}");
+    }
+    let e = router::plan(op, &json!({"limt": 1}), &PlanOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !e.contains("Authorization"),
+        "not listed as a valid name: {e}"
+    );
+    let declared = catalog::operations()
+        .filter(|o| o.params().iter().any(|p| p.is_authorization()))
+        .count();
+    let required = catalog::operations()
+        .filter(|o| {
+            o.params()
+                .iter()
+                .any(|p| p.is_authorization() && p.required())
+        })
+        .count();
+    assert_eq!((declared, required), (20, 15));
+}
+
+#[test]
+fn declared_headers_given_in_the_headers_object_count_as_given() {
+    let op = catalog::operation("queries_local_application_group_get").unwrap();
+    let p = op
+        .params()
+        .iter()
+        .find(|p| p.location() == falcon_harness::Location::Header && p.required())
+        .unwrap();
+    let name = p.name().to_ascii_lowercase();
+    let plan = router::plan(
+        op,
+        &json!({"headers": {name.clone(): "u-1"}}),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(plan.headers, vec![(name.clone(), "u-1".to_string())]);
+    // Given both ways is one header given twice.
+    let e = router::plan(
+        op,
+        &json!({p.name(): "u-1", "headers": {name: "u-2"}}),
+        &PlanOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("more than once"), "{e}");
+}
+
+#[test]
+fn dry_run_view_redacts_secret_fields() {
+    let op = catalog::operation("oauth2AccessToken").unwrap();
+    let plan = router::plan(
+        op,
+        &json!({"client_id": "id-1", "client_secret": "s3cr3t-value"}),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let text = plan.to_json("https://api.crowdstrike.com").to_string();
+    assert!(!text.contains("s3cr3t-value"), "{text}");
+    assert!(
+        text.contains("<redacted>") && text.contains("id-1"),
+        "{text}"
+    );
+    // The plan itself still carries the value to send.
+    assert!(format!("{:?}", plan.body).contains("s3cr3t-value"));
 }

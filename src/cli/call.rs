@@ -21,9 +21,18 @@ use tokio::io::AsyncWriteExt;
 /// `FALCON_*` environment into them). Missing credentials are a usage
 /// error.
 pub fn harness(args: &Args) -> Result<Harness, Failure> {
+    // A variable set to an empty string counts as unset.
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
     let mut b = Harness::builder().lenient(args.lenient);
-    match (&args.client_id, &args.client_secret) {
-        (Some(id), Some(secret)) => b = b.client_credentials(id, secret.expose()),
+    let secret = args
+        .client_secret
+        .as_ref()
+        .map(|s| s.expose())
+        .filter(|s| !s.trim().is_empty());
+    match (given(&args.client_id), secret) {
+        (Some(id), Some(secret)) => b = b.client_credentials(id, secret),
         (None, None) => {
             return Err(Failure::usage(
                 "no credentials: set FALCON_CLIENT_ID and FALCON_CLIENT_SECRET \
@@ -33,13 +42,13 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
         (None, Some(_)) => return Err(Failure::usage("a client secret needs a client ID")),
         (Some(_), None) => return Err(Failure::usage("a client ID needs a client secret")),
     }
-    if let Some(cid) = &args.member_cid {
+    if let Some(cid) = given(&args.member_cid) {
         b = b.member_cid(cid);
     }
-    if let Some(cloud) = &args.cloud {
+    if let Some(cloud) = given(&args.cloud) {
         b = b.cloud_named(cloud);
     }
-    if let Some(url) = &args.base_url {
+    if let Some(url) = given(&args.base_url) {
         b = b.base_url(url);
     }
     if let Some(t) = args.timeout {
@@ -100,6 +109,10 @@ async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<
         }
     }
     output::print_json(&Value::Array(resources))?;
+    if let Some(why) = pages.incomplete() {
+        output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
+        return Ok(Exit::Incomplete);
+    }
     Ok(Exit::Ok)
 }
 

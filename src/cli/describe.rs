@@ -110,7 +110,9 @@ fn param_json(p: &Param) -> Value {
         "type": p.ty().as_str(),
         "items": p.items().map(ParamType::as_str),
         "collection_format": collection_format_name(p),
-        "required": p.required(),
+        // An Authorization header is sent by the harness, never given.
+        "required": p.required() && !p.is_authorization(),
+        "sent_by_harness": p.is_authorization(),
         "enum": p.enum_values(),
         "default": default,
         "minimum": p.minimum(),
@@ -244,7 +246,14 @@ pub fn describe_text(op: &'static Operation) -> String {
                     p.name().to_string(),
                     p.location().to_string(),
                     type_text(p.ty(), p.items()),
-                    if p.required() { "yes" } else { "no" }.to_string(),
+                    if p.is_authorization() {
+                        "sent by the harness"
+                    } else if p.required() {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string(),
                     details(p),
                 ]
             })

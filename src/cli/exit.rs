@@ -14,6 +14,9 @@ pub enum Exit {
     Usage = 2,
     /// 3: transport, time-out or authentication failure.
     Failure = 3,
+    /// 4: `--all` printed what it got, but the API has more than paging
+    /// can reach (the offset window of 10,500, or the page cap).
+    Incomplete = 4,
 }
 
 impl Exit {
@@ -22,10 +25,11 @@ impl Exit {
         self as u8
     }
 
-    /// The exit for an HTTP status: 2xx is [`Exit::Ok`], anything else
+    /// The exit for an HTTP status: 2xx and 304 (Not Modified, the answer
+    /// to a conditional request) are [`Exit::Ok`], anything else
     /// [`Exit::Api`].
     pub fn for_status(status: u16) -> Exit {
-        if (200..300).contains(&status) {
+        if (200..300).contains(&status) || status == 304 {
             Exit::Ok
         } else {
             Exit::Api

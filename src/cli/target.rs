@@ -43,6 +43,13 @@ fn check_url(u: &str) -> Result<String, Failure> {
             "invalid base URL {u:?}: expected http(s)://host[:port]"
         )));
     }
+    // The same rule as a real call: plain HTTP only to loopback.
+    if parsed.scheme() == "http" && !crate::config::is_loopback(&parsed) {
+        return Err(Failure::usage(format!(
+            "plain http:// to {} is refused; use https (plain http is for loopback only)",
+            parsed.host_str().unwrap_or("?")
+        )));
+    }
     Ok(u.trim_end_matches('/').to_string())
 }
 
@@ -57,6 +64,8 @@ mod tests {
             "http://127.0.0.1:8080"
         );
         assert!(base_url(Some("ftp://x"), None, Host::Api).is_err());
+        assert!(base_url(Some("http://falcon.example.com"), None, Host::Api).is_err());
+        assert!(base_url(Some("https://falcon.example.com"), None, Host::Api).is_ok());
         assert!(base_url(Some("not a url"), None, Host::Api).is_err());
     }
 

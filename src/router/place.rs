@@ -29,6 +29,8 @@ pub(crate) enum Place {
     Files,
     /// `content_type`: the body's media type.
     ContentType,
+    /// `Authorization`: always sent by the harness, never an argument.
+    Authorization,
     /// Not known to the operation.
     Unknown,
 }
@@ -39,7 +41,17 @@ pub(crate) fn declared(op: &'static Operation, name: &str) -> Option<(usize, &'s
     op.params()
         .iter()
         .enumerate()
-        .find(|(_, p)| p.name() == name && p.location() != Location::Body)
+        .find(|(_, p)| p.name() == name && p.location() != Location::Body && !p.is_authorization())
+}
+
+/// The declared header parameter of this name, compared case-insensitively
+/// as HTTP header names are.
+pub(crate) fn declared_header(op: &'static Operation, name: &str) -> Option<usize> {
+    op.params().iter().position(|p| {
+        p.location() == Location::Header
+            && !p.is_authorization()
+            && p.name().eq_ignore_ascii_case(name)
+    })
 }
 
 fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)> {
@@ -47,6 +59,16 @@ fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)
         .iter()
         .enumerate()
         .find(|(_, p)| p.location() != Location::Body && p.aliases().contains(&name))
+}
+
+/// The error for an `Authorization` header given as an argument.
+pub(crate) fn authorization(op: &'static Operation, key: &str) -> Error {
+    Error::argument(
+        op.id(),
+        key,
+        "the harness sends the Authorization header itself, from its credentials or bearer \
+         token; do not give it as an argument",
+    )
 }
 
 fn field(op: &'static Operation, name: &str) -> Option<&'static Field> {
@@ -86,6 +108,7 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
             }
         }
         "headers" => return Place::Headers,
+        _ if key.eq_ignore_ascii_case("authorization") => return Place::Authorization,
         "content_type" => return Place::ContentType,
         "data" | "files" => {
             if has_form(op) {
@@ -138,6 +161,8 @@ pub(crate) fn valid_names(op: &'static Operation) -> Vec<&'static str> {
     for p in op.params() {
         if p.location() == Location::Body {
             names.push("body");
+        } else if p.is_authorization() {
+            continue;
         } else {
             names.push(p.name());
             names.extend_from_slice(p.aliases());

@@ -142,6 +142,7 @@ impl<'a> Planner<'a> {
                 }
                 Ok(())
             }
+            Place::Authorization => Err(place::authorization(self.op, key)),
             Place::Unknown => {
                 let e = place::unknown(self.op, key);
                 let w = place::dropped(self.op, key);
@@ -314,6 +315,13 @@ impl<'a> Planner<'a> {
                 self.set_content_type("headers", value)?;
                 continue;
             }
+            if name.eq_ignore_ascii_case("authorization") {
+                return Err(place::authorization(self.op, "headers"));
+            }
+            // A declared header parameter given here counts as given.
+            if let Some(i) = place::declared_header(self.op, name) {
+                self.mark(i, "headers")?;
+            }
             let Some(text) = convert::scalar_text(value) else {
                 return Err(Error::argument(
                     self.id(),
@@ -455,7 +463,7 @@ impl<'a> Planner<'a> {
 
     fn check_required(&self) -> Result<(), Error> {
         for (i, p) in self.op.params().iter().enumerate() {
-            if !p.required() || (i < 64 && self.seen & (1u64 << i) != 0) {
+            if !p.required() || p.is_authorization() || (i < 64 && self.seen & (1u64 << i) != 0) {
                 continue;
             }
             let what = match p.location() {
