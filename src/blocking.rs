@@ -32,7 +32,32 @@ use std::task::{Context, Poll};
 #[derive(Clone, Debug)]
 pub struct Harness {
     inner: crate::Harness,
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnedRuntime>,
+}
+
+/// The runtime a blocking harness owns. Dropped inside an async context
+/// (where tokio refuses a blocking shutdown), it shuts down in the
+/// background instead of panicking.
+#[derive(Debug)]
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnedRuntime {
+    fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        match &self.0 {
+            Some(rt) => rt.block_on(fut),
+            None => unreachable!("the runtime is only taken when dropped"),
+        }
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                rt.shutdown_background();
+            }
+        }
+    }
 }
 
 impl Harness {
@@ -50,7 +75,7 @@ impl Harness {
             })?;
         Ok(Harness {
             inner,
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(OwnedRuntime(Some(runtime))),
         })
     }
 

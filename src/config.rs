@@ -36,7 +36,7 @@ pub const ENV_BASE_URL: &str = "FALCON_BASE_URL";
 /// assert_eq!("eu-1".parse::<Cloud>().unwrap().api_host(), Some("api.eu-1.crowdstrike.com"));
 /// assert!("mars-1".parse::<Cloud>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub enum Cloud {
     /// Start at the default API host and follow the region the token
     /// reply names (`X-Cs-Region`). The default.
@@ -108,14 +108,34 @@ impl Cloud {
     }
 }
 
+impl fmt::Debug for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // A custom URL may carry `user:password@`.
+            Cloud::Custom(u) => f
+                .debug_tuple("Custom")
+                .field(&redact_url(u.as_str()))
+                .finish(),
+            Cloud::Auto => f.write_str("Auto"),
+            Cloud::Us1 => f.write_str("Us1"),
+            Cloud::Us2 => f.write_str("Us2"),
+            Cloud::Us3 => f.write_str("Us3"),
+            Cloud::Eu1 => f.write_str("Eu1"),
+            Cloud::UsGov1 => f.write_str("UsGov1"),
+            Cloud::UsGov2 => f.write_str("UsGov2"),
+        }
+    }
+}
+
 impl FromStr for Cloud {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Cloud> {
         let s = s.trim();
         if s.contains("://") {
-            let url = Url::parse(s)
-                .map_err(|e| Error::Config(format!("cloud: invalid base URL {s:?}: {e}")))?;
+            let url = Url::parse(s).map_err(|e| {
+                Error::Config(format!("cloud: invalid base URL {:?}: {e}", redact_url(s)))
+            })?;
             return Ok(Cloud::Custom(url));
         }
         let key: String = s
@@ -198,15 +218,18 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 fn parse_base(s: &str) -> Result<Url> {
-    let url = Url::parse(s).map_err(|e| Error::Config(format!("invalid base URL {s:?}: {e}")))?;
+    // Messages show the URL without any `user:password@`.
+    let shown = redact_url(s);
+    let url =
+        Url::parse(s).map_err(|e| Error::Config(format!("invalid base URL {shown:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::Config(format!(
-            "invalid base URL {s:?}: expected http(s)://host"
+            "invalid base URL {shown:?}: expected http(s)://host"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
-            "invalid base URL {s:?}: no query or fragment allowed"
+            "invalid base URL {shown:?}: no query or fragment allowed"
         )));
     }
     Ok(url)
@@ -256,12 +279,41 @@ pub(crate) fn redact_url(s: &str) -> String {
     }
 }
 
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_credentials_never_show_them() {
+        let with = "https://user:hunter2@falcon.example/";
+        let cloud: Cloud = with.parse().unwrap();
+        assert!(!format!("{cloud:?}").contains("hunter2"));
+        let mut s = Settings {
+            cloud,
+            ..Settings::default()
+        };
+        s.region_base_urls.insert("us-2".into(), with.into());
+        assert!(!format!("{s:?}").contains("hunter2"), "{s:?}");
+        let e = parse_base("https://user:hunter2@falcon.example/?q=1").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = "https://user:hunter2@[bad".parse::<Cloud>().unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+}
+
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("cloud", &self.cloud)
             .field("base_url", &self.base_url.as_deref().map(redact_url))
-            .field("region_base_urls", &self.region_base_urls)
+            .field(
+                "region_base_urls",
+                &self
+                    .region_base_urls
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), redact_url(v)))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            )
             .field("autodiscover", &self.autodiscover)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)

@@ -130,10 +130,7 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` (0 for the first retry),
     /// with full jitter.
     pub(crate) fn backoff_delay(&self, retry: u32) -> Duration {
-        let ceiling = self
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(retry.min(20)))
-            .min(self.backoff_cap);
+        let ceiling = self.backoff_ceiling(retry);
         if ceiling.is_zero() {
             return ceiling;
         }
@@ -141,18 +138,31 @@ impl RetryPolicy {
         Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
     }
 
-    /// The wait a 429 reply asks for, bounded; the backoff when it names
-    /// none.
+    /// The exponential backoff bound before retry number `retry`.
+    fn backoff_ceiling(&self, retry: u32) -> Duration {
+        self.backoff_base
+            .saturating_mul(2u32.saturating_pow(retry.min(20)))
+            .min(self.backoff_cap)
+    }
+
+    /// The wait before retrying a 429 reply: what its headers ask for, but
+    /// never less than the backoff bound for this retry (the epoch header
+    /// has one-second resolution, so "now" would otherwise mean no wait at
+    /// all and a burst of refused retries); at most the rate-limit cap.
     pub(crate) fn rate_limit_delay(&self, headers: &HeaderMap, retry: u32) -> Duration {
-        let asked = rate_limit_wait(headers, SystemTime::now());
-        asked
-            .unwrap_or_else(|| self.backoff_delay(retry))
+        self.rate_limit_delay_at(headers, retry, SystemTime::now())
+    }
+
+    fn rate_limit_delay_at(&self, headers: &HeaderMap, retry: u32, now: SystemTime) -> Duration {
+        rate_limit_wait(headers, now)
+            .unwrap_or_default()
+            .max(self.backoff_ceiling(retry))
             .min(self.max_rate_limit_wait)
     }
 }
 
-/// The wait named by `X-RateLimit-RetryAfter` (epoch seconds) or
-/// `Retry-After` (seconds), measured from `now`.
+/// The wait named by `X-RateLimit-RetryAfter` (epoch seconds) and
+/// `Retry-After` (seconds), measured from `now`: the longer of the two.
 pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let num = |name: &str| -> Option<f64> {
         headers
@@ -164,18 +174,62 @@ pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Du
             .ok()
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
-    if let Some(epoch) = num("x-ratelimit-retryafter") {
+    let until_epoch = num("x-ratelimit-retryafter").map(|epoch| {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let at = Duration::from_secs_f64(epoch.min(1e12));
-        return Some(at.saturating_sub(now));
+        Duration::from_secs_f64(epoch.min(1e12)).saturating_sub(now)
+    });
+    let after = num("retry-after").map(|s| Duration::from_secs_f64(s.min(1e9)));
+    match (until_epoch, after) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
-    num("retry-after").map(|s| Duration::from_secs_f64(s.min(1e9)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn rate_limit_waits_are_exact_and_bounded() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let h = |pairs: &[(&'static str, &str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_str(v).unwrap());
+            }
+            m
+        };
+        let p = RetryPolicy::default()
+            .backoff(Duration::from_millis(100), Duration::from_secs(1))
+            .max_rate_limit_wait(Duration::from_secs(30));
+        // The epoch header, five seconds ahead.
+        let five = h(&[("x-ratelimit-retryafter", "1700000005")]);
+        assert_eq!(p.rate_limit_delay_at(&five, 0, now), Duration::from_secs(5));
+        // Both headers: the longer wait.
+        let both = h(&[
+            ("x-ratelimit-retryafter", "1700000000"),
+            ("retry-after", "2"),
+        ]);
+        assert_eq!(p.rate_limit_delay_at(&both, 0, now), Duration::from_secs(2));
+        // "Now" (or the past) still waits the backoff bound, growing.
+        let past = h(&[("x-ratelimit-retryafter", "1699999990")]);
+        assert_eq!(
+            p.rate_limit_delay_at(&past, 0, now),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            p.rate_limit_delay_at(&past, 2, now),
+            Duration::from_millis(400)
+        );
+        assert_eq!(
+            p.rate_limit_delay_at(&HeaderMap::new(), 9, now),
+            Duration::from_secs(1)
+        );
+        // Capped.
+        let far = h(&[("x-ratelimit-retryafter", "1700009999")]);
+        assert_eq!(p.rate_limit_delay_at(&far, 0, now), Duration::from_secs(30));
+    }
 
     #[test]
     fn idempotency_rule() {
@@ -215,6 +269,13 @@ mod tests {
         );
         assert_eq!(rate_limit_wait(&h, now), Some(Duration::from_secs(5)));
         h.insert("x-ratelimit-retryafter", HeaderValue::from_static("999990"));
+        // A past epoch: Retry-After still asks for 3 s.
+        assert_eq!(
+            rate_limit_wait(&h, now),
+            Some(Duration::from_secs(3)),
+            "past"
+        );
+        h.remove("retry-after");
         assert_eq!(rate_limit_wait(&h, now), Some(Duration::ZERO), "past");
         let p = RetryPolicy::default().max_rate_limit_wait(Duration::from_millis(20));
         h.insert(

@@ -53,8 +53,9 @@ async fn blocking_harness_refuses_to_run_inside_a_runtime() {
         .unwrap();
     let e = b.execute(query_incidents()).unwrap_err();
     assert!(e.is_config(), "{e}");
-    // Dropping a runtime inside another is not allowed either.
-    tokio::task::spawn_blocking(move || drop(b)).await.unwrap();
+    // Dropping it here, inside a runtime, shuts its own runtime down in
+    // the background instead of panicking.
+    drop(b);
 }
 
 #[test]
