@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use base64::Engine;
+use reqwest::header::HeaderValue;
 use serde_json::Value;
 use std::fmt;
 use std::future::Future;
@@ -50,6 +51,9 @@ pub(crate) enum Credentials {
 #[derive(Debug)]
 pub(crate) struct Token {
     value: Secret,
+    /// `Authorization: Bearer <token>`, built once (marked sensitive);
+    /// `None` when the token is not a valid header value.
+    header: Option<HeaderValue>,
     /// `None`: a token given by the caller, used until refused.
     expires_at: Option<Instant>,
     /// Some reply to a request with it was not 401: it was good once.
@@ -58,14 +62,28 @@ pub(crate) struct Token {
 
 impl Token {
     fn new(value: Secret, expires_at: Option<Instant>) -> Token {
+        let header = HeaderValue::try_from(format!("Bearer {}", value.expose()))
+            .ok()
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            });
         Token {
             value,
+            header,
             expires_at,
             proven: AtomicBool::new(false),
         }
     }
     pub fn value(&self) -> &str {
         self.value.expose()
+    }
+    /// The `Authorization` header value for it (cheap to clone).
+    pub fn header(&self) -> Result<HeaderValue> {
+        self.header.clone().ok_or_else(|| Error::Auth {
+            status: None,
+            message: "the token is not a valid header value".into(),
+        })
     }
     /// Records that the API accepted it.
     pub fn mark_proven(&self) {
@@ -403,6 +421,18 @@ mod tests {
             !shown.contains("hunter2") && !shown.contains("tok123"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn authorization_header_is_built_once_and_sensitive() {
+        let t = token("tok123", 5);
+        let h = t.header().unwrap();
+        assert_eq!(h.as_bytes(), b"Bearer tok123");
+        assert!(h.is_sensitive());
+        assert!(!format!("{h:?}").contains("tok123"));
+        let bad = token("line\nbreak", 5);
+        let e = bad.header().unwrap_err();
+        assert!(e.is_auth() && !e.to_string().contains("break"), "{e}");
     }
 
     #[tokio::test]

@@ -531,7 +531,7 @@ impl Harness {
     /// A JSON reply that does not parse is an [`Error::Decode`] naming the
     /// operation; to get a reply's raw bytes whatever its content type,
     /// use [`download_plan`](Self::download_plan) with a `Vec<u8>`.
-    pub async fn execute(&self, plan: RequestPlan) -> Result<Response> {
+    pub async fn execute(&self, mut plan: RequestPlan) -> Result<Response> {
         let span = span(&plan);
         async {
             let started = Instant::now();
@@ -545,8 +545,9 @@ impl Harness {
                 unreachable!("buffered send returns a buffered reply")
             };
             log_reply(status, started, attempts);
+            let warnings = std::mem::take(&mut plan.warnings);
             Ok(Response::from_parts(plan.operation, status, headers, body)?
-                .with_meta(plan.warnings.clone(), attempts))
+                .with_meta(warnings, attempts))
         }
         .instrument(span)
         .await
@@ -629,9 +630,13 @@ impl Harness {
             attempts += 1;
             let token = self.token().await?;
             let endpoints = self.endpoints();
-            let request =
-                transport::build_request(&self.inner.client, &endpoints, plan, Some(token.value()))
-                    .await?;
+            let request = transport::build_request(
+                &self.inner.client,
+                &endpoints,
+                plan,
+                Some(token.header()?),
+            )
+            .await?;
             tracing::debug!(attempt = attempts, "sending");
             let outcome = self.inner.client.execute(request).await;
             let retry = match outcome {

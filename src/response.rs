@@ -236,13 +236,21 @@ impl Response {
 
 /// Whether a content type names JSON.
 pub(crate) fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence
+            .len()
+            .checked_sub(5)
+            .and_then(|at| essence.get(at..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"))
+}
+
+/// Whether a content type is `text/*`.
+fn is_text(content_type: &str) -> bool {
+    content_type
+        .trim_start()
+        .get(..5)
+        .is_some_and(|head| head.eq_ignore_ascii_case("text/"))
 }
 
 fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<ResponseBody> {
@@ -254,18 +262,24 @@ fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<Respons
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if is_json(ct) {
-        return serde_json::from_slice(raw)
-            .map(ResponseBody::Json)
-            .map_err(|e| Error::Decode {
-                operation: operation.to_string(),
-                message: format!(
-                    "malformed JSON ({e}) in a {}-byte body starting {:?}",
-                    raw.len(),
-                    preview(raw, 80)
-                ),
-            });
+        // JSON text outside strings is ASCII and `from_slice` checks the
+        // strings' UTF-8 one by one; checking the whole body once and
+        // parsing it as `str` gives the same values for less work. A body
+        // that is not UTF-8 goes to `from_slice` for its error message.
+        let parsed = match std::str::from_utf8(raw) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(raw),
+        };
+        return parsed.map(ResponseBody::Json).map_err(|e| Error::Decode {
+            operation: operation.to_string(),
+            message: format!(
+                "malformed JSON ({e}) in a {}-byte body starting {:?}",
+                raw.len(),
+                preview(raw, 80)
+            ),
+        });
     }
-    if ct.trim_start().to_ascii_lowercase().starts_with("text/") {
+    if is_text(ct) {
         return Ok(ResponseBody::Text(
             String::from_utf8_lossy(raw).into_owned(),
         ));
@@ -332,6 +346,57 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(&e, Error::Decode { operation, .. } if operation == "Op"));
+        let r = Response::from_parts(
+            "Op",
+            200,
+            headers("application/json"),
+            Bytes::from("{\"name\":\"caf\u{e9} \\u00e9\\ud83d\\ude00\"}"),
+        )
+        .unwrap();
+        assert_eq!(
+            r.json(),
+            Some(&json!({"name": "caf\u{e9} \u{e9}\u{1f600}"}))
+        );
+        let e = Response::from_parts(
+            "Op",
+            200,
+            headers("application/json"),
+            Bytes::from_static(b"{\"name\":\"caf\xe9\"}"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Decode { message, .. } if message.contains("invalid unicode code point")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn content_type_predicates() {
+        for ct in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " application/json ",
+            "application/vnd.api+json",
+            "application/problem+JSON;x=y",
+        ] {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in [
+            "",
+            "json",
+            "+jso",
+            "text/json",
+            "application/jsonx",
+            "application/x-json5",
+        ] {
+            assert!(!is_json(ct), "{ct}");
+        }
+        for ct in ["text/plain", " TEXT/html; charset=utf-8", "Text/"] {
+            assert!(is_text(ct), "{ct}");
+        }
+        for ct in ["", "text", "application/text", "tex/t"] {
+            assert!(!is_text(ct), "{ct}");
+        }
     }
 
     #[test]
