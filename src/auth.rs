@@ -47,6 +47,9 @@ pub(crate) enum Credentials {
     Bearer(Secret),
 }
 
+/// The longest token lifetime believed from a token reply: one day.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+
 /// A bearer token and when to stop using it.
 #[derive(Debug)]
 pub(crate) struct Token {
@@ -56,6 +59,8 @@ pub(crate) struct Token {
     header: Option<HeaderValue>,
     /// `None`: a token given by the caller, used until refused.
     expires_at: Option<Instant>,
+    /// When it was received (the renew window is at most half its life).
+    issued: Instant,
     /// Some reply to a request with it was not 401: it was good once.
     proven: AtomicBool,
 }
@@ -72,6 +77,7 @@ impl Token {
             value,
             header,
             expires_at,
+            issued: Instant::now(),
             proven: AtomicBool::new(false),
         }
     }
@@ -96,8 +102,14 @@ impl Token {
     pub fn proven(&self) -> bool {
         self.proven.load(Ordering::Relaxed)
     }
+    /// Usable without renewal: before the renew window, which is at most
+    /// half the token's life (so a short-lived token is not renewed by
+    /// every caller that sees it).
     fn fresh(&self, now: Instant, renew_window: Duration) -> bool {
-        self.expires_at.map_or(true, |at| now + renew_window < at)
+        self.expires_at.map_or(true, |at| {
+            let window = renew_window.min(at.saturating_duration_since(self.issued) / 2);
+            now.checked_add(window).is_some_and(|t| t < at)
+        })
     }
 }
 
@@ -348,11 +360,17 @@ pub(crate) async fn request_token(
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unusable("no access_token"))?;
-    let expires_in = v.get("expires_in").and_then(Value::as_u64).unwrap_or(1799);
+    // Bounded: a reply naming an absurd lifetime cannot overflow the clock
+    // (the API's tokens live 30 minutes).
+    let expires_in = v
+        .get("expires_in")
+        .and_then(Value::as_u64)
+        .unwrap_or(1799)
+        .min(MAX_TOKEN_LIFETIME_SECS);
     Ok(Grant {
         token: Token::new(
             Secret::new(token),
-            Some(started + Duration::from_secs(expires_in)),
+            started.checked_add(Duration::from_secs(expires_in)),
         ),
         region,
     })
@@ -410,6 +428,25 @@ mod tests {
     }
 
     #[test]
+    fn short_lived_tokens_and_huge_windows() {
+        // A 100 s token with the default 120 s window stays fresh for its
+        // first half, so concurrent callers share it.
+        let t = token("short", 100);
+        assert!(t.fresh(Instant::now(), Duration::from_secs(120)));
+        assert!(!t.fresh(
+            Instant::now() + Duration::from_secs(60),
+            Duration::from_secs(120)
+        ));
+        // No overflow, whatever the window.
+        assert!(t.fresh(Instant::now(), Duration::MAX));
+        let t = Token::new(
+            Secret::new("x"),
+            Instant::now().checked_add(Duration::from_secs(MAX_TOKEN_LIFETIME_SECS)),
+        );
+        assert!(t.fresh(Instant::now(), Duration::MAX));
+    }
+
+    #[test]
     fn secrets_are_redacted() {
         let c = Credentials::Client {
             client_id: "id".into(),
@@ -446,10 +483,20 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &again));
         assert_eq!(cache.fetches(), 1);
         cache.invalidate(&a);
-        let b = cache.get(|| async { Ok(token("b", 30)) }).await.unwrap();
+        // A token received ten minutes ago with 30 s left: inside the renew
+        // window, so the next call renews it.
+        let b = cache
+            .get(|| async {
+                let mut t = token("b", 30);
+                t.issued = Instant::now()
+                    .checked_sub(Duration::from_secs(600))
+                    .unwrap_or(t.issued);
+                Ok(t)
+            })
+            .await
+            .unwrap();
         assert_eq!(b.value(), "b");
         cache.invalidate(&a); // stale: no effect
-                              // Inside the renew window: renewed on the next call.
         let c = cache.get(|| async { Ok(token("c", 600)) }).await.unwrap();
         assert_eq!(c.value(), "c");
         assert_eq!(cache.fetches(), 3);

@@ -367,6 +367,12 @@ impl Harness {
     /// the next command gets a new one. Nothing is sent when no token is
     /// cached.
     pub async fn revoke(&self) -> Result<()> {
+        // Check before taking the token: a bearer-token harness keeps it.
+        if !matches!(self.inner.creds, Credentials::Client { .. }) {
+            return Err(Error::Config(
+                "revoke needs client credentials (a given bearer token is kept)".into(),
+            ));
+        }
         let Some(token) = self.inner.tokens.take() else {
             return Ok(());
         };
@@ -400,7 +406,11 @@ impl Harness {
         };
         match self.inner.settings.discovered(&eps, region) {
             Some(next) => {
-                tracing::info!(region, base_url = %next.api, "region discovered; switching");
+                tracing::info!(
+                    region,
+                    base_url = %crate::config::redact_url(next.api.as_str()),
+                    "region discovered; switching"
+                );
                 *eps = Arc::new(next);
             }
             None => tracing::debug!(region, "region named by the token reply; staying"),

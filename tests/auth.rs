@@ -26,22 +26,68 @@ async fn token_fetched_once_and_reused() {
 #[tokio::test]
 async fn token_renewed_inside_the_renew_window() {
     let mut server = Server::new_async().await;
-    // expires_in (30 s) is inside the renew window (60 s): every command
-    // finds the cached token due for renewal.
-    let first = token_mock(&mut server, "tok-1", 30, 1).await;
-    let second = token_mock(&mut server, "tok-2", 30, 1).await;
-    let c1 = incidents_mock(&mut server, "tok-1", 200, 1).await;
+    // A 2 s token with a 1 s renew window: fresh at first, due for renewal
+    // (though not yet expired) a little over a second later.
+    let first = token_mock(&mut server, "tok-1", 2, 1).await;
+    let second = token_mock(&mut server, "tok-2", 1799, 1).await;
+    let c1 = incidents_mock(&mut server, "tok-1", 200, 2).await;
     let c2 = incidents_mock(&mut server, "tok-2", 200, 1).await;
     let h = builder(&server)
-        .renew_window(Duration::from_secs(60))
+        .renew_window(Duration::from_secs(1))
         .build()
         .unwrap();
     h.execute(query_incidents()).await.unwrap();
+    h.execute(query_incidents()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     h.execute(query_incidents()).await.unwrap();
     first.assert_async().await;
     second.assert_async().await;
     c1.assert_async().await;
     c2.assert_async().await;
+    assert_eq!(h.token_requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_token_is_shared_not_refetched_by_each_caller() {
+    let mut server = Server::new_async().await;
+    // expires_in (100 s) is shorter than the default renew window (120 s):
+    // the window shrinks to half the token's life, so 20 concurrent
+    // commands share one token request.
+    let token = token_mock(&mut server, "tok-1", 100, 1).await;
+    let cmd = incidents_mock(&mut server, "tok-1", 200, 20).await;
+    let h = builder(&server).build().unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let h = h.clone();
+            tokio::spawn(async move { h.execute(query_incidents()).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().status(), 200);
+    }
+    token.assert_async().await;
+    cmd.assert_async().await;
+    assert_eq!(h.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn an_absurd_token_lifetime_does_not_panic() {
+    let mut server = Server::new_async().await;
+    let _t = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token":"tok-1","expires_in":18446744073709551615}"#)
+        .create_async()
+        .await;
+    let cmd = incidents_mock(&mut server, "tok-1", 200, 2).await;
+    let h = builder(&server)
+        .renew_window(Duration::MAX)
+        .build()
+        .unwrap();
+    h.execute(query_incidents()).await.unwrap();
+    h.execute(query_incidents()).await.unwrap();
+    cmd.assert_async().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,6 +215,21 @@ async fn concurrent_commands_share_one_refused_token_request() {
     // A later call tries again.
     assert!(h.authenticate().await.unwrap_err().is_auth());
     assert_eq!(h.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn revoke_on_a_bearer_harness_keeps_the_token() {
+    let mut server = Server::new_async().await;
+    let cmd = incidents_mock(&mut server, "given", 200, 1).await;
+    let h = Harness::builder()
+        .bearer_token("given")
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let e = h.revoke().await.unwrap_err();
+    assert!(e.is_config(), "{e}");
+    assert_eq!(h.execute(query_incidents()).await.unwrap().status(), 200);
+    cmd.assert_async().await;
 }
 
 #[tokio::test]
