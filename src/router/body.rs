@@ -98,16 +98,6 @@ pub(crate) fn raw_bytes(v: &Value) -> Option<Result<bytes::Bytes, String>> {
     }
 }
 
-fn is_json_type(ct: &str) -> bool {
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
 /// Applies an explicit `content_type` to a planned body. A JSON body
 /// with a JSON media type other than plain `application/json` is sent
 /// as raw JSON text; a string body with a non-JSON type is sent raw.
@@ -130,7 +120,7 @@ pub(crate) fn apply_content_type(
             ));
             PlannedBody::Empty
         }
-        PlannedBody::Json(v) if is_json_type(ct) => {
+        PlannedBody::Json(v) if crate::response::is_json(ct) => {
             if essence == "application/json" && ct.trim() == "application/json" {
                 PlannedBody::Json(v)
             } else {
