@@ -9,7 +9,8 @@
 //!   OP:   QueryIncidents | GetIncidents
 //! ```
 //! Prints one JSON line: mode, op, concurrency, commands, ok, seconds,
-//! req_s and peak_rss_kb (VmHWM of this process).
+//! req_s, cpu_us_per_cmd (user + system CPU time of this process over the
+//! timed loop, per command) and peak_rss_kb (VmHWM of this process).
 //!
 //! # A fair baseline
 //!
@@ -39,6 +40,18 @@ fn peak_rss_kb() -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// User + system CPU time of this process so far, in microseconds
+/// (`/proc/self/stat` fields 14 and 15, in clock ticks of 10 ms).
+fn cpu_us() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name (field 2) may hold spaces; count from its ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // After ')': state is index 0, so utime (field 14) is index 11.
+    (ticks(11) + ticks(12)) * 10_000.0
 }
 
 fn args_for(op: &str) -> serde_json::Value {
@@ -93,6 +106,7 @@ async fn main() {
     let commands: usize = a[4].parse().unwrap_or(1000);
 
     let start;
+    let cpu_start;
     let ok = match mode.as_str() {
         "raw" => {
             // The same request the harness sends, prepared once, on a
@@ -134,6 +148,7 @@ async fn main() {
             }
             .expect("request");
             start = Instant::now();
+            cpu_start = cpu_us();
             drive(concurrency, commands, move || {
                 let r = req.try_clone().expect("clonable request");
                 let client = client.clone();
@@ -162,6 +177,7 @@ async fn main() {
                 .operation;
             let args = Arc::new(args_for(&op));
             start = Instant::now();
+            cpu_start = cpu_us();
             drive(concurrency, commands, move || {
                 let harness = harness.clone();
                 let args = args.clone();
@@ -180,12 +196,14 @@ async fn main() {
         }
     };
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_us() - cpu_start;
     println!(
         "{}",
         json!({
             "mode": mode, "op": op, "concurrency": concurrency, "commands": commands, "ok": ok,
             "seconds": (secs * 1000.0).round() / 1000.0,
             "req_s": (commands as f64 / secs).round(),
+            "cpu_us_per_cmd": (cpu / commands as f64 * 100.0).round() / 100.0,
             "peak_rss_kb": peak_rss_kb(),
         })
     );

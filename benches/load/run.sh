@@ -4,14 +4,14 @@
 # stack's limit), falcon-harness (library and CLI) and the Python SDK's Uber
 # class. Prints a Markdown report on stdout; progress on stderr.
 #
-#   bash benches/load/run.sh            # REPS=3 COMMANDS=20000 by default
+#   bash benches/load/run.sh            # REPS=5 COMMANDS=50000 by default
 #
 # Needs: wrk, hyperfine (Debian packages), python3 with crowdstrike-falconpy
 # (pip). Installs what is missing when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REPS=${REPS:-3}
-COMMANDS=${COMMANDS:-20000}
+REPS=${REPS:-5}
+COMMANDS=${COMMANDS:-50000}
 PY_COMMANDS=${PY_COMMANDS:-2000}
 DURATION=${DURATION:-5}
 
@@ -38,6 +38,10 @@ stats() { python3 -c '
 import sys, statistics
 v = sorted(float(x) for x in sys.argv[1:])
 print(f"{v[0]:.0f} / {statistics.median(v):.0f} / {v[-1]:.0f}")' "$@"; }
+stats1() { python3 -c '
+import sys, statistics
+v = sorted(float(x) for x in sys.argv[1:])
+print(f"{v[0]:.1f} / {statistics.median(v):.1f} / {v[-1]:.1f}")' "$@"; }
 median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
@@ -75,6 +79,38 @@ for op in QueryIncidents GetIncidents; do
   done
 done
 echo
+
+# The same client loops with the server pinned to CPU 0 and the client to
+# CPU 1: the client is then alone on its core, and its CPU time per
+# command is what the harness costs beside raw reqwest.
+if [ "$(nproc)" -ge 2 ] && need taskset; then
+  PPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  taskset -c 0 "$BIN/examples/canned_server" "$PPORT" 1 >/dev/null &
+  PSERVER=$!
+  trap 'kill $SERVER $PSERVER 2>/dev/null || true' EXIT
+  PURL="http://127.0.0.1:$PPORT"
+  for _ in $(seq 50); do curl -sf -o /dev/null "$PURL/incidents/queries/incidents/v1" && break; sleep 0.1; done
+  echo "### Pinned: server on CPU 0, client on CPU 1"
+  echo
+  echo "Each cell: min / median / max of $REPS runs of $COMMANDS commands. CPU: user + system time of the client process per command, in microseconds."
+  echo
+  echo "| op | concurrency | raw req/s | harness req/s | harness / raw (median) | raw CPU µs/cmd | harness CPU µs/cmd |"
+  echo "|---|---|---|---|---|---|---|"
+  for op in QueryIncidents GetIncidents; do
+    for c in 1 8 64; do
+      r=(); h=(); rc=(); hc=()
+      for _ in $(seq "$REPS"); do
+        j=$(taskset -c 1 "$BIN/examples/load" "$PURL" raw "$op" "$c" "$COMMANDS"); r+=("$(field "$j" req_s)"); rc+=("$(field "$j" cpu_us_per_cmd)")
+        j=$(taskset -c 1 "$BIN/examples/load" "$PURL" harness "$op" "$c" "$COMMANDS"); h+=("$(field "$j" req_s)"); hc+=("$(field "$j" cpu_us_per_cmd)")
+        echo "  pinned $op c=$c raw ${r[-1]} (${rc[-1]} us) harness ${h[-1]} (${hc[-1]} us)" >&2
+      done
+      ratio=$(python3 -c "print(f'{$(median "${h[@]}")/$(median "${r[@]}"):.2f}')")
+      echo "| $op | $c | $(stats "${r[@]}") | $(stats "${h[@]}") | $ratio | $(stats1 "${rc[@]}") | $(stats1 "${hc[@]}") |"
+    done
+  done
+  kill $PSERVER 2>/dev/null || true
+  echo
+fi
 
 echo "### Memory"
 echo
