@@ -538,9 +538,11 @@ impl Harness {
     /// classified by content type. Error statuses are replies; transport,
     /// time-out, authentication and decoding failures are errors.
     ///
-    /// A JSON reply that does not parse is an [`Error::Decode`] naming the
-    /// operation; to get a reply's raw bytes whatever its content type,
-    /// use [`download_plan`](Self::download_plan) with a `Vec<u8>`.
+    /// A JSON reply that is not well-formed is an [`Error::Decode`] naming
+    /// the operation; a well-formed one is decoded into a `Value` when its
+    /// body is first asked for (see [`crate::response`]). To get a reply's
+    /// raw bytes whatever its content type, use
+    /// [`download_plan`](Self::download_plan) with a `Vec<u8>`.
     pub async fn execute(&self, mut plan: RequestPlan) -> Result<Response> {
         let span = span(&plan);
         async {

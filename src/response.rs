@@ -1,18 +1,30 @@
 //! The reply to a command: status, headers, and a body classified by its
 //! content type, with the Python SDK's result view and rate-limit headers.
+//!
+//! A JSON body is checked for well-formedness when the reply arrives, so
+//! malformed JSON is an [`Error::Decode`] from the command itself, but it
+//! is decoded into a [`Value`] only when first asked for: a caller that
+//! needs only the status, the headers or the raw bytes never pays for
+//! building the tree. The check accepts exactly the well-formed JSON texts; a
+//! well-formed body that a `Value` cannot hold (a number beyond `f64`, a
+//! lone UTF-16 surrogate escape such as `"\ud800"`, nesting deeper than
+//! 128 levels) becomes [`ResponseBody::Text`] when it is decoded.
 
 use crate::error::{Error, Result};
 use base64::Engine;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
 
 /// The body of a [`Response`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseBody {
     /// No body.
     Empty,
-    /// A JSON body (`application/json` or `+json`).
+    /// A JSON body (`application/json` or `+json`), decoded on first use
+    /// (see the [module docs](self) for the rare well-formed body that
+    /// stays text).
     Json(Value),
     /// A text body (`text/*`).
     Text(String),
@@ -30,7 +42,9 @@ pub struct Response {
     operation: &'static str,
     status: u16,
     headers: HeaderMap,
-    body: ResponseBody,
+    /// The classified body; empty until first use for a JSON body, which
+    /// is then decoded from `raw` (checked well-formed on arrival).
+    body: OnceLock<ResponseBody>,
     raw: Bytes,
     warnings: Vec<String>,
     attempts: u32,
@@ -39,7 +53,8 @@ pub struct Response {
 impl Response {
     /// Builds a response from its parts (a reply read elsewhere, recorded
     /// or replayed), classifying the body by the `Content-Type` header.
-    /// Malformed JSON is an [`Error::Decode`] naming the operation.
+    /// Malformed JSON is an [`Error::Decode`] naming the operation; well-formed
+    /// JSON is decoded when first asked for.
     ///
     /// ```
     /// use falcon_harness::Response;
@@ -54,7 +69,10 @@ impl Response {
         headers: HeaderMap,
         raw: Bytes,
     ) -> Result<Response> {
-        let body = classify(operation, &headers, &raw)?;
+        let body = match classify(operation, &headers, &raw)? {
+            Some(body) => OnceLock::from(body),
+            None => OnceLock::new(),
+        };
         Ok(Response {
             operation,
             status,
@@ -77,7 +95,7 @@ impl Response {
             operation,
             status,
             headers,
-            body: ResponseBody::Streamed(written),
+            body: OnceLock::from(ResponseBody::Streamed(written)),
             raw: Bytes::new(),
             warnings: Vec::new(),
             attempts: 1,
@@ -110,17 +128,25 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)?.to_str().ok()
     }
-    /// The body.
+    /// The body (a JSON body is decoded on the first call).
     pub fn body(&self) -> &ResponseBody {
-        &self.body
+        self.body
+            .get_or_init(|| decode_checked_json(self.operation, &self.raw))
     }
     /// Takes the body.
     pub fn into_body(self) -> ResponseBody {
-        self.body
+        let Response {
+            operation,
+            body,
+            raw,
+            ..
+        } = self;
+        body.into_inner()
+            .unwrap_or_else(|| decode_checked_json(operation, &raw))
     }
     /// The JSON body, when it is JSON.
     pub fn json(&self) -> Option<&Value> {
-        match &self.body {
+        match self.body() {
             ResponseBody::Json(v) => Some(v),
             _ => None,
         }
@@ -221,7 +247,7 @@ impl Response {
                 }
             }
         }
-        let body = match &self.body {
+        let body = match self.body() {
             ResponseBody::Empty => json!({}),
             ResponseBody::Json(v) => v.clone(),
             ResponseBody::Text(s) => Value::String(s.clone()),
@@ -253,24 +279,26 @@ fn is_text(content_type: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case("text/"))
 }
 
-fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<ResponseBody> {
+/// Classifies a body by its content type: `None` for well-formed JSON
+/// (decoded later by [`decode_checked_json`]), the body otherwise.
+fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<Option<ResponseBody>> {
     if raw.is_empty() {
-        return Ok(ResponseBody::Empty);
+        return Ok(Some(ResponseBody::Empty));
     }
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if is_json(ct) {
-        // JSON text outside strings is ASCII and `from_slice` checks the
-        // strings' UTF-8 one by one; checking the whole body once and
-        // parsing it as `str` gives the same values for less work. A body
-        // that is not UTF-8 goes to `from_slice` for its error message.
-        let parsed = match std::str::from_utf8(raw) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(raw),
+        // Well-formedness only: skipping values builds nothing. The text
+        // must be UTF-8 as a whole (the skipper does not look inside
+        // strings); a body that is not goes to a full parse for the error
+        // message `from_slice` gives.
+        let checked = match std::str::from_utf8(raw) {
+            Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
+            Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
         };
-        return parsed.map(ResponseBody::Json).map_err(|e| Error::Decode {
+        return checked.map(|()| None).map_err(|e| Error::Decode {
             operation: operation.to_string(),
             message: format!(
                 "malformed JSON ({e}) in a {}-byte body starting {:?}",
@@ -280,11 +308,29 @@ fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<Respons
         });
     }
     if is_text(ct) {
-        return Ok(ResponseBody::Text(
+        return Ok(Some(ResponseBody::Text(
             String::from_utf8_lossy(raw).into_owned(),
-        ));
+        )));
     }
-    Ok(ResponseBody::Bytes(raw.clone()))
+    Ok(Some(ResponseBody::Bytes(raw.clone())))
+}
+
+/// Decodes a JSON body that [`classify`] found well-formed (so UTF-8).
+/// The few well-formed texts a `Value` cannot hold (see the module docs)
+/// stay text.
+fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody {
+    let text = String::from_utf8_lossy(raw);
+    match serde_json::from_str(&text) {
+        Ok(value) => ResponseBody::Json(value),
+        Err(e) => {
+            tracing::warn!(
+                operation,
+                error = %e,
+                "well-formed JSON reply that a JSON value cannot hold; kept as text"
+            );
+            ResponseBody::Text(text.into_owned())
+        }
+    }
 }
 
 fn preview(raw: &[u8], max: usize) -> String {
@@ -368,6 +414,66 @@ mod tests {
             matches!(&e, Error::Decode { message, .. } if message.contains("invalid unicode code point")),
             "{e}"
         );
+    }
+
+    fn json_reply(body: &'static str) -> Result<Response> {
+        Response::from_parts(
+            "Op",
+            200,
+            headers("application/json"),
+            Bytes::from_static(body.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn json_is_checked_on_arrival_and_decoded_on_first_use() {
+        let r = json_reply(r#"{"resources":[1,2],"errors":[]}"#).unwrap();
+        assert!(r.body.get().is_none(), "not decoded before use");
+        assert_eq!(r.resources().map(Vec::len), Some(2));
+        assert!(r.body.get().is_some(), "decoded once, then kept");
+        // A clone taken before the first use decodes on its own.
+        let r = json_reply(r#"[{"a":true}]"#).unwrap();
+        let copy = r.clone();
+        assert_eq!(r.into_body(), ResponseBody::Json(json!([{"a": true}])));
+        assert_eq!(copy.json(), Some(&json!([{"a": true}])));
+
+        // Everything the full parser refuses as JSON is refused on arrival.
+        for bad in [
+            "{",
+            "[1,]",
+            "{\"a\":1}x",
+            "01",
+            "1.",
+            "-",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "{'a':1}",
+            "nul",
+            "[1 2]",
+            "{\"a\" 1}",
+        ] {
+            assert!(
+                serde_json::from_str::<Value>(bad).is_err(),
+                "the full parser refuses {bad:?}"
+            );
+            let e = json_reply(bad).unwrap_err();
+            assert!(
+                matches!(&e, Error::Decode { operation, .. } if operation == "Op"),
+                "{bad:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn well_formed_json_a_value_cannot_hold_stays_text() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let deep: &'static str = Box::leak(deep.into_boxed_str());
+        for body in [r#"{"n":1e400}"#, r#"["\ud800"]"#, deep] {
+            let r = json_reply(body).unwrap();
+            assert_eq!(r.body(), &ResponseBody::Text(body.to_string()), "{body}");
+            assert_eq!(r.json(), None);
+            assert_eq!(r.to_uber()["body"], body);
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 #[path = "support/arb.rs"]
 mod arb;
 
-use falcon_harness::{catalog, paginate, router, Error, PlanOptions, Response};
+use falcon_harness::{catalog, paginate, router, Error, PlanOptions, Response, ResponseBody};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -112,6 +112,17 @@ fn arb_body() -> impl Strategy<Value = Vec<u8>> {
             .to_string()
             .into_bytes()
         ),
+        // Well-formed texts a JSON value cannot hold, and near misses.
+        (
+            prop::sample::select(vec![
+                r#"{"n":1e400}"#, r#"[-1e309]"#, r#"1e308"#, r#"["\ud800"]"#,
+                r#"["\udc00\ud800"]"#, r#"["\ud83d\ude00"]"#, r#"{"a":01}"#, r#"[1.]"#,
+            ]),
+            0usize..300,
+        )
+            .prop_map(|(text, depth)| {
+                format!("{}{text}{}", "[".repeat(depth), "]".repeat(depth)).into_bytes()
+            }),
         // Truncated JSON.
         arb::arb_json().prop_map(|v| {
             let s = v.to_string();
@@ -147,7 +158,34 @@ fn fuzz_response_parsing() {
             headers.insert("content-type", HeaderValue::from_static(ct));
         }
         headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
-        match Response::from_parts(op.id(), *status, headers, body.clone().into()) {
+        let reply = Response::from_parts(op.id(), *status, headers, body.clone().into());
+        // A JSON reply is checked on arrival and decoded on first use: it
+        // is refused exactly when the full parser refuses it, and decodes
+        // to the full parser's value (or, for the few well-formed texts a
+        // value cannot hold, to text).
+        let lower = ct.to_ascii_lowercase();
+        if lower.starts_with("application/") && lower.contains("json") && !body.is_empty() {
+            let full = serde_json::from_slice::<Value>(body);
+            match (&reply, &full) {
+                (Ok(r), Ok(v)) if r.json() == Some(v) => {}
+                (Ok(r), Err(e))
+                    if matches!(r.body(), ResponseBody::Text(_))
+                        && [
+                            "number out of range",
+                            "hex escape",
+                            "surrogate",
+                            "unicode code point",
+                            "recursion limit",
+                        ]
+                        .iter()
+                        .any(|why| e.to_string().contains(why)) => {}
+                (Err(_), Err(_)) => {}
+                (r, full) => {
+                    return Err(format!("check and full parse disagree: {r:?} / {full:?}"))
+                }
+            }
+        }
+        match reply {
             Ok(r) => {
                 let uber = r.to_uber();
                 if uber["status_code"] != json!(status) {
