@@ -234,30 +234,51 @@ impl Response {
     /// # }
     /// ```
     pub fn to_uber(&self) -> Value {
-        let mut headers = Map::new();
-        for (name, value) in &self.headers {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            match headers.get_mut(name.as_str()) {
-                Some(Value::String(prev)) => {
-                    prev.push_str(", ");
-                    prev.push_str(&value);
-                }
-                _ => {
-                    headers.insert(name.as_str().to_string(), Value::String(value));
-                }
+        uber(
+            self.status,
+            uber_headers(&self.headers),
+            self.body().clone(),
+        )
+    }
+
+    /// [`to_uber`](Self::to_uber), consuming the response: the body is
+    /// moved into the view instead of copied.
+    pub fn into_uber(self) -> Value {
+        let (status, headers) = (self.status, uber_headers(&self.headers));
+        uber(status, headers, self.into_body())
+    }
+}
+
+/// Headers as a JSON object; repeated headers are joined with ", ".
+fn uber_headers(headers: &HeaderMap) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match out.get_mut(name.as_str()) {
+            Some(Value::String(prev)) => {
+                prev.push_str(", ");
+                prev.push_str(&value);
+            }
+            _ => {
+                out.insert(name.as_str().to_string(), Value::String(value));
             }
         }
-        let body = match self.body() {
-            ResponseBody::Empty => json!({}),
-            ResponseBody::Json(v) => v.clone(),
-            ResponseBody::Text(s) => Value::String(s.clone()),
-            ResponseBody::Bytes(b) => {
-                Value::String(base64::engine::general_purpose::STANDARD.encode(b))
-            }
-            ResponseBody::Streamed(n) => json!({ "bytes_written": n }),
-        };
-        json!({ "status_code": self.status, "headers": headers, "body": body })
     }
+    out
+}
+
+/// The Python SDK's result shape (see [`Response::to_uber`]).
+fn uber(status: u16, headers: Map<String, Value>, body: ResponseBody) -> Value {
+    let body = match body {
+        ResponseBody::Empty => json!({}),
+        ResponseBody::Json(v) => v,
+        ResponseBody::Text(s) => Value::String(s),
+        ResponseBody::Bytes(b) => {
+            Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+        }
+        ResponseBody::Streamed(n) => json!({ "bytes_written": n }),
+    };
+    json!({ "status_code": status, "headers": headers, "body": body })
 }
 
 /// Whether a content type names JSON.
@@ -473,6 +494,27 @@ mod tests {
             assert_eq!(r.body(), &ResponseBody::Text(body.to_string()), "{body}");
             assert_eq!(r.json(), None);
             assert_eq!(r.to_uber()["body"], body);
+        }
+    }
+
+    #[test]
+    fn into_uber_moves_what_to_uber_copies() {
+        for (ct, body) in [
+            (
+                "application/json",
+                &b"{\"resources\":[\"a\"],\"errors\":[]}"[..],
+            ),
+            ("text/plain", b"hi"),
+            ("application/zip", b"\x01\x02"),
+            ("application/json", b""),
+        ] {
+            let mut h = headers(ct);
+            h.append("x-seen", HeaderValue::from_static("1"));
+            h.append("x-seen", HeaderValue::from_static("2"));
+            let r = Response::from_parts("Op", 201, h, Bytes::from_static(body)).unwrap();
+            let copied = r.to_uber();
+            assert_eq!(copied["headers"]["x-seen"], "1, 2");
+            assert_eq!(r.into_uber(), copied, "{ct}");
         }
     }
 

@@ -57,11 +57,11 @@ echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); $(rustc --version)."
 echo "Server: examples/canned_server (hyper, 1 worker thread) on 127.0.0.1. Each cell: min / median / max of $REPS runs; requests/s."
 echo
-echo "| op | concurrency | wrk (server limit) | raw reqwest | falcon-harness | harness / raw (median) |"
-echo "|---|---|---|---|---|---|"
+echo "| op | concurrency | wrk (server limit) | raw reqwest | falcon-harness | harness / raw (median) | harness, body read | body read / raw (median) |"
+echo "|---|---|---|---|---|---|---|---|"
 for op in QueryIncidents GetIncidents; do
   for c in 1 8 64; do
-    w=(); r=(); h=()
+    w=(); r=(); h=(); hj=()
     for _ in $(seq "$REPS"); do
       if [ "$op" = QueryIncidents ]; then
         out=$(wrk -t1 -c"$c" -d"${DURATION}s" -H "Authorization: Bearer canned-token-1" "$URL/incidents/queries/incidents/v1?filter=status%3A20&limit=5")
@@ -72,10 +72,12 @@ for op in QueryIncidents GetIncidents; do
       echo "  $op c=$c wrk ${w[-1]}" >&2
       j=$("$BIN/examples/load" "$URL" raw "$op" "$c" "$COMMANDS"); r+=("$(field "$j" req_s)")
       j=$("$BIN/examples/load" "$URL" harness "$op" "$c" "$COMMANDS"); h+=("$(field "$j" req_s)")
-      echo "  $op c=$c raw ${r[-1]} harness ${h[-1]}" >&2
+      j=$("$BIN/examples/load" "$URL" harness-json "$op" "$c" "$COMMANDS"); hj+=("$(field "$j" req_s)")
+      echo "  $op c=$c raw ${r[-1]} harness ${h[-1]} harness-json ${hj[-1]}" >&2
     done
     ratio=$(python3 -c "print(f'{$(median "${h[@]}")/$(median "${r[@]}"):.2f}')")
-    echo "| $op | $c | $(stats "${w[@]}") | $(stats "${r[@]}") | $(stats "${h[@]}") | $ratio |"
+    ratio_j=$(python3 -c "print(f'{$(median "${hj[@]}")/$(median "${r[@]}"):.2f}')")
+    echo "| $op | $c | $(stats "${w[@]}") | $(stats "${r[@]}") | $(stats "${h[@]}") | $ratio | $(stats "${hj[@]}") | $ratio_j |"
   done
 done
 echo

@@ -85,7 +85,7 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
         return rt.block_on(download(&harness, plan, path, args.body));
     }
     let resp = rt.block_on(harness.execute(plan))?;
-    output::print_response(&resp, args.body)
+    output::print_response(resp, args.body)
 }
 
 /// `--all`: follows pagination and prints the concatenated resources. A
@@ -96,7 +96,7 @@ async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<
     while let Some(page) = pages.next().await {
         let page = page?;
         if !page.is_success() {
-            return output::print_response(&page, false);
+            return output::print_response(page, false);
         }
         match page.resources() {
             Some(r) => resources.extend(r.iter().cloned()),
@@ -150,7 +150,7 @@ async fn download(
     } else {
         let _ = std::fs::remove_file(&part);
     }
-    output::print_download(&resp, path, body_only)
+    output::print_download(resp, path, body_only)
 }
 
 /// `--batch`: JSON Lines from stdin, `--concurrency` requests in flight
@@ -179,23 +179,26 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                 Ok(plan) => plan,
                 Err(e) => return Reply::from_error(&e),
             };
-            // Each request is its own task, so replies are decoded on
-            // every worker thread.
-            let sent = tokio::spawn(async move { harness.execute(plan).await }).await;
-            match sent {
-                Ok(Ok(resp)) => {
-                    let mut fields = Map::new();
-                    if !resp.warnings().is_empty() {
-                        fields.insert("warnings".into(), resp.warnings().into());
-                    }
-                    match output::view(&resp, body_only) {
-                        Value::Object(m) if !body_only => fields.extend(m),
-                        body => {
-                            fields.insert("body".into(), body);
-                        }
-                    }
-                    Reply::new(fields, Exit::for_status(resp.status()))
+            // Each request is its own task, so replies are decoded (and
+            // their output fields built) on every worker thread.
+            let sent = tokio::spawn(async move {
+                let resp = harness.execute(plan).await?;
+                let exit = Exit::for_status(resp.status());
+                let mut fields = Map::new();
+                if !resp.warnings().is_empty() {
+                    fields.insert("warnings".into(), resp.warnings().into());
                 }
+                match output::view(resp, body_only) {
+                    Value::Object(m) if !body_only => fields.extend(m),
+                    body => {
+                        fields.insert("body".into(), body);
+                    }
+                }
+                Ok::<_, crate::Error>(Reply::new(fields, exit))
+            })
+            .await;
+            match sent {
+                Ok(Ok(reply)) => reply,
                 Ok(Err(e)) => {
                     if e.is_auth() {
                         auth_failed.store(true, Ordering::Relaxed);

@@ -27,8 +27,8 @@ pub fn print_json(v: &Value) -> Result<(), Failure> {
 
 /// The printed view of a reply: the Python SDK's
 /// `{"status_code", "headers", "body"}`, or only the body.
-pub fn view(resp: &Response, body_only: bool) -> Value {
-    let mut uber = resp.to_uber();
+pub fn view(resp: Response, body_only: bool) -> Value {
+    let mut uber = resp.into_uber();
     if body_only {
         uber["body"].take()
     } else {
@@ -38,7 +38,7 @@ pub fn view(resp: &Response, body_only: bool) -> Value {
 
 /// Prints a reply. A binary body goes raw to stdout when stdout is not a
 /// terminal; on a terminal only its size and type are shown.
-pub fn print_response(resp: &Response, body_only: bool) -> Result<Exit, Failure> {
+pub fn print_response(resp: Response, body_only: bool) -> Result<Exit, Failure> {
     let exit = Exit::for_status(resp.status());
     if let ResponseBody::Bytes(bytes) = resp.body() {
         if !io::stdout().is_terminal() {
@@ -51,11 +51,12 @@ pub fn print_response(resp: &Response, body_only: bool) -> Result<Exit, Failure>
              use --output FILE or redirect stdout",
             bytes.len()
         );
-        let mut v = view(resp, false);
-        v["body"] = json!({
+        let shown = json!({
             "bytes": bytes.len(),
             "content_type": resp.header("content-type"),
         });
+        let mut v = view(resp, false);
+        v["body"] = shown;
         let v = if body_only { v["body"].take() } else { v };
         print_json(&v)?;
         return Ok(exit);
@@ -66,14 +67,19 @@ pub fn print_response(resp: &Response, body_only: bool) -> Result<Exit, Failure>
 
 /// Prints the reply of a download to `path` (`body` names the file and
 /// the bytes written).
-pub fn print_download(resp: &Response, path: &Path, body_only: bool) -> Result<Exit, Failure> {
+pub fn print_download(resp: Response, path: &Path, body_only: bool) -> Result<Exit, Failure> {
+    let exit = Exit::for_status(resp.status());
+    let written = match resp.body() {
+        ResponseBody::Streamed(n) => Some(*n),
+        _ => None,
+    };
     let mut v = view(resp, false);
-    if let ResponseBody::Streamed(n) = resp.body() {
+    if let Some(n) = written {
         v["body"] = json!({"file": path.display().to_string(), "bytes_written": n});
     }
     let v = if body_only { v["body"].take() } else { v };
     print_json(&v)?;
-    Ok(Exit::for_status(resp.status()))
+    Ok(exit)
 }
 
 /// Warnings of a plan or reply (lenient mode's dropped keys, legacy
