@@ -26,12 +26,14 @@ fi
 echo "building (release) ..." >&2
 cargo build -q --release --example canned_server --example load --bin falcon-harness
 BIN=target/release
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 50); do curl -sf -o /dev/null "$1/incidents/queries/incidents/v1" && return; sleep 0.1; done; }
+PORT=$(free_port)
 "$BIN/examples/canned_server" "$PORT" 1 >/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 URL="http://127.0.0.1:$PORT"
-for _ in $(seq 50); do curl -sf -o /dev/null "$URL/incidents/queries/incidents/v1" && break; sleep 0.1; done
+wait_up "$URL"
 
 TMP=$(mktemp -d)
 stats() { python3 -c '
@@ -43,6 +45,8 @@ import sys, statistics
 v = sorted(float(x) for x in sys.argv[1:])
 print(f"{v[0]:.1f} / {statistics.median(v):.1f} / {v[-1]:.1f}")' "$@"; }
 median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+# ratio NUMERATOR_RUNS DENOMINATOR_RUNS (space-separated): median / median.
+ratio() { python3 -c "print(f'{$(median $1) / $(median $2):.2f}')"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 cat > "$TMP/post.lua" <<'LUA'
@@ -75,9 +79,7 @@ for op in QueryIncidents GetIncidents; do
       j=$("$BIN/examples/load" "$URL" harness-json "$op" "$c" "$COMMANDS"); hj+=("$(field "$j" req_s)")
       echo "  $op c=$c raw ${r[-1]} harness ${h[-1]} harness-json ${hj[-1]}" >&2
     done
-    ratio=$(python3 -c "print(f'{$(median "${h[@]}")/$(median "${r[@]}"):.2f}')")
-    ratio_j=$(python3 -c "print(f'{$(median "${hj[@]}")/$(median "${r[@]}"):.2f}')")
-    echo "| $op | $c | $(stats "${w[@]}") | $(stats "${r[@]}") | $(stats "${h[@]}") | $ratio | $(stats "${hj[@]}") | $ratio_j |"
+    echo "| $op | $c | $(stats "${w[@]}") | $(stats "${r[@]}") | $(stats "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(stats "${hj[@]}") | $(ratio "${hj[*]}" "${r[*]}") |"
   done
 done
 echo
@@ -86,12 +88,12 @@ echo
 # CPU 1: the client is then alone on its core, and its CPU time per
 # command is what the harness costs beside raw reqwest.
 if [ "$(nproc)" -ge 2 ] && need taskset; then
-  PPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  PPORT=$(free_port)
   taskset -c 0 "$BIN/examples/canned_server" "$PPORT" 1 >/dev/null &
   PSERVER=$!
   trap 'kill $SERVER $PSERVER 2>/dev/null || true' EXIT
   PURL="http://127.0.0.1:$PPORT"
-  for _ in $(seq 50); do curl -sf -o /dev/null "$PURL/incidents/queries/incidents/v1" && break; sleep 0.1; done
+  wait_up "$PURL"
   echo "### Pinned: server on CPU 0, client on CPU 1"
   echo
   echo "Each cell: min / median / max of $REPS runs of $COMMANDS commands. CPU: user + system time of the client process per command, in microseconds."
@@ -106,8 +108,7 @@ if [ "$(nproc)" -ge 2 ] && need taskset; then
         j=$(taskset -c 1 "$BIN/examples/load" "$PURL" harness "$op" "$c" "$COMMANDS"); h+=("$(field "$j" req_s)"); hc+=("$(field "$j" cpu_us_per_cmd)")
         echo "  pinned $op c=$c raw ${r[-1]} (${rc[-1]} us) harness ${h[-1]} (${hc[-1]} us)" >&2
       done
-      ratio=$(python3 -c "print(f'{$(median "${h[@]}")/$(median "${r[@]}"):.2f}')")
-      echo "| $op | $c | $(stats "${r[@]}") | $(stats "${h[@]}") | $ratio | $(stats1 "${rc[@]}") | $(stats1 "${hc[@]}") |"
+      echo "| $op | $c | $(stats "${r[@]}") | $(stats "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(stats1 "${rc[@]}") | $(stats1 "${hc[@]}") |"
     done
   done
   kill $PSERVER 2>/dev/null || true
