@@ -1,14 +1,11 @@
 //! Compiles `endpoints/*.json` into static lookup tables.
 //!
-//! Reading and validation live in `src/spec` (shared with the library and
-//! its tests); this file only emits Rust. A bad entry fails the build with a
+//! Reading and validation live in the `falcon-harness-spec` package
+//! (`spec/`, a build-dependency); this file only emits Rust. A bad entry fails the build with a
 //! message naming its file and operation.
 
-#[allow(dead_code)]
-#[path = "src/spec/mod.rs"]
-mod spec;
-
-use spec::format::{BodySpec, OperationSpec, ParamSpec};
+use falcon_harness_spec as spec;
+use falcon_harness_spec::format::{BodySpec, OperationSpec, ParamSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,7 +21,6 @@ fn run() -> Result<(), String> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let dir = manifest.join("endpoints");
     println!("cargo:rerun-if-changed={}", dir.display());
-    println!("cargo:rerun-if-changed=src/spec");
     for f in spec::json_files(&dir).map_err(|e| e.to_string())? {
         println!("cargo:rerun-if-changed={}", f.display());
     }

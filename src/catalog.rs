@@ -160,7 +160,7 @@ pub fn retired() -> &'static [&'static str] {
 
 /// The snake_case name of an operation, when it has an unambiguous one.
 pub fn snake_name(op: &Operation) -> Option<&'static str> {
-    let name = crate::spec::validate::snake_case(op.id());
+    let name = falcon_harness_spec::validate::snake_case(op.id());
     table::SNAKE
         .get_entry(name.as_str())
         .filter(|(_, &i)| std::ptr::eq(&table::OPERATIONS[i as usize], op))
@@ -180,22 +180,14 @@ pub fn auto_host() -> &'static str {
 /// Up to `n` known names closest to `name` by edit distance (case
 /// insensitive), among operation IDs, aliases and snake_case names.
 pub fn suggest(name: &str, n: usize) -> Vec<&'static str> {
-    let lower = name.to_ascii_lowercase();
-    let limit = (lower.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &'static str)> = Vec::new();
     let candidates = table::BY_ID
         .keys()
         .chain(table::ALIASES.keys())
-        .chain(table::SNAKE.keys());
-    for cand in candidates {
-        let d = strsim::levenshtein(&lower, &cand.to_ascii_lowercase());
-        if d <= limit {
-            scored.push((d, cand));
-        }
-    }
-    scored.sort();
+        .chain(table::SNAKE.keys())
+        .copied();
+    let scored = crate::suggest::closest(name, candidates);
     let mut out: Vec<&'static str> = Vec::new();
-    for (_, c) in scored {
+    for c in scored {
         // Prefer the operation ID over its snake_case twin.
         let c = table::SNAKE
             .get(c)

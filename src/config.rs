@@ -267,7 +267,7 @@ pub(crate) struct Settings {
 }
 
 /// A URL for display: any `user:password@` part is replaced.
-pub(crate) fn redact_url(s: &str) -> String {
+pub fn redact_url(s: &str) -> String {
     match Url::parse(s) {
         Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
             let _ = u.set_username("***");

@@ -5,7 +5,7 @@ use crate::auth::{self, Credentials, Secret, TokenCache};
 use crate::catalog;
 use crate::config::{Cloud, Endpoints, EnvConfig, Settings};
 use crate::error::{Error, Result};
-use crate::operation::Operation;
+use crate::operation::{Host, Operation};
 use crate::paginate::{Pages, Planner};
 use crate::plan::FileRef;
 use crate::plan::{PlanOptions, RequestPlan};
@@ -250,6 +250,30 @@ impl HarnessBuilder {
     pub fn page_cap(mut self, pages: usize) -> HarnessBuilder {
         self.settings.page_cap = pages;
         self
+    }
+
+    /// The base URL that requests to `host` would start at, by exactly the
+    /// rules [`build`](Self::build) applies (cloud or base URL, `http(s)`
+    /// only, no query or fragment, plain HTTP only to loopback unless
+    /// allowed). Needs no credentials: a dry run uses it. Show it with
+    /// [`redact_url`](crate::config::redact_url), which hides any
+    /// `user:password@`.
+    ///
+    /// ```
+    /// use falcon_harness::{Harness, Host};
+    /// let b = Harness::builder().cloud_named("eu-1");
+    /// assert_eq!(b.base_url_for(Host::Api).unwrap().as_str(), "https://api.eu-1.crowdstrike.com/");
+    /// assert!(Harness::builder().base_url("http://10.0.0.1").base_url_for(Host::Api).is_err());
+    /// ```
+    pub fn base_url_for(&self, host: Host) -> Result<Url> {
+        if let Some(e) = &self.deferred_error {
+            return Err(Error::Config(e.clone()));
+        }
+        let eps = self.settings.initial_endpoints()?;
+        Ok(match host {
+            Host::Api => eps.api,
+            Host::ContainerRegistry => eps.container,
+        })
     }
 
     /// Builds the harness. Fails with [`Error::Config`] for missing

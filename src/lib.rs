@@ -17,7 +17,6 @@ mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod catalog;
-pub mod cli;
 pub mod config;
 pub mod error;
 mod harness;
@@ -27,7 +26,7 @@ pub mod plan;
 pub mod response;
 pub mod retry;
 pub mod router;
-pub mod spec;
+pub mod suggest;
 mod transport;
 
 pub use catalog::{resolve, Resolved, Via};

@@ -182,14 +182,9 @@ pub(crate) fn valid_names(op: &'static Operation) -> Vec<&'static str> {
 /// The candidate closest to `key` (case-insensitive edit distance), if
 /// close enough to be a likely typo.
 pub(crate) fn did_you_mean<'c>(key: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = key.to_ascii_lowercase();
-    let limit = (lower.chars().count() / 3).max(2);
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    crate::suggest::closest(key, candidates.iter().copied())
+        .first()
+        .copied()
 }
 
 /// The text after "unknown argument": the suggestion and the valid names.

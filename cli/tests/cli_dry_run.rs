@@ -2,8 +2,8 @@
 //! checked exactly; where the base URL comes from; ARGS from stdin and
 //! @file; `--batch --dry-run`. No network, no credentials.
 
-mod cli_common;
-use cli_common::run;
+mod common;
+use common::run;
 use serde_json::{json, Value};
 
 const BASE: &str = "http://127.0.0.1:1";

@@ -1,8 +1,8 @@
 //! `--list`, `--describe`, `--completions` and usage errors of the built
 //! binary (no network).
 
-mod cli_common;
-use cli_common::run;
+mod common;
+use common::run;
 use serde_json::json;
 
 #[test]

@@ -3,7 +3,7 @@
 //! stdout that is not a terminal.
 
 use super::exit::{Exit, Failure};
-use crate::response::{Response, ResponseBody};
+use falcon_harness::response::{Response, ResponseBody};
 use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;

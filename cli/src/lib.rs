@@ -46,8 +46,8 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Ok);
     }
     if let Some(name) = &args.describe {
-        let op = crate::catalog::resolve(name)
-            .map_err(crate::Error::from)?
+        let op = falcon_harness::catalog::resolve(name)
+            .map_err(falcon_harness::Error::from)?
             .operation;
         if args.json {
             print_json(&describe::describe_json(op))?;
@@ -56,7 +56,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Ok);
     }
-    let opts = crate::PlanOptions {
+    let opts = falcon_harness::PlanOptions {
         lenient: args.lenient,
     };
     if args.batch {
@@ -91,9 +91,9 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
 
 /// Resolves an operation name for a call. A note goes to stderr for a
 /// legacy name (and, with --verbose, for a deprecated operation).
-fn resolve(name: &str, verbose: bool) -> Result<&'static crate::Operation, Failure> {
-    let r = crate::catalog::resolve(name).map_err(crate::Error::from)?;
-    if verbose || matches!(r.via, crate::Via::Legacy(_)) {
+fn resolve(name: &str, verbose: bool) -> Result<&'static falcon_harness::Operation, Failure> {
+    let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
+    if verbose || matches!(r.via, falcon_harness::Via::Legacy(_)) {
         if let Some(note) = r.deprecation_note() {
             let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
         }

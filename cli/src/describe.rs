@@ -2,8 +2,8 @@
 //! (`--json`) for programs.
 
 use super::exit::Failure;
-use crate::catalog;
-use crate::operation::{BodyRoot, Host, Operation, Param, ParamType};
+use falcon_harness::catalog;
+use falcon_harness::operation::{BodyRoot, Host, Operation, Param, ParamType};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -28,12 +28,17 @@ pub fn operations_of(collection: Option<&str>) -> Result<Vec<&'static Operation>
 
 fn close_collections(name: &str) -> Vec<&'static str> {
     let lower = name.to_ascii_lowercase().replace('-', "_");
-    let mut scored: Vec<(usize, &'static str)> = catalog::collections()
-        .map(|c| (strsim::levenshtein(&lower, c), c))
-        .filter(|(d, c)| *d <= (lower.len() / 3).max(2) || c.contains(lower.as_str()))
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    let mut close = falcon_harness::suggest::closest(&lower, catalog::collections());
+    close.extend(catalog::collections().filter(|c| c.contains(lower.as_str())));
+    let mut seen = Vec::new();
+    close.retain(|c| {
+        !seen.contains(c) && {
+            seen.push(*c);
+            true
+        }
+    });
+    close.truncate(3);
+    close
 }
 
 /// `--list --json`: one object per operation.
@@ -122,7 +127,7 @@ fn param_json(p: &Param) -> Value {
 }
 
 fn collection_format_name(p: &Param) -> Option<&'static str> {
-    use crate::operation::CollectionFormat as C;
+    use falcon_harness::operation::CollectionFormat as C;
     match p.collection_format() {
         C::None => None,
         C::Csv => Some("csv"),

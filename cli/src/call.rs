@@ -6,9 +6,9 @@ use super::args::Args;
 use super::batch::{self, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
 use super::output;
-use crate::operation::Operation;
-use crate::response::ResponseBody;
-use crate::{router, Harness, PlanOptions};
+use falcon_harness::operation::Operation;
+use falcon_harness::response::ResponseBody;
+use falcon_harness::{router, Harness, PlanOptions};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -120,7 +120,7 @@ async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<
 /// `FILE.part`, renamed when complete); an error reply leaves no file.
 async fn download(
     harness: &Harness,
-    plan: crate::RequestPlan,
+    plan: falcon_harness::RequestPlan,
     path: &Path,
     body_only: bool,
 ) -> Result<Exit, Failure> {
@@ -194,7 +194,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                         fields.insert("body".into(), body);
                     }
                 }
-                Ok::<_, crate::Error>(Reply::new(fields, exit))
+                Ok::<_, falcon_harness::Error>(Reply::new(fields, exit))
             })
             .await;
             match sent {

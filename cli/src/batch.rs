@@ -11,9 +11,9 @@
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
-use crate::catalog;
-use crate::error::Error;
-use crate::operation::Operation;
+use falcon_harness::catalog;
+use falcon_harness::error::Error;
+use falcon_harness::operation::Operation;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};

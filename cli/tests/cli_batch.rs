@@ -2,8 +2,8 @@
 //! with one bad line, in input order, over one token; error statuses and
 //! authentication failures as lines.
 
-mod cli_common;
-use cli_common::{run, Run};
+mod common;
+use common::{run, Run};
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::json;
 

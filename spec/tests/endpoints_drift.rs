@@ -1,12 +1,14 @@
 //! Re-imports `../shared/falcon-api` with the project's importer and fails
 //! if the committed `endpoints/` differs from what it produces.
 
-use falcon_harness::spec::{self, import};
+use falcon_harness_spec::{self as spec, import};
 use std::path::Path;
 
 #[test]
 fn endpoints_match_a_fresh_import() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // This package lives in `spec/`; the repository root is one up.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root.as_path();
     let shared = root.join("../shared/falcon-api");
     if !shared.join("swagger.json").exists() {
         eprintln!(

@@ -3,54 +3,32 @@
 //! (`auto` or unset: the default API host).
 
 use super::exit::Failure;
-use crate::config::Cloud;
-use crate::operation::Host;
+use falcon_harness::config::redact_url;
+use falcon_harness::operation::Host;
+use falcon_harness::Harness;
 
-/// The base URL (scheme and host, no trailing `/`) a request to `host`
-/// would be sent to. Cloud names are read as [`Cloud`] reads them.
+/// The base URL (scheme and host, no trailing `/`, any `user:password@`
+/// hidden) a request to `host` would be sent to. The library decides it
+/// ([`falcon_harness::HarnessBuilder::base_url_for`]), by the same rules
+/// as a real call, so a dry run never accepts a URL that a call refuses.
+fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
 pub fn base_url(
     base_url: Option<&str>,
     cloud: Option<&str>,
     host: Host,
 ) -> Result<String, Failure> {
-    if let Some(u) = base_url.map(str::trim).filter(|u| !u.is_empty()) {
-        return check_url(u);
+    let mut b = Harness::builder();
+    if let Some(c) = given(cloud) {
+        b = b.cloud_named(c);
     }
-    let name = cloud
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .unwrap_or("auto");
-    let cloud: Cloud = name.parse()?;
-    if let Cloud::Custom(url) = &cloud {
-        return check_url(url.as_str());
+    if let Some(u) = given(base_url) {
+        b = b.base_url(u);
     }
-    // `auto` starts at the default API host; its container registry is
-    // that of us-1, the region of the default host.
-    let found = match host {
-        Host::Api => cloud.api_host(),
-        Host::ContainerRegistry => cloud.container_host().or(Cloud::Us1.container_host()),
-    };
-    let host =
-        found.ok_or_else(|| Failure::usage(format!("cloud {name}: no host for {host:?}")))?;
-    Ok(format!("https://{host}"))
-}
-
-fn check_url(u: &str) -> Result<String, Failure> {
-    let parsed =
-        url::Url::parse(u).map_err(|e| Failure::usage(format!("invalid base URL {u:?}: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Failure::usage(format!(
-            "invalid base URL {u:?}: expected http(s)://host[:port]"
-        )));
-    }
-    // The same rule as a real call: plain HTTP only to loopback.
-    if parsed.scheme() == "http" && !crate::config::is_loopback(&parsed) {
-        return Err(Failure::usage(format!(
-            "plain http:// to {} is refused; use https (plain http is for loopback only)",
-            parsed.host_str().unwrap_or("?")
-        )));
-    }
-    Ok(u.trim_end_matches('/').to_string())
+    let url = b.base_url_for(host)?;
+    Ok(redact_url(url.as_str()).trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]
@@ -67,6 +45,9 @@ mod tests {
         assert!(base_url(Some("http://falcon.example.com"), None, Host::Api).is_err());
         assert!(base_url(Some("https://falcon.example.com"), None, Host::Api).is_ok());
         assert!(base_url(Some("not a url"), None, Host::Api).is_err());
+        assert!(base_url(Some("http://127.0.0.1:1?q=1"), None, Host::Api).is_err());
+        let shown = base_url(Some("http://u:hunter2@127.0.0.1:1"), None, Host::Api).unwrap();
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[test]

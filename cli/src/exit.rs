@@ -1,6 +1,6 @@
 //! Exit codes, and the mapping from errors and statuses to them.
 
-use crate::error::Error;
+use falcon_harness::error::Error;
 use std::fmt;
 
 /// The process exit code of a run.
@@ -103,7 +103,7 @@ impl From<Error> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ArgumentError, UnknownOperation};
+    use falcon_harness::error::{ArgumentError, UnknownOperation};
     use std::time::Duration;
 
     #[test]

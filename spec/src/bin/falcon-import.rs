@@ -7,7 +7,7 @@
 //! `--check`, nothing is written and the exit code is 1 when `endpoints/`
 //! differs from what the import produces.
 
-use falcon_harness::spec::import;
+use falcon_harness_spec::import;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,7 +53,7 @@ fn run() -> Result<bool, String> {
     if clouds_doc.is_none() {
         // Keep the committed region table when refreshing from a swagger
         // file alone.
-        let existing = out.join(falcon_harness::spec::CLOUDS_FILE);
+        let existing = out.join(falcon_harness_spec::CLOUDS_FILE);
         if existing.exists() {
             let v = read_json(&existing)?;
             clouds_doc =
@@ -64,7 +64,7 @@ fn run() -> Result<bool, String> {
         import::import(&doc, aliases.as_ref(), clouds_doc.as_ref()).map_err(|e| e.to_string())?;
     let rendered = import::render(&imported).map_err(|e| e.to_string())?;
     let existing: Vec<PathBuf> = if out.exists() {
-        falcon_harness::spec::json_files(&out).map_err(|e| e.to_string())?
+        falcon_harness_spec::json_files(&out).map_err(|e| e.to_string())?
     } else {
         Vec::new()
     };

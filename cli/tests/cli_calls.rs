@@ -3,8 +3,8 @@
 //! download to a file and to stdout, an upload, `--all` across pages, and
 //! `--verbose` without secrets.
 
-mod cli_common;
-use cli_common::{run, Run};
+mod common;
+use common::{run, Run};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 

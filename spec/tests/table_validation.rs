@@ -1,7 +1,7 @@
 //! Each build-time validation, fed broken endpoint files through the
 //! validation code `build.rs` shares, names the file and the operation.
 
-use falcon_harness::spec::{self, validate::SpecError};
+use falcon_harness_spec::{self as spec, validate::SpecError};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -221,7 +221,7 @@ fn file_named_after_another_collection() {
 
 #[test]
 fn importer_rejects_non_swagger_and_names_the_operation() {
-    use falcon_harness::spec::import::import;
+    use falcon_harness_spec::import::import;
     assert!(import(&json!({"openapi": "3.0.0"}), None, None).is_err());
     let doc = json!({"swagger": "2.0", "paths": {"/x/{id}": {"get": {"operationId": "GetX", "parameters": [{"in": "path", "type": "string"}]}}}});
     let e = import(&doc, None, None).unwrap_err();
@@ -230,7 +230,7 @@ fn importer_rejects_non_swagger_and_names_the_operation() {
 
 #[test]
 fn importer_takes_an_official_style_document() {
-    use falcon_harness::spec::import::{import, render};
+    use falcon_harness_spec::import::{import, render};
     // Capitalised tags, path-level parameters, #/parameters refs, allOf
     // bodies and no per-operation media types, as vendor files have them.
     let doc = json!({

@@ -2,9 +2,9 @@
 //! options, and operation IDs for OP and `--describe`.
 
 use super::args::{Args, Shell};
-use crate::catalog;
 use clap::builder::PossibleValuesParser;
 use clap::CommandFactory;
+use falcon_harness::catalog;
 
 const BIN: &str = "falcon-harness";
 

@@ -4,9 +4,9 @@
 use super::batch::{self, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
 use super::target;
-use crate::operation::{Host, Operation};
-use crate::plan::PlanOptions;
-use crate::router;
+use falcon_harness::operation::{Host, Operation};
+use falcon_harness::plan::PlanOptions;
+use falcon_harness::router;
 use serde_json::{Map, Value};
 use std::io::{BufReader, Read, Write};
 
@@ -41,7 +41,7 @@ pub fn plan_json(
     args: &Value,
     opts: &PlanOptions,
     bases: &Bases,
-) -> Result<Value, crate::Error> {
+) -> Result<Value, falcon_harness::Error> {
     let plan = router::plan(op, args, opts)?;
     Ok(plan.to_json(bases.of(plan.host)))
 }
@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn plans_a_seed_operation() {
         let bases = Bases::new(None, Some("us-2")).unwrap();
-        let op = crate::catalog::operation("QueryIncidents").unwrap();
+        let op = falcon_harness::catalog::operation("QueryIncidents").unwrap();
         let j = plan_json(op, &json!({"limit": 5}), &PlanOptions::default(), &bases).unwrap();
         assert_eq!(
             j["url"],

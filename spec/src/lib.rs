@@ -1,10 +1,10 @@
 //! The endpoint table's file format, its validation and the Swagger
 //! importer.
 //!
-//! This module is compiled twice: into `build.rs` (which reads
-//! `endpoints/`, validates it and emits static lookup maps) and into the
-//! library (for the importer and the tests). It depends on serde and
-//! serde_json only.
+//! `falcon-harness`'s `build.rs` uses this crate as a build-dependency
+//! (it reads `endpoints/`, validates it and emits static lookup maps); the
+//! `falcon-import` binary regenerates `endpoints/` from a Swagger file. It
+//! depends on serde and serde_json only.
 
 pub mod format;
 pub mod import;
