@@ -124,7 +124,7 @@ fn param(file: &str, op: &str, p: &ParamSpec) -> Result<String, String> {
         None => "None".into(),
     };
     Ok(format!(
-        "Param {{ name: {:?}, location: {location}, ty: {}, items: {}, collection_format: {cf}, required: {}, enum_values: {}, default: {default}, minimum: {}, maximum: {}, aliases: {} }}",
+        "Param {{ name: {:?}, location: {location}, ty: {}, items: {}, collection_format: {cf}, required: {}, enum_values: {}, default: {default}, minimum: {}, maximum: {}, max_items: {:?}, aliases: {} }}",
         p.name,
         ty(&p.ty),
         opt_ty(&p.items),
@@ -132,6 +132,7 @@ fn param(file: &str, op: &str, p: &ParamSpec) -> Result<String, String> {
         strs(&enums),
         opt_f64(p.minimum),
         opt_f64(p.maximum),
+        p.max_items.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         strs(&p.aliases),
     ))
 }

@@ -37,11 +37,11 @@ impl fmt::Debug for Secret {
 /// How the harness authenticates.
 #[derive(Debug, Clone)]
 pub(crate) enum Credentials {
-    /// OAuth2 client credentials, optionally for an MSSP child CID.
+    /// OAuth2 client credentials (the child CID a token is for is the
+    /// caller's: see `crate::tenant`).
     Client {
         client_id: String,
         client_secret: Secret,
-        member_cid: Option<String>,
     },
     /// A bearer token obtained elsewhere; it cannot be renewed.
     Bearer(Secret),
@@ -275,17 +275,18 @@ fn transport_error(what: &str, e: reqwest::Error) -> Error {
 }
 
 /// Requests a token: `POST /oauth2/token` with the client credentials as a
-/// form. Retries 429 and connection failures under `policy`.
+/// form, for the child CID `member_cid` when given. Retries 429 and
+/// connection failures under `policy`.
 pub(crate) async fn request_token(
     client: &reqwest::Client,
     base: &Url,
     creds: &Credentials,
+    member_cid: Option<&str>,
     policy: &RetryPolicy,
 ) -> Result<Grant> {
     let Credentials::Client {
         client_id,
         client_secret,
-        member_cid,
     } = creds
     else {
         return Err(Error::Auth {
@@ -299,7 +300,7 @@ pub(crate) async fn request_token(
         ("client_secret", client_secret.expose()),
     ];
     if let Some(cid) = member_cid {
-        form.push(("member_cid", cid.as_str()));
+        form.push(("member_cid", cid));
     }
     let started = Instant::now();
     let mut retry = 0;
@@ -451,7 +452,6 @@ mod tests {
         let c = Credentials::Client {
             client_id: "id".into(),
             client_secret: Secret::new("hunter2"),
-            member_cid: None,
         };
         let shown = format!("{c:?} {:?}", token("tok123", 5));
         assert!(

@@ -264,6 +264,8 @@ pub(crate) struct Settings {
     pub lenient: bool,
     pub allow_insecure_http: bool,
     pub page_cap: usize,
+    pub pacing: bool,
+    pub split: bool,
 }
 
 /// A URL for display: any `user:password@` part is replaced.
@@ -325,6 +327,8 @@ impl fmt::Debug for Settings {
             .field("lenient", &self.lenient)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("page_cap", &self.page_cap)
+            .field("pacing", &self.pacing)
+            .field("split", &self.split)
             .finish()
     }
 }
@@ -346,6 +350,8 @@ impl Default for Settings {
             lenient: false,
             allow_insecure_http: false,
             page_cap: 1_000,
+            pacing: true,
+            split: true,
         }
     }
 }

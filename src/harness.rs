@@ -1,17 +1,19 @@
 //! The harness: a cheap-to-clone handle that authenticates, sends planned
 //! requests with retries, and returns [`Response`]s.
 
-use crate::auth::{self, Credentials, Secret, TokenCache};
+use crate::auth::{self, Credentials, Secret};
 use crate::catalog;
 use crate::config::{Cloud, Endpoints, EnvConfig, Settings};
 use crate::error::{Error, Result};
 use crate::operation::{Host, Operation};
+use crate::pacing::PaceStats;
 use crate::paginate::{Pages, Planner};
 use crate::plan::FileRef;
 use crate::plan::{PlanOptions, RequestPlan};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, RetryReason};
 use crate::router;
+use crate::tenant::{Tenant, Tenants};
 use crate::transport;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -26,7 +28,9 @@ use url::Url;
 /// A client of the Falcon API that calls operations by ID.
 ///
 /// `Harness` is `Clone + Send + Sync`; clones share one connection pool,
-/// one token and one region, so clone it freely into tasks.
+/// one token and rate-limit pacer per CID, and one region, so clone it
+/// freely into tasks. [`for_member`](Self::for_member) is a view of the
+/// same harness acting for a child CID.
 ///
 /// ```no_run
 /// # async fn run() -> falcon_harness::Result<()> {
@@ -40,13 +44,15 @@ use url::Url;
 #[derive(Clone)]
 pub struct Harness {
     inner: Arc<Inner>,
+    /// The CID this view acts for.
+    tenant: Arc<Tenant>,
 }
 
 struct Inner {
     settings: Settings,
     creds: Credentials,
     client: reqwest::Client,
-    tokens: TokenCache,
+    tenants: Tenants,
     endpoints: RwLock<Arc<Endpoints>>,
 }
 
@@ -55,7 +61,8 @@ impl fmt::Debug for Harness {
         f.debug_struct("Harness")
             .field("endpoints", &self.endpoints())
             .field("credentials", &self.inner.creds)
-            .field("tokens", &self.inner.tokens)
+            .field("tenant", &self.tenant)
+            .field("tenants", &self.inner.tenants)
             .field("settings", &self.inner.settings)
             .finish()
     }
@@ -73,6 +80,8 @@ impl fmt::Debug for Harness {
 /// | arguments | strict |
 /// | TLS verification | on |
 /// | page cap of `paginate` | 1,000 pages |
+/// | rate-limit pacing ([`crate::pacing`]) | on |
+/// | splitting long id lists ([`crate::split`]) | on |
 #[derive(Debug, Clone, Default)]
 pub struct HarnessBuilder {
     settings: Settings,
@@ -246,6 +255,22 @@ impl HarnessBuilder {
         self
     }
 
+    /// Rate-limit pacing (default on): requests wait for the CID's budget
+    /// instead of being refused with 429; see [`crate::pacing`].
+    pub fn pacing(mut self, on: bool) -> HarnessBuilder {
+        self.settings.pacing = on;
+        self
+    }
+
+    /// Splitting long id lists (default on): a command whose query list
+    /// is longer than the operation accepts is sent as several requests
+    /// with one merged reply; with it off such a command is an argument
+    /// error. See [`crate::split`].
+    pub fn split_long_lists(mut self, on: bool) -> HarnessBuilder {
+        self.settings.split = on;
+        self
+    }
+
     /// The most pages [`Harness::paginate`] fetches (default 1,000).
     pub fn page_cap(mut self, pages: usize) -> HarnessBuilder {
         self.settings.page_cap = pages;
@@ -287,7 +312,6 @@ impl HarnessBuilder {
             (Some(client_id), Some(client_secret), None) => Credentials::Client {
                 client_id,
                 client_secret,
-                member_cid: self.member_cid,
             },
             (Some(_), None, None) => {
                 return Err(Error::Config("a client ID needs a client secret".into()))
@@ -305,9 +329,21 @@ impl HarnessBuilder {
             Credentials::Bearer(t) => Some(t.clone()),
             Credentials::Client { .. } => None,
         };
+        let member_cid = match &creds {
+            Credentials::Client { .. } => self.member_cid,
+            Credentials::Bearer(_) => None,
+        };
+        let tenants = Tenants::new(
+            member_cid,
+            initial,
+            settings.renew_window,
+            settings.pacing,
+            settings.retry.rate_limit_cap(),
+        );
         Ok(Harness {
+            tenant: tenants.parent(),
             inner: Arc::new(Inner {
-                tokens: TokenCache::new(settings.renew_window, initial),
+                tenants,
                 settings,
                 creds,
                 client,
@@ -376,9 +412,52 @@ impl Harness {
         self.endpoints().region
     }
 
-    /// Token requests this harness has made so far (for monitoring).
+    /// Token requests this harness has made so far, for every CID (for
+    /// monitoring).
     pub fn token_requests(&self) -> u64 {
-        self.inner.tokens.fetches()
+        self.inner.tenants.token_requests()
+    }
+
+    /// A view of this harness acting for the child CID `cid` (Flight
+    /// Control): it shares the connection pool, the region and the
+    /// settings, and keeps one token and one pacer per child CID, made on
+    /// first use (so a thousand views of one CID cost one token request).
+    /// Needs client credentials; a CID that is not letters, digits and
+    /// `-` is an [`Error::Config`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// let parent = falcon_harness::Harness::from_env()?;
+    /// let child = parent.for_member("0123456789abcdef0123456789abcdef")?;
+    /// let reply = child.command("QueryIncidents", serde_json::json!({})).await?;
+    /// # let _ = reply; Ok(()) }
+    /// ```
+    pub fn for_member(&self, cid: &str) -> Result<Harness> {
+        if matches!(self.inner.creds, Credentials::Bearer(_)) {
+            return Err(Error::Config(
+                "acting for a member CID needs client credentials, not a bearer token".into(),
+            ));
+        }
+        Ok(Harness {
+            inner: self.inner.clone(),
+            tenant: self.inner.tenants.member(cid)?,
+        })
+    }
+
+    /// The child CID this harness acts for, if any.
+    pub fn member_cid(&self) -> Option<&str> {
+        self.tenant.member_cid.as_deref()
+    }
+
+    /// Pacing counters of every CID of this harness (waiting now, 429s
+    /// avoided and received).
+    pub fn pacing_stats(&self) -> Arc<PaceStats> {
+        self.inner.tenants.stats().clone()
+    }
+
+    /// CIDs this harness has acted for (the parent and each child used).
+    pub fn cids(&self) -> usize {
+        self.inner.tenants.count()
     }
 
     /// Gets a token now, unless a fresh one is cached: checks the
@@ -397,7 +476,7 @@ impl Harness {
                 "revoke needs client credentials (a given bearer token is kept)".into(),
             ));
         }
-        let Some(token) = self.inner.tokens.take() else {
+        let Some(token) = self.tenant.tokens.take() else {
             return Ok(());
         };
         let base = self.endpoints().api.clone();
@@ -405,7 +484,7 @@ impl Harness {
     }
 
     async fn token(&self) -> Result<Arc<auth::Token>> {
-        self.inner
+        self.tenant
             .tokens
             .get(|| async {
                 let base = self.endpoints().api.clone();
@@ -413,6 +492,7 @@ impl Harness {
                     &self.inner.client,
                     &base,
                     &self.inner.creds,
+                    self.tenant.member_cid.as_deref(),
                     &self.inner.settings.retry,
                 )
                 .await?;
@@ -459,7 +539,7 @@ impl Harness {
     /// ```
     pub async fn command(&self, name: &str, args: Value) -> Result<Response> {
         let plan = self.plan_named(name, &args, Vec::new())?;
-        self.execute(plan).await
+        self.execute_split(plan).await
     }
 
     /// Calls an operation looked up beforehand (with
@@ -467,7 +547,38 @@ impl Harness {
     /// lookup in hot loops.
     pub async fn command_op(&self, op: &'static Operation, args: Value) -> Result<Response> {
         let plan = router::plan(op, &args, &self.plan_options())?;
-        self.execute(plan).await
+        self.execute_split(plan).await
+    }
+
+    /// The requests that carry `plan` under this harness's setting for
+    /// long lists (see [`crate::split`]): one, or several for a list longer
+    /// than the operation accepts.
+    pub fn split_plan(&self, plan: RequestPlan) -> Result<Vec<RequestPlan>> {
+        crate::split::split(plan, self.inner.settings.split)
+    }
+
+    /// [`execute`](Self::execute), after splitting a long list into
+    /// several requests (sent at most 8 at a time, under the same pacing)
+    /// whose replies are merged (see [`crate::split::merge`]). A failed
+    /// request fails the whole.
+    pub async fn execute_split(&self, plan: RequestPlan) -> Result<Response> {
+        let plans = self.split_plan(plan)?;
+        self.execute_plans(plans).await
+    }
+
+    /// Sends the requests of a split (from [`split_plan`](Self::split_plan))
+    /// and merges their replies; one plan is simply
+    /// [`execute`](Self::execute)d.
+    pub async fn execute_plans(&self, mut plans: Vec<RequestPlan>) -> Result<Response> {
+        if plans.len() == 1 {
+            return self.execute(plans.remove(0)).await;
+        }
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let replies: Vec<Response> = stream::iter(plans.into_iter().map(|p| self.execute(p)))
+            .buffered(8)
+            .try_collect()
+            .await?;
+        crate::split::merge(replies)
     }
 
     /// Like [`command`](Self::command), with files attached to form fields
@@ -673,11 +784,13 @@ impl Harness {
                 Some(token.header()?),
             )
             .await?;
+            let permit = self.tenant.pacer.acquire().await;
             tracing::debug!(attempt = attempts, "sending");
             let outcome = self.inner.client.execute(request).await;
             let retry = match outcome {
                 Ok(reply) => {
                     let status = reply.status().as_u16();
+                    permit.observe(status, reply.headers());
                     if status != 401 {
                         token.mark_proven();
                     } else if matches!(self.inner.creds, Credentials::Client { .. }) {
@@ -687,7 +800,7 @@ impl Harness {
                         let again = reauthenticated && token.proven() && retries < policy.retries();
                         if !reauthenticated || again {
                             tracing::info!("401: renewing the token and retrying");
-                            self.inner.tokens.invalidate(&token);
+                            self.tenant.tokens.invalidate(&token);
                             if reauthenticated {
                                 retries += 1;
                             }

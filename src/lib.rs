@@ -21,12 +21,15 @@ pub mod config;
 pub mod error;
 mod harness;
 pub mod operation;
+pub mod pacing;
 pub mod paginate;
 pub mod plan;
 pub mod response;
 pub mod retry;
 pub mod router;
+pub mod split;
 pub mod suggest;
+mod tenant;
 mod transport;
 
 pub use catalog::{resolve, Resolved, Via};

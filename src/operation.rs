@@ -188,6 +188,7 @@ pub struct Param {
     pub(crate) default: Option<&'static str>,
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
+    pub(crate) max_items: Option<usize>,
     pub(crate) aliases: &'static [&'static str],
 }
 
@@ -232,6 +233,12 @@ impl Param {
     /// Inclusive upper bound.
     pub const fn maximum(&self) -> Option<f64> {
         self.maximum
+    }
+    /// The most elements an array accepts, when the API description says
+    /// (longer lists are split into several requests; see
+    /// [`crate::split`]).
+    pub const fn max_items(&self) -> Option<usize> {
+        self.max_items
     }
     /// Other argument names accepted for this parameter (for path
     /// parameters, the names the Python SDK's Uber class reads).

@@ -103,6 +103,11 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// The longest wait a 429 reply may ask for.
+    pub fn rate_limit_cap(&self) -> Duration {
+        self.max_rate_limit_wait
+    }
+
     /// Whether a reply status is worth another try with this method.
     pub(crate) fn retry_status(&self, method: Method, status: u16) -> Option<RetryReason> {
         match status {

@@ -80,6 +80,22 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
+    /// With --batch: answer only the lines of shard K of N (1 <= K <= N):
+    /// lines with a member_cid by a stable hash of the CID, others by line
+    /// number. Run N copies, K = 1..N, over the same input.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+
+    /// Do not wait for the rate limit (by default requests wait for the
+    /// CID's budget instead of being refused with 429).
+    #[arg(long)]
+    pub no_pacing: bool,
+
+    /// Do not split an id list longer than the operation accepts into
+    /// several requests; refuse it as an argument error instead.
+    #[arg(long)]
+    pub no_split: bool,
+
     /// Follow pagination and print the concatenated resources.
     #[arg(long, conflicts_with_all = ["batch", "output"])]
     pub all: bool,
@@ -219,6 +235,17 @@ mod tests {
                 .concurrency,
             32
         );
+    }
+
+    #[test]
+    fn shard_is_k_of_n_and_needs_batch() {
+        let a = parse(&["--batch", "--shard", "2/4"]).unwrap();
+        assert_eq!(a.shard.map(|s| (s.index, s.count)), Some((2, 4)));
+        for bad in ["0/4", "5/4", "x"] {
+            let e = parse(&["--batch", "--shard", bad]).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("--shard"), "{e}");
+        }
     }
 
     #[test]

@@ -1,16 +1,20 @@
-//! The `--batch` engine: JSON Lines in (`{"id"?: .., "op": .., "args"?: {..}}`),
-//! one JSON line out per line in, in input order.
+//! The `--batch` engine: JSON Lines in
+//! (`{"id"?: .., "op": .., "args"?: {..}, "member_cid"?: ".."}`), one JSON
+//! line out per line in, in input order (with `--shard K/N`, per line of
+//! the shard).
 //!
 //! The engine is generic over the function that handles one parsed line, so
 //! the same code runs dry runs (synchronously, [`run_sync`]) and real calls
 //! (with bounded concurrency, [`run_async`]). A line that cannot be parsed,
 //! or names an unknown operation, yields an error line and the rest go on.
 //! Every output line starts with the input's `id` (`null` when it has none)
-//! and its 1-based `line` number; then come the handler's fields
+//! and its 1-based `line` number, then its `member_cid` when it has one;
+//! then come the handler's fields
 //! (`status_code`/`headers`/`body`, `plan`, or `error: {kind, message}`).
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
+use super::shard::Shard;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
 use falcon_harness::operation::Operation;
@@ -33,6 +37,8 @@ pub struct Request {
     pub op: &'static Operation,
     /// The arguments (`{}` when absent).
     pub args: Value,
+    /// The child CID the line acts for.
+    pub member_cid: Option<String>,
 }
 
 /// What a handler returns for one line: the fields to print after `id`
@@ -89,14 +95,15 @@ pub fn error_kind(e: &Error) -> &'static str {
 pub enum Parsed {
     /// A well-formed line.
     Request(Request),
-    /// A bad line: its `id` (when one could be read) and the error reply.
-    Bad(Value, Reply),
+    /// A bad line: its `id` and `member_cid` (when they could be read) and
+    /// the error reply.
+    Bad(Value, Option<String>, Reply),
     /// A blank line (skipped).
     Blank,
 }
 
 fn bad(id: Value, message: String) -> Parsed {
-    Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
+    Parsed::Bad(id, None, Reply::error("parse", message, Exit::Usage))
 }
 
 /// Parses one input line (without its line break).
@@ -116,18 +123,36 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         return bad(
             Value::Null,
             format!(
-                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
+                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
                 super::input::kind_of(&value)
             ),
         );
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
-    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "op" | "args" | "member_cid"))
+    {
         return bad(
             id,
-            format!("line {line}: unknown key {k:?}; a line has \"id\", \"op\" and \"args\""),
+            format!(
+                "line {line}: unknown key {k:?}; a line has \"id\", \"op\", \"args\" and \"member_cid\""
+            ),
         );
     }
+    let member_cid = match obj.remove("member_cid") {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"member_cid\" must be a string, got {}",
+                    super::input::kind_of(&other)
+                ),
+            )
+        }
+    };
     let name = match obj.remove("op") {
         Some(Value::String(s)) => s,
         Some(other) => {
@@ -160,18 +185,46 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             id,
             op: r.operation,
             args,
+            member_cid,
         }),
-        Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
+        Err(e) => Parsed::Bad(
+            id,
+            member_cid,
+            Reply::from_error(&Error::UnknownOperation(e)),
+        ),
     }
 }
 
 /// The output line for a reply.
-pub fn output_line(line: usize, id: Value, reply: Reply) -> (Value, Exit) {
-    let mut m = Map::with_capacity(reply.fields.len() + 2);
+pub fn output_line(
+    line: usize,
+    id: Value,
+    member_cid: Option<String>,
+    reply: Reply,
+) -> (Value, Exit) {
+    let mut m = Map::with_capacity(reply.fields.len() + 3);
     m.insert("id".into(), id);
     m.insert("line".into(), json!(line));
+    if let Some(cid) = member_cid {
+        m.insert("member_cid".into(), Value::String(cid));
+    }
     m.extend(reply.fields);
     (Value::Object(m), reply.exit)
+}
+
+/// Parses a line and keeps it only when it belongs to `shard`; `None`
+/// for blank lines and other shards' lines.
+fn parse_kept(line: usize, bytes: &[u8], shard: Option<Shard>) -> Option<Parsed> {
+    let parsed = parse_line(line, strip_eol(bytes));
+    let member = match &parsed {
+        Parsed::Blank => return None,
+        Parsed::Request(r) => r.member_cid.as_deref(),
+        Parsed::Bad(_, m, _) => m.as_deref(),
+    };
+    match shard {
+        Some(s) if !s.keeps(line, member) => None,
+        _ => Some(parsed),
+    }
 }
 
 /// What a batch did.
@@ -224,6 +277,7 @@ fn write_line<W: Write>(
 pub fn run_sync<R: Read, W: Write>(
     input: &mut BufReader<R>,
     out: &mut W,
+    shard: Option<Shard>,
     mut handle: impl FnMut(Request) -> Reply,
     progress: &mut Progress,
 ) -> io::Result<Summary> {
@@ -239,12 +293,12 @@ pub fn run_sync<R: Read, W: Write>(
             break;
         }
         line += 1;
-        let result = match parse_line(line, strip_eol(&buf)) {
-            Parsed::Blank => continue,
-            Parsed::Bad(id, reply) => output_line(line, id, reply),
-            Parsed::Request(req) => {
-                let id = req.id.clone();
-                output_line(line, id, handle(req))
+        let result = match parse_kept(line, &buf, shard) {
+            None | Some(Parsed::Blank) => continue,
+            Some(Parsed::Bad(id, member, reply)) => output_line(line, id, member, reply),
+            Some(Parsed::Request(req)) => {
+                let (id, member) = (req.id.clone(), req.member_cid.clone());
+                output_line(line, id, member, handle(req))
             }
         };
         write_line(out, result, &mut summary, progress)?;
@@ -262,6 +316,7 @@ pub async fn run_async<R, W, F, Fut>(
     input: R,
     out: &mut W,
     concurrency: usize,
+    shard: Option<Shard>,
     mut handle: F,
     progress: &mut Progress,
 ) -> io::Result<Summary>
@@ -283,15 +338,17 @@ where
     let results = lines
         .map(|item| match item {
             Err(e) => Either::Left(ready(Err(e))),
-            Ok((line, buf)) => match parse_line(line, strip_eol(&buf)) {
-                Parsed::Blank => Either::Left(ready(Ok(None))),
-                Parsed::Bad(id, reply) => {
-                    Either::Left(ready(Ok(Some(output_line(line, id, reply)))))
+            Ok((line, buf)) => match parse_kept(line, &buf, shard) {
+                None | Some(Parsed::Blank) => Either::Left(ready(Ok(None))),
+                Some(Parsed::Bad(id, member, reply)) => {
+                    Either::Left(ready(Ok(Some(output_line(line, id, member, reply)))))
                 }
-                Parsed::Request(req) => {
-                    let id = req.id.clone();
+                Some(Parsed::Request(req)) => {
+                    let (id, member) = (req.id.clone(), req.member_cid.clone());
                     let fut = handle(req);
-                    Either::Right(fut.map(move |reply| Ok(Some(output_line(line, id, reply)))))
+                    Either::Right(
+                        fut.map(move |reply| Ok(Some(output_line(line, id, member, reply)))),
+                    )
                 }
             },
         })
@@ -323,13 +380,28 @@ fn strip_eol(buf: &[u8]) -> &[u8] {
     buf.strip_suffix(b"\r").unwrap_or(buf)
 }
 
+/// Extra text of the progress line (pacing and CIDs), asked for at
+/// every redraw.
+pub type ProgressExtra = Box<dyn Fn() -> String + Send>;
+
 /// A one-line progress display on stderr, drawn only when stderr is a
-/// terminal, at most ten times a second.
-#[derive(Debug)]
+/// terminal, at most ten times a second: lines done (of the total when it
+/// is known), rate, ETA, and the caller's extra text.
 pub struct Progress {
     enabled: bool,
     started: Instant,
     last: Option<Instant>,
+    total: Option<usize>,
+    extra: Option<ProgressExtra>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("enabled", &self.enabled)
+            .field("total", &self.total)
+            .finish()
+    }
 }
 
 impl Progress {
@@ -338,13 +410,44 @@ impl Progress {
         Progress::new(io::stderr().is_terminal())
     }
 
+    /// Progress on stderr when stderr is a terminal, with the number of
+    /// input lines when stdin is a file.
+    pub fn for_stdin() -> Progress {
+        let p = Progress::stderr();
+        let total = if p.enabled {
+            count_lines(std::path::Path::new("/dev/stdin"))
+        } else {
+            None
+        };
+        p.with_total(total)
+    }
+
     /// Progress that draws only when `enabled`.
     pub fn new(enabled: bool) -> Progress {
         Progress {
             enabled,
             started: Instant::now(),
             last: None,
+            total: None,
+            extra: None,
         }
+    }
+
+    /// Whether it draws at all.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The number of input lines, when known (the input is a file).
+    pub fn with_total(mut self, total: Option<usize>) -> Progress {
+        self.total = total;
+        self
+    }
+
+    /// Text appended to the line at every redraw.
+    pub fn with_extra(mut self, extra: ProgressExtra) -> Progress {
+        self.extra = Some(extra);
+        self
     }
 
     fn tick(&mut self, s: &Summary) {
@@ -362,15 +465,31 @@ impl Progress {
         self.draw(s);
     }
 
-    fn draw(&self, s: &Summary) {
+    fn line(&self, s: &Summary) -> String {
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let _ = write!(
-            io::stderr(),
-            "\r\x1b[2Kbatch: {} lines, {} not ok, {:.0} lines/s",
-            s.lines,
-            s.failed,
-            s.lines as f64 / secs
-        );
+        let rate = s.lines as f64 / secs;
+        let mut text = match self.total {
+            Some(total) => {
+                let left = total.saturating_sub(s.lines) as f64;
+                let eta = if rate > 0.0 { left / rate } else { 0.0 };
+                format!(
+                    "batch: {}/{} lines, {} not ok, {rate:.0} lines/s, ETA {eta:.0} s",
+                    s.lines, total, s.failed
+                )
+            }
+            None => format!(
+                "batch: {} lines, {} not ok, {rate:.0} lines/s",
+                s.lines, s.failed
+            ),
+        };
+        if let Some(extra) = &self.extra {
+            text.push_str(&extra());
+        }
+        text
+    }
+
+    fn draw(&self, s: &Summary) {
+        let _ = write!(io::stderr(), "\r\x1b[2K{}", self.line(s));
     }
 
     fn finish(&mut self, s: &Summary) {
@@ -379,6 +498,29 @@ impl Progress {
             let _ = writeln!(io::stderr());
         }
     }
+}
+
+/// The number of lines of a regular file read from its start (stdin
+/// redirected from a file), for the progress line; `None` otherwise.
+pub fn count_lines(path: &std::path::Path) -> Option<usize> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mut f = BufReader::with_capacity(256 * 1024, std::fs::File::open(path).ok()?);
+    let mut n = 0usize;
+    let mut last = b'\n';
+    loop {
+        let buf = f.fill_buf().ok()?;
+        if buf.is_empty() {
+            break;
+        }
+        n += buf.iter().filter(|&&b| b == b'\n').count();
+        last = buf[buf.len() - 1];
+        let len = buf.len();
+        f.consume(len);
+    }
+    Some(n + usize::from(last != b'\n'))
 }
 
 #[cfg(test)]
@@ -421,7 +563,7 @@ mod tests {
         assert_eq!(parse_line(1, b"   "), Parsed::Blank);
 
         let kind = |p: Parsed| match p {
-            Parsed::Bad(id, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
+            Parsed::Bad(id, _, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
             other => panic!("{other:?}"),
         };
         let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
@@ -459,6 +601,7 @@ mod tests {
         let s = run_sync(
             &mut BufReader::new(input.as_bytes()),
             &mut out,
+            None,
             |r| ok_reply(&r),
             &mut Progress::new(false),
         )
@@ -505,6 +648,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             CONCURRENCY,
+            None,
             |req| {
                 let in_flight = in_flight.clone();
                 let max = max.clone();

@@ -11,10 +11,10 @@ use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
 
 /// Builds the harness from the flags (clap has already merged the
@@ -25,7 +25,10 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     fn given(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
-    let mut b = Harness::builder().lenient(args.lenient);
+    let mut b = Harness::builder()
+        .lenient(args.lenient)
+        .pacing(!args.no_pacing)
+        .split_long_lists(!args.no_split);
     let secret = args
         .client_secret
         .as_ref()
@@ -84,7 +87,9 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
     if let Some(path) = &args.output {
         return rt.block_on(download(&harness, plan, path, args.body));
     }
-    let resp = rt.block_on(harness.execute(plan))?;
+    // A long list is split (or refused) before anything is sent.
+    let plans = harness.split_plan(plan)?;
+    let resp = rt.block_on(harness.execute_plans(plans))?;
     output::print_response(resp, args.body)
 }
 
@@ -153,9 +158,51 @@ async fn download(
     output::print_download(resp, path, body_only)
 }
 
+/// The CIDs whose authentication failed in a batch (`None`: the parent):
+/// their remaining lines are not sent.
+#[derive(Debug, Default)]
+struct AuthFailures(Mutex<HashSet<Option<String>>>);
+
+impl AuthFailures {
+    fn key(cid: Option<&str>) -> Option<String> {
+        cid.map(|c| c.trim().to_ascii_lowercase())
+    }
+    fn failed(&self, cid: Option<&str>) -> bool {
+        self.0
+            .lock()
+            .map(|s| !s.is_empty() && s.contains(&Self::key(cid)))
+            .unwrap_or(false)
+    }
+    fn record(&self, cid: Option<&str>) {
+        if let Ok(mut s) = self.0.lock() {
+            s.insert(Self::key(cid));
+        }
+    }
+}
+
+/// The progress line's pacing part: 429s avoided and received, CIDs, and
+/// whether requests wait for the rate limit now.
+fn pacing_progress(harness: Harness) -> batch::ProgressExtra {
+    Box::new(move || {
+        let stats = harness.pacing_stats();
+        let waiting = if stats.waiting() > 0 {
+            " | waiting for rate limit"
+        } else {
+            ""
+        };
+        format!(
+            " | 429s avoided {}, received {} | {} CIDs{waiting}",
+            stats.waited(),
+            stats.refused(),
+            harness.cids()
+        )
+    })
+}
+
 /// `--batch`: JSON Lines from stdin, `--concurrency` requests in flight
-/// over one harness (one client, one token); output in input order. After
-/// an authentication failure the remaining lines are not sent.
+/// over one harness (one client; one token and one pacer per CID); output
+/// in input order. After an authentication failure of a CID its remaining
+/// lines are not sent.
 pub fn batch(args: &Args) -> Result<Exit, Failure> {
     let harness = harness(args)?;
     let opts = PlanOptions {
@@ -163,26 +210,41 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
     };
     let body_only = args.body;
     let rt = runtime(true)?;
-    let auth_failed = Arc::new(AtomicBool::new(false));
+    let mut progress = Progress::for_stdin();
+    if progress.enabled() {
+        progress = progress.with_extra(pacing_progress(harness.clone()));
+    }
+    let auth_failed = Arc::new(AuthFailures::default());
     let handle = move |req: Request| {
         let harness = harness.clone();
         let auth_failed = auth_failed.clone();
         async move {
-            if auth_failed.load(Ordering::Relaxed) {
+            let cid = req.member_cid.as_deref();
+            if auth_failed.failed(cid) {
                 return Reply::error(
                     "auth",
                     "not sent: authentication failed on an earlier line",
                     Exit::Failure,
                 );
             }
-            let plan = match router::plan(req.op, &req.args, &opts) {
-                Ok(plan) => plan,
+            let harness = match cid {
+                Some(cid) => match harness.for_member(cid) {
+                    Ok(h) => h,
+                    Err(e) => return Reply::from_error(&e),
+                },
+                None => harness,
+            };
+            // A long list is split (or refused) before anything is sent.
+            let plans = match router::plan(req.op, &req.args, &opts)
+                .and_then(|plan| harness.split_plan(plan))
+            {
+                Ok(plans) => plans,
                 Err(e) => return Reply::from_error(&e),
             };
             // Each request is its own task, so replies are decoded (and
             // their output fields built) on every worker thread.
             let sent = tokio::spawn(async move {
-                let resp = harness.execute(plan).await?;
+                let resp = harness.execute_plans(plans).await?;
                 let exit = Exit::for_status(resp.status());
                 let mut fields = Map::new();
                 if !resp.warnings().is_empty() {
@@ -201,7 +263,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                 Ok(Ok(reply)) => reply,
                 Ok(Err(e)) => {
                     if e.is_auth() {
-                        auth_failed.store(true, Ordering::Relaxed);
+                        auth_failed.record(req.member_cid.as_deref());
                     }
                     Reply::from_error(&e)
                 }
@@ -215,8 +277,9 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         tokio::io::BufReader::new(tokio::io::stdin()),
         &mut out,
         usize::from(args.concurrency),
+        args.shard,
         handle,
-        &mut Progress::stderr(),
+        &mut progress,
     ));
     let _ = out.flush();
     match summary {

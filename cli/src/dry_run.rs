@@ -6,8 +6,8 @@ use super::exit::{Exit, Failure};
 use super::target;
 use falcon_harness::operation::{Host, Operation};
 use falcon_harness::plan::PlanOptions;
-use falcon_harness::router;
-use serde_json::{Map, Value};
+use falcon_harness::{router, split};
+use serde_json::{json, Map, Value};
 use std::io::{BufReader, Read, Write};
 
 /// The base URLs of the two hosts, computed once.
@@ -35,15 +35,36 @@ impl Bases {
     }
 }
 
-/// The plan of one call as JSON (`RequestPlan::to_json`).
+/// The plan of one call as JSON (`RequestPlan::to_json`). A long id list
+/// that is split (`split` on) shows every request:
+/// `{"split": N, "requests": [plan, ..]}`; with `split` off it is an
+/// argument error.
 pub fn plan_json(
     op: &'static Operation,
     args: &Value,
     opts: &PlanOptions,
+    split: bool,
     bases: &Bases,
 ) -> Result<Value, falcon_harness::Error> {
     let plan = router::plan(op, args, opts)?;
-    Ok(plan.to_json(bases.of(plan.host)))
+    let mut plans = split::split(plan, split)?;
+    if plans.len() == 1 {
+        let plan = plans.remove(0);
+        return Ok(plan.to_json(bases.of(plan.host)));
+    }
+    let requests: Vec<Value> = plans.iter().map(|p| p.to_json(bases.of(p.host))).collect();
+    Ok(json!({"split": requests.len(), "requests": requests}))
+}
+
+/// What a dry-run batch does with each line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Planner options.
+    pub plan: PlanOptions,
+    /// Split long id lists (off: an argument error).
+    pub split: bool,
+    /// Only this shard's lines.
+    pub shard: Option<super::shard::Shard>,
 }
 
 /// Plans every line of a batch, in order: `{"id", "line", "plan"}` or an
@@ -51,14 +72,15 @@ pub fn plan_json(
 pub fn batch<R: Read, W: Write>(
     input: R,
     out: &mut W,
-    opts: &PlanOptions,
+    opts: &Options,
     bases: &Bases,
 ) -> std::io::Result<batch::Summary> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     batch::run_sync(
         &mut input,
         out,
-        |req: Request| match plan_json(req.op, &req.args, opts, bases) {
+        opts.shard,
+        |req: Request| match plan_json(req.op, &req.args, &opts.plan, opts.split, bases) {
             Ok(plan) => {
                 let mut m = Map::with_capacity(1);
                 m.insert("plan".into(), plan);
@@ -66,20 +88,26 @@ pub fn batch<R: Read, W: Write>(
             }
             Err(e) => Reply::from_error(&e),
         },
-        &mut Progress::stderr(),
+        &mut Progress::for_stdin(),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn plans_a_seed_operation() {
         let bases = Bases::new(None, Some("us-2")).unwrap();
         let op = falcon_harness::catalog::operation("QueryIncidents").unwrap();
-        let j = plan_json(op, &json!({"limit": 5}), &PlanOptions::default(), &bases).unwrap();
+        let j = plan_json(
+            op,
+            &json!({"limit": 5}),
+            &PlanOptions::default(),
+            true,
+            &bases,
+        )
+        .unwrap();
         assert_eq!(
             j["url"],
             "https://api.us-2.crowdstrike.com/incidents/queries/incidents/v1?limit=5"
@@ -95,7 +123,11 @@ mod tests {
             "{\"id\": \"c\", \"op\": \"GetIncidents\", \"args\": {\"ids\": [\"x\"]}}\n",
         );
         let mut out = Vec::new();
-        let s = batch(input.as_bytes(), &mut out, &PlanOptions::default(), &bases).unwrap();
+        let opts = Options {
+            split: true,
+            ..Options::default()
+        };
+        let s = batch(input.as_bytes(), &mut out, &opts, &bases).unwrap();
         assert_eq!((s.lines, s.failed, s.exit), (3, 1, Exit::Usage));
         let lines: Vec<Value> = out
             .split(|b| *b == b'\n')

@@ -11,6 +11,7 @@ pub mod dry_run;
 pub mod exit;
 pub mod input;
 pub mod output;
+pub mod shard;
 pub mod target;
 
 pub use args::{Args, Shell};
@@ -59,12 +60,24 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     let opts = falcon_harness::PlanOptions {
         lenient: args.lenient,
     };
+    if args.shard.is_some() && !args.batch {
+        return Err(Failure::usage("--shard K/N needs --batch"));
+    }
     if args.batch {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &bases)
-                .or_else(quiet_broken_pipe)?;
+            let summary = dry_run::batch(
+                std::io::stdin().lock(),
+                &mut out,
+                &dry_run::Options {
+                    plan: opts,
+                    split: !args.no_split,
+                    shard: args.shard,
+                },
+                &bases,
+            )
+            .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
         call::init_tracing(args.verbose);
@@ -76,7 +89,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         let value = input::read_args(&source, std::io::stdin().lock())?;
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
-            let plan = dry_run::plan_json(op, &value, &opts, &bases)?;
+            let plan = dry_run::plan_json(op, &value, &opts, !args.no_split, &bases)?;
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }

@@ -158,3 +158,137 @@ fn auth_failure_fails_every_line_with_exit_3() {
     assert!(!r.stdout_str().contains(SECRET));
     api.assert();
 }
+
+/// Token endpoint handing out `tok-<member_cid>` (`tok-parent` without one).
+fn member_token_mock(server: &mut ServerGuard) -> mockito::Mock {
+    server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body_from_request(|req| {
+            let body = req.body().cloned().unwrap_or_default();
+            let cid = url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "member_cid")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_else(|| "parent".into());
+            json!({"access_token": format!("tok-{cid}"), "expires_in": 1799})
+                .to_string()
+                .into_bytes()
+        })
+        .create()
+}
+
+/// `GET /incidents/queries/incidents/v1` answering with the bearer token
+/// it was sent.
+fn echo_token_mock(server: &mut ServerGuard) -> mockito::Mock {
+    server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body_from_request(|req| {
+            let auth = req.header("authorization")[0]
+                .to_str()
+                .unwrap_or("")
+                .to_string();
+            json!({"resources": [auth]}).to_string().into_bytes()
+        })
+        .create()
+}
+
+#[test]
+fn four_shards_answer_every_line_once_and_keep_each_cid_together() {
+    let mut server = Server::new();
+    let _token = member_token_mock(&mut server);
+    let _api = echo_token_mock(&mut server);
+    const LINES: usize = 240;
+    let mut input = String::new();
+    for i in 1..=LINES {
+        if i % 3 == 0 {
+            input.push_str(&format!(
+                "{{\"id\": {i}, \"op\": \"QueryIncidents\", \"args\": {{\"offset\": {i}}}}}\n"
+            ));
+        } else {
+            input.push_str(&format!(
+                "{{\"id\": {i}, \"op\": \"QueryIncidents\", \"member_cid\": \"child{:02}\"}}\n",
+                i % 11
+            ));
+        }
+    }
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..=4)
+            .map(|k| {
+                let (server, input) = (&server, &input);
+                s.spawn(move || {
+                    let shard = format!("{k}/4");
+                    batch(
+                        server,
+                        &["--shard", &shard, "--concurrency", "8"],
+                        input.as_bytes(),
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut seen = vec![0usize; LINES + 1];
+    let mut shard_of_cid: std::collections::HashMap<String, usize> = Default::default();
+    for (k, r) in runs.iter().enumerate() {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let lines = r.json_lines();
+        eprintln!("shard {}/4: {} lines", k + 1, lines.len());
+        let mut last = 0;
+        for line in lines {
+            let n = line["line"].as_u64().unwrap() as usize;
+            assert!(n > last, "input order within a shard");
+            last = n;
+            seen[n] += 1;
+            assert_eq!(line["id"], json!(n));
+            assert_eq!(line["status_code"], 200, "{line}");
+            let token = line["body"]["resources"][0].as_str().unwrap().to_string();
+            match line.get("member_cid").and_then(|c| c.as_str()) {
+                Some(cid) => {
+                    assert_eq!(token, format!("Bearer tok-{cid}"));
+                    let owner = *shard_of_cid.entry(cid.to_string()).or_insert(k);
+                    assert_eq!(owner, k, "CID {cid} in two shards");
+                }
+                None => assert_eq!(token, "Bearer tok-parent"),
+            }
+        }
+    }
+    assert!(seen[1..].iter().all(|&n| n == 1), "every line exactly once");
+    assert_eq!(shard_of_cid.len(), 11);
+}
+
+#[test]
+fn member_cid_must_be_a_string() {
+    let mut server = Server::new();
+    let _token = member_token_mock(&mut server);
+    let api = echo_token_mock(&mut server).expect(1);
+    let input = concat!(
+        "{\"id\": 1, \"op\": \"QueryIncidents\", \"member_cid\": \"abc\"}\n",
+        "{\"id\": 2, \"op\": \"QueryIncidents\", \"member_cid\": 7}\n",
+    );
+    let r = batch(&server, &[], input.as_bytes());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines = r.json_lines();
+    assert_eq!(lines[0]["member_cid"], "abc");
+    assert_eq!(lines[0]["body"]["resources"][0], "Bearer tok-abc");
+    assert_eq!(lines[1]["error"]["kind"], "parse");
+    let message = lines[1]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("line 2") && message.contains("member_cid"),
+        "{message}"
+    );
+    api.assert();
+}
+
+#[test]
+fn a_bad_shard_is_a_usage_error() {
+    let server = Server::new();
+    for bad in ["0/4", "5/4", "2"] {
+        let r = batch(&server, &["--shard", bad], b"");
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains("--shard"), "{}", r.stderr);
+    }
+}

@@ -400,3 +400,41 @@ fn batch_dry_run_plans_1000_lines_in_order_with_one_bad_line() {
         }
     }
 }
+
+#[test]
+fn a_long_id_list_shows_every_request_of_its_split() {
+    // GetDeviceDetailsV2 accepts at most 100 ids.
+    let ids: Vec<String> = (0..250).map(|i| format!("{i:032x}")).collect();
+    let j = dry("GetDeviceDetailsV2", json!({"ids": ids}));
+    assert_eq!(j["split"], 3);
+    let requests = j["requests"].as_array().unwrap();
+    let mut all = Vec::new();
+    for r in requests {
+        assert_eq!(r["operation"], "GetDeviceDetailsV2");
+        let ids: Vec<Value> = r["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| pair[1].clone())
+            .collect();
+        assert!(ids.len() <= 100);
+        all.extend(ids);
+    }
+    assert_eq!(all, ids.iter().map(|s| json!(s)).collect::<Vec<_>>());
+    // Off: an argument error, nothing planned.
+    let text = json!({"ids": ids}).to_string();
+    let r = run(
+        &[
+            "--dry-run",
+            "--no-split",
+            "--base-url",
+            BASE,
+            "GetDeviceDetailsV2",
+            &text,
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("at most 100"), "{}", r.stderr);
+}

@@ -96,6 +96,10 @@ pub struct ParamSpec {
     /// Inclusive upper bound of a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
+    /// The most elements an `array` accepts (`maxItems`), when the source
+    /// gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u64>,
     /// Other argument names accepted for this parameter (path parameters:
     /// the names the Python SDK's Uber class reads, such as `id` for `ID`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -442,6 +442,7 @@ pub fn import(
                     default: p.get("default").cloned(),
                     minimum: p.get("minimum").and_then(Value::as_f64),
                     maximum: p.get("maximum").and_then(Value::as_f64),
+                    max_items: p.get("maxItems").and_then(Value::as_u64),
                     name,
                     location,
                     ty,

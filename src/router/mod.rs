@@ -112,7 +112,7 @@
 
 mod body;
 mod convert;
-mod encode;
+pub(crate) mod encode;
 mod files;
 mod headers;
 mod manual;

@@ -1,0 +1,187 @@
+//! Rate-limit pacing and child CIDs against a local server that enforces
+//! a per-CID budget the way Falcon does (tests/support/budget.rs).
+//!
+//! The figures (requests, 429s, elapsed against the budget's minimum) are
+//! printed, not asserted: speed is for benchmarks. What is asserted is
+//! that no request is refused once a pacer has seen a reply, and that
+//! every command is answered.
+
+#[path = "support/budget.rs"]
+mod budget;
+
+use falcon_harness::{Harness, HarnessBuilder, Response, RetryPolicy};
+use futures_util::stream::{self, StreamExt};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 64;
+/// No test waits longer than this for its commands.
+const BOUND: Duration = Duration::from_secs(120);
+
+fn builder(server: &budget::Server) -> HarnessBuilder {
+    Harness::builder()
+        .client_credentials("id", "secret")
+        .base_url(server.url())
+        .retry(RetryPolicy::default().max_retries(10))
+        .timeout(Duration::from_secs(30))
+}
+
+async fn run(harness: &Harness, n: usize) -> Vec<Response> {
+    let calls = stream::iter(0..n)
+        .map(|_| async {
+            harness
+                .command("QueryIncidents", json!({"limit": 1}))
+                .await
+                .expect("every command is answered")
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect::<Vec<_>>();
+    tokio::time::timeout(BOUND, calls)
+        .await
+        .expect("within the bound")
+}
+
+/// The least time `n` requests take under `limit` per minute, the budget
+/// starting full.
+fn minimum(limit: u64, n: usize) -> Duration {
+    Duration::from_secs_f64((n as f64 - limit as f64).max(0.0) * 60.0 / limit as f64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_tasks_stay_within_the_budget() {
+    const LIMIT: u64 = 1200; // 20 per second
+    const N: usize = 1300;
+    let server = budget::start(LIMIT).unwrap();
+    let harness = builder(&server).build().unwrap();
+    let started = Instant::now();
+    let replies = run(&harness, N).await;
+    let elapsed = started.elapsed();
+    let stats = &server.stats()[budget::PARENT];
+    eprintln!(
+        "pacing c={CONCURRENCY}: {N} requests, budget {LIMIT}/min: {} ok, {} refused, \
+         elapsed {:.2} s, budget minimum {:.2} s, {} waited",
+        stats.ok,
+        stats.refused,
+        elapsed.as_secs_f64(),
+        minimum(LIMIT, N).as_secs_f64(),
+        harness.pacing_stats().waited(),
+    );
+    assert!(replies.iter().all(|r| r.status() == 200));
+    assert_eq!(
+        stats.refused, 0,
+        "no 429 at all: the first reply is awaited"
+    );
+    assert_eq!(stats.ok, N as u64);
+    assert!(harness.pacing_stats().waited() > 0);
+    assert_eq!(harness.pacing_stats().refused(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_pacing_the_server_refuses() {
+    const LIMIT: u64 = 60;
+    let server = budget::start(LIMIT).unwrap();
+    let harness = builder(&server)
+        .pacing(false)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let replies = run(&harness, 100).await;
+    let refused = replies.iter().filter(|r| r.status() == 429).count();
+    assert_eq!(refused as u64, server.stats()[budget::PARENT].refused);
+    assert!(refused >= 39, "{refused}");
+    assert_eq!(harness.pacing_stats().refused(), refused as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_share_one_cid() {
+    // Two harnesses (separate pacers, as two processes would have) spend
+    // one CID's budget.
+    const LIMIT: u64 = 1200;
+    const EACH: usize = 650;
+    let server = budget::start(LIMIT).unwrap();
+    let a = builder(&server).build().unwrap();
+    let b = builder(&server).build().unwrap();
+    let started = Instant::now();
+    let (ra, rb) = tokio::join!(run(&a, EACH), run(&b, EACH));
+    let elapsed = started.elapsed();
+    let stats = &server.stats()[budget::PARENT];
+    eprintln!(
+        "two clients, one CID: {} requests, budget {LIMIT}/min: {} ok, {} refused ({} after a \
+         first reply), elapsed {:.2} s, budget minimum {:.2} s",
+        2 * EACH,
+        stats.ok,
+        stats.refused,
+        stats.refused_after_first_reply,
+        elapsed.as_secs_f64(),
+        minimum(LIMIT, 2 * EACH).as_secs_f64(),
+    );
+    assert!(ra.iter().chain(&rb).all(|r| r.status() == 200));
+    assert_eq!(stats.ok, 2 * EACH as u64);
+    // Each pacer learns the other's spending from the server's figures;
+    // a few refusals while it does are retried.
+    assert!(
+        stats.refused <= (2 * EACH / 20) as u64,
+        "{} refused",
+        stats.refused
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_child_cids_one_token_each() {
+    const LIMIT: u64 = 600;
+    const CIDS: usize = 24;
+    const EACH: usize = 30;
+    let server = budget::start(LIMIT).unwrap();
+    let parent = builder(&server).build().unwrap();
+    let cids: Vec<String> = (0..CIDS).map(|i| format!("{i:02}c1d{i:028x}")).collect();
+    let jobs: Vec<(String, Harness)> = (0..CIDS * EACH)
+        .map(|i| {
+            let cid = &cids[i % CIDS];
+            (cid.clone(), parent.for_member(cid).unwrap())
+        })
+        .collect();
+    let calls = stream::iter(jobs)
+        .map(|(cid, h)| async move {
+            let r = h
+                .command("QueryIncidents", json!({}))
+                .await
+                .expect("answered");
+            (cid, r)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect::<Vec<_>>();
+    let replies = tokio::time::timeout(BOUND, calls).await.expect("bounded");
+    for (cid, r) in &replies {
+        assert_eq!(r.status(), 200);
+        // The server answers with the CID of the token it was sent.
+        assert_eq!(r.resources().unwrap()[0], json!(cid));
+    }
+    let stats = server.stats();
+    let token_requests: u64 = stats.values().map(|s| s.tokens).sum();
+    eprintln!(
+        "{CIDS} child CIDs x {EACH} requests: {token_requests} token requests, {} refused",
+        stats.values().map(|s| s.refused).sum::<u64>()
+    );
+    for cid in &cids {
+        let s = &stats[cid];
+        assert_eq!(
+            (s.tokens, s.ok, s.refused),
+            (1, EACH as u64, 0),
+            "CID {cid}"
+        );
+    }
+    assert!(
+        !stats.contains_key(budget::PARENT),
+        "no parent token needed"
+    );
+    assert_eq!(token_requests, CIDS as u64);
+    assert_eq!(parent.token_requests(), CIDS as u64);
+    assert_eq!(server.unknown_tokens(), 0);
+    assert_eq!(parent.cids(), CIDS + 1);
+}
+
+#[test]
+fn bearer_tokens_cannot_act_for_members() {
+    let h = Harness::builder().bearer_token("t").build().unwrap();
+    assert!(h.for_member("abc").unwrap_err().is_config());
+}
