@@ -1,7 +1,6 @@
 //! Form fields: the `data` argument (an object of fields, or a raw
 //! string), attached files, and urlencoding a form without files.
 
-use super::convert::describe;
 use super::params::passthrough_texts;
 use super::place;
 use super::planner::Planner;
@@ -28,14 +27,7 @@ impl<'a> Planner<'a> {
             }
             Value::Object(m) => m,
             other => {
-                return Err(Error::argument(
-                    self.id(),
-                    "data",
-                    format!(
-                        "expected an object of form fields or a string, got {}",
-                        describe(other)
-                    ),
-                ))
+                return Err(self.expected("data", "an object of form fields or a string", other))
             }
         };
         for (k, v) in m {

@@ -39,14 +39,7 @@ impl<'a> Planner<'a> {
     /// `content_type`; `Authorization` is refused.
     pub(super) fn extra_headers(&mut self, v: &'a Value) -> Result<(), Error> {
         let Value::Object(m) = v else {
-            return Err(Error::argument(
-                self.id(),
-                "headers",
-                format!(
-                    "expected an object of header names and values, got {}",
-                    describe(v)
-                ),
-            ));
+            return Err(self.expected("headers", "an object of header names and values", v));
         };
         for (name, value) in m {
             if value.is_null() {
@@ -56,7 +49,7 @@ impl<'a> Planner<'a> {
                 self.set_content_type("headers", value)?;
                 continue;
             }
-            if name.eq_ignore_ascii_case("authorization") {
+            if place::is_authorization(name) {
                 return Err(place::authorization(self.id(), "headers"));
             }
             // A declared header parameter given here counts as given.
@@ -82,11 +75,7 @@ impl<'a> Planner<'a> {
     /// type, given once.
     pub(super) fn set_content_type(&mut self, key: &str, v: &'a Value) -> Result<(), Error> {
         let Value::String(ct) = v else {
-            return Err(Error::argument(
-                self.id(),
-                key,
-                format!("expected a media type string, got {}", describe(v)),
-            ));
+            return Err(self.expected(key, "a media type string", v));
         };
         check_value(self.id(), key, ct)?;
         match self.content_type {

@@ -221,8 +221,21 @@ fn run(
 /// `spec` is `"METHOD,/route"` (the route may carry a `?query`). In
 /// `args`, `parameters` go to the query string, `body` is the JSON body,
 /// `headers` are extra headers, `data` / `files` make a form and
-/// `content_type` sets the body's media type. The plan's operation is
-/// `"override"` and its host the region's API host.
+/// `content_type` sets the body's media type. These keys are placed and
+/// checked by the same code as an operation's (header names and values,
+/// no `Authorization`, one content type, no empty names, one body kind);
+/// only the table's declared parameters are missing. The plan's
+/// operation is `"override"` and its host the region's API host; its
+/// errors name the route:
+///
+/// ```
+/// use falcon_harness::{router, PlanOptions};
+/// use serde_json::json;
+///
+/// let err = router::plan_override("GET,/custom/route", &json!({"limit": 1}), &PlanOptions::default())
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("GET /custom/route: argument \"limit\": unknown argument"));
+/// ```
 ///
 /// ```
 /// use falcon_harness::{router, PlanOptions};

@@ -78,27 +78,15 @@ impl Planner<'_> {
     /// `parameters`: an object of query arguments.
     pub(super) fn query_object(&mut self, v: &Value) -> Result<(), Error> {
         let Value::Object(m) = v else {
-            return Err(Error::argument(
-                self.id(),
-                "parameters",
-                format!(
-                    "expected an object of query parameters, got {}",
-                    describe(v)
-                ),
-            ));
+            return Err(self.expected("parameters", "an object of query parameters", v));
         };
         for (k, v) in m {
             if v.is_null() {
                 continue;
             }
-            let declared = self.op().and_then(|op| {
-                place::declared(op, k).or_else(|| {
-                    op.params()
-                        .iter()
-                        .enumerate()
-                        .find(|(_, p)| p.aliases().contains(&k.as_str()))
-                })
-            });
+            let declared = self
+                .op()
+                .and_then(|op| place::declared(op, k).or_else(|| place::aliased(op, k)));
             match (declared, self.op()) {
                 (Some((i, p)), _) if p.location() == Location::Query => {
                     let texts = convert::param_texts(self.id(), p, k, v, self.lenient)?;

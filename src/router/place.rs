@@ -56,11 +56,17 @@ pub(crate) fn declared_header(op: &'static Operation, name: &str) -> Option<usiz
     })
 }
 
-fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)> {
+/// The declared (non-body) parameter that has `name` among its aliases.
+pub(crate) fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)> {
     op.params()
         .iter()
         .enumerate()
         .find(|(_, p)| p.location() != Location::Body && p.aliases().contains(&name))
+}
+
+/// Whether a key or header name is `Authorization` (in any case).
+pub(crate) fn is_authorization(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
 }
 
 /// The error for an `Authorization` header given as an argument to the
@@ -111,7 +117,7 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
             }
         }
         "headers" => return Place::Headers,
-        _ if key.eq_ignore_ascii_case("authorization") => return Place::Authorization,
+        _ if is_authorization(key) => return Place::Authorization,
         "content_type" => return Place::ContentType,
         "data" | "files" => {
             if has_form(op) {
@@ -168,7 +174,7 @@ pub(crate) fn classify_manual(key: &str) -> Place {
         "data" => Place::Data,
         "files" => Place::Files,
         "override" => Place::Route,
-        _ if key.eq_ignore_ascii_case("authorization") => Place::Authorization,
+        _ if is_authorization(key) => Place::Authorization,
         _ => Place::Unknown,
     }
 }

@@ -84,6 +84,15 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
+    /// The error for a value of the wrong kind: "expected `what`, got ...".
+    pub(super) fn expected(&self, key: &str, what: &str, got: &Value) -> Error {
+        Error::argument(
+            self.id(),
+            key,
+            format!("expected {what}, got {}", describe(got)),
+        )
+    }
+
     pub(super) fn drop_or_fail(&mut self, err: Error, warning: String) -> Result<(), Error> {
         if self.lenient {
             self.warnings.push(warning);
@@ -149,11 +158,7 @@ impl<'a> Planner<'a> {
             Place::Data => self.data(v),
             Place::RawData => {
                 if !v.is_string() {
-                    return Err(Error::argument(
-                        self.id(),
-                        key,
-                        format!("expected a string (a raw body), got {}", describe(v)),
-                    ));
+                    return Err(self.expected(key, "a string (a raw body)", v));
                 }
                 self.raw = Some(v);
                 Ok(())
