@@ -124,7 +124,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             Value::Null,
             format!(
                 "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
-                super::input::kind_of(&value)
+                falcon_harness::json_kind::name(&value)
             ),
         );
     };
@@ -148,7 +148,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"member_cid\" must be a string, got {}",
-                    super::input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }
@@ -160,7 +160,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"op\" must be a string, got {}",
-                    super::input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }
@@ -174,7 +174,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"args\" must be an object, got {}",
-                    super::input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }
