@@ -42,8 +42,10 @@ pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
 pub use paginate::{Incomplete, Pages};
-pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBody, RequestPlan};
-pub use response::{Response, ResponseBody};
+pub use plan::{
+    FileRef, FileSource, FormPart, PartValue, PlanOptions, PlanView, PlannedBody, RequestPlan,
+};
+pub use response::{Response, ResponseBody, UberHeaders};
 pub use retry::RetryPolicy;
 pub use router::plan;
 pub use transport::USER_AGENT;

@@ -2,6 +2,7 @@
 //! the pure planner in [`crate::router`] and consumed by the transport.
 
 use crate::operation::{Host, Method};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::path::PathBuf;
 
 /// Options of the planner.
@@ -146,83 +147,170 @@ impl RequestPlan {
     /// (`client_secret`, `password`, `token`, `access_token`, `api_key`,
     /// `secret`) show as `<redacted>`; they are sent as given.
     pub fn to_json(&self, base_url: &str) -> serde_json::Value {
-        use serde_json::{json, Map, Value};
+        serde_json::to_value(self.view(base_url)).unwrap_or_default()
+    }
+
+    /// The same description as [`to_json`](Self::to_json), as a value that
+    /// serializes without building a JSON tree first (the CLI's batch dry
+    /// run writes it straight to its output).
+    ///
+    /// ```
+    /// use falcon_harness::{catalog, router, PlanOptions};
+    /// let op = catalog::operation("QueryIncidents").unwrap();
+    /// let plan = router::plan(op, &serde_json::json!({"limit": 5}), &PlanOptions::default()).unwrap();
+    /// let text = serde_json::to_string(&plan.view("http://127.0.0.1:1")).unwrap();
+    /// assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), plan.to_json("http://127.0.0.1:1"));
+    /// ```
+    pub fn view<'a>(&'a self, base_url: &'a str) -> PlanView<'a> {
+        PlanView {
+            plan: self,
+            base_url,
+        }
+    }
+}
+
+/// A serializable description of a [`RequestPlan`]; see
+/// [`RequestPlan::view`].
+#[derive(Debug, Clone, Copy)]
+pub struct PlanView<'a> {
+    plan: &'a RequestPlan,
+    base_url: &'a str,
+}
+
+impl Serialize for PlanView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.plan;
         let url = format!(
             "{}{}",
-            base_url.trim_end_matches('/'),
-            self.path_and_query()
+            self.base_url.trim_end_matches('/'),
+            p.path_and_query()
         );
-        let query: Vec<Value> = self.query.iter().map(|(k, v)| json!([k, v])).collect();
-        let headers: Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        let text = |name: &str, value: &str| {
-            let value = if is_secret_name(name) {
-                REDACTED
-            } else {
-                value
-            };
-            json!({"name": name, "value": value})
-        };
-        let (body, form) = match &self.body {
-            PlannedBody::Empty => (Value::Null, Value::Null),
+        let mut m = s.serialize_map(Some(10))?;
+        m.serialize_entry("operation", p.operation)?;
+        m.serialize_entry("method", p.method.as_str())?;
+        m.serialize_entry("url", &url)?;
+        m.serialize_entry("path", &p.path)?;
+        m.serialize_entry("query", &p.query)?;
+        m.serialize_entry("headers", &Pairs(&p.headers))?;
+        m.serialize_entry("content_type", &p.content_type())?;
+        match &p.body {
+            PlannedBody::Empty => {
+                m.serialize_entry("body", &())?;
+                m.serialize_entry("form", &())?;
+            }
             PlannedBody::Json(v) => {
-                let mut v = v.clone();
-                if let Value::Object(m) = &mut v {
-                    for (k, field) in m.iter_mut() {
-                        if is_secret_name(k) && !field.is_null() {
-                            *field = Value::String(REDACTED.into());
-                        }
+                m.serialize_entry("body", &RedactedJson(v))?;
+                m.serialize_entry("form", &())?;
+            }
+            PlannedBody::Raw { bytes, .. } => {
+                m.serialize_entry("body", &RawBytes(bytes.len()))?;
+                m.serialize_entry("form", &())?;
+            }
+            PlannedBody::Form(pairs) => {
+                m.serialize_entry("body", &())?;
+                let fields: Vec<Part<'_>> = pairs.iter().map(|(k, v)| Part::Text(k, v)).collect();
+                m.serialize_entry("form", &fields)?;
+            }
+            PlannedBody::Multipart(parts) => {
+                m.serialize_entry("body", &())?;
+                let fields: Vec<Part<'_>> = parts
+                    .iter()
+                    .map(|part| match &part.value {
+                        PartValue::Text(v) => Part::Text(&part.name, v),
+                        PartValue::File(f) => Part::File(&part.name, f),
+                    })
+                    .collect();
+                m.serialize_entry("form", &fields)?;
+            }
+        }
+        m.serialize_entry("warnings", &p.warnings)?;
+        m.end()
+    }
+}
+
+/// Name/value pairs as a JSON object.
+struct Pairs<'a>(&'a [(String, String)]);
+
+impl Serialize for Pairs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A JSON body with the top-level secret fields shown as `<redacted>`.
+struct RedactedJson<'a>(&'a serde_json::Value);
+
+impl Serialize for RedactedJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            serde_json::Value::Object(obj) => {
+                let mut m = s.serialize_map(Some(obj.len()))?;
+                for (k, v) in obj {
+                    if is_secret_name(k) && !v.is_null() {
+                        m.serialize_entry(k, REDACTED)?;
+                    } else {
+                        m.serialize_entry(k, v)?;
                     }
                 }
-                (v, Value::Null)
+                m.end()
             }
-            PlannedBody::Raw { bytes, .. } => (json!({"raw_bytes": bytes.len()}), Value::Null),
-            PlannedBody::Form(pairs) => (
-                Value::Null,
-                Value::Array(pairs.iter().map(|(k, v)| text(k, v)).collect()),
-            ),
-            PlannedBody::Multipart(parts) => (
-                Value::Null,
-                Value::Array(
-                    parts
-                        .iter()
-                        .map(|p| match &p.value {
-                            PartValue::Text(v) => text(&p.name, v),
-                            PartValue::File(f) => {
-                                let (path, len) = match &f.source {
-                                    FileSource::Path(p) => (
-                                        Value::String(p.to_string_lossy().into_owned()),
-                                        Value::Null,
-                                    ),
-                                    FileSource::Bytes(b) => (Value::Null, json!(b.len())),
-                                };
-                                json!({"name": p.name, "file": {
-                                    "path": path,
-                                    "bytes": len,
-                                    "filename": f.filename,
-                                    "content_type": f.content_type,
-                                }})
-                            }
-                        })
-                        .collect(),
-                ),
-            ),
-        };
-        json!({
-            "operation": self.operation,
-            "method": self.method.as_str(),
-            "url": url,
-            "path": self.path,
-            "query": query,
-            "headers": headers,
-            "content_type": self.content_type(),
-            "body": body,
-            "form": form,
-            "warnings": self.warnings,
-        })
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// `{"raw_bytes": N}`
+struct RawBytes(usize);
+
+impl Serialize for RawBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("raw_bytes", &self.0)?;
+        m.end()
+    }
+}
+
+/// One form field of the description.
+enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a FileRef),
+}
+
+impl Serialize for Part<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        match self {
+            Part::Text(name, value) => {
+                m.serialize_entry("name", name)?;
+                let shown = if is_secret_name(name) {
+                    REDACTED
+                } else {
+                    value
+                };
+                m.serialize_entry("value", shown)?;
+            }
+            Part::File(name, f) => {
+                m.serialize_entry("name", name)?;
+                let (path, bytes) = match &f.source {
+                    FileSource::Path(p) => (Some(p.to_string_lossy()), None),
+                    FileSource::Bytes(b) => (None, Some(b.len())),
+                };
+                m.serialize_entry(
+                    "file",
+                    &serde_json::json!({
+                        "path": path,
+                        "bytes": bytes,
+                        "filename": f.filename,
+                        "content_type": f.content_type,
+                    }),
+                )?;
+            }
+        }
+        m.end()
     }
 }
 

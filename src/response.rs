@@ -232,6 +232,24 @@ impl Response {
         )
     }
 
+    /// The `headers` object of [`to_uber`](Self::to_uber), as a value
+    /// that serializes without building a JSON tree.
+    pub fn uber_headers(&self) -> UberHeaders<'_> {
+        UberHeaders(&self.headers)
+    }
+
+    /// The body's JSON text as received (checked well-formed on arrival),
+    /// when the body is JSON: for passing it on without decoding it.
+    /// `None` for other bodies.
+    pub fn json_text(&self) -> Option<&[u8]> {
+        let ct = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        (!self.raw.is_empty() && media::is_json(ct)).then_some(&self.raw[..])
+    }
+
     /// [`to_uber`](Self::to_uber), consuming the response: the body is
     /// moved into the view instead of copied.
     pub fn into_uber(self) -> Value {
@@ -242,20 +260,38 @@ impl Response {
 
 /// Headers as a JSON object; repeated headers are joined with ", ".
 fn uber_headers(headers: &HeaderMap) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match out.get_mut(name.as_str()) {
-            Some(Value::String(prev)) => {
-                prev.push_str(", ");
-                prev.push_str(&value);
-            }
-            _ => {
-                out.insert(name.as_str().to_string(), Value::String(value));
-            }
-        }
+    match serde_json::to_value(UberHeaders(headers)) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
     }
-    out
+}
+
+/// The headers of a reply as the `headers` object of the Python SDK's
+/// result shape (repeated headers joined with ", "), serializable without
+/// building a JSON tree; see [`Response::uber_headers`].
+#[derive(Debug, Clone, Copy)]
+pub struct UberHeaders<'a>(&'a HeaderMap);
+
+impl serde::Serialize for UberHeaders<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.keys_len()))?;
+        for name in self.0.keys() {
+            let mut values = self.0.get_all(name).iter();
+            let first = values
+                .next()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                .unwrap_or_default();
+            let mut joined = first;
+            for v in values {
+                let text = joined.to_mut();
+                text.push_str(", ");
+                text.push_str(&String::from_utf8_lossy(v.as_bytes()));
+            }
+            m.serialize_entry(name.as_str(), &joined)?;
+        }
+        m.end()
+    }
 }
 
 /// The Python SDK's result shape (see [`Response::to_uber`]).

@@ -14,6 +14,8 @@
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
+pub use super::members::Members;
+pub use super::progress::{Progress, ProgressExtra};
 use super::shard::Shard;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
@@ -22,8 +24,7 @@ use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// One well-formed input line.
@@ -41,12 +42,13 @@ pub struct Request {
     pub member_cid: Option<String>,
 }
 
-/// What a handler returns for one line: the fields to print after `id`
-/// and `line`, and the exit code the line stands for.
+/// What a handler returns for one line: the fields to print after `id`,
+/// `line` and `member_cid` (as JSON text, built where the reply is), and
+/// the exit code the line stands for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     /// Fields of the output line.
-    pub fields: Map<String, Value>,
+    pub fields: Members,
     /// The line's outcome as an exit code.
     pub exit: Exit,
 }
@@ -54,17 +56,23 @@ pub struct Reply {
 impl Reply {
     /// A reply with these fields.
     pub fn new(fields: Map<String, Value>, exit: Exit) -> Reply {
+        let mut m = Members::default();
+        for (k, v) in &fields {
+            m.field(k, v);
+        }
+        Reply { fields: m, exit }
+    }
+
+    /// A reply with fields written already.
+    pub fn with_members(fields: Members, exit: Exit) -> Reply {
         Reply { fields, exit }
     }
 
     /// An error line: `{"error": {"kind": .., "message": ..}}`.
     pub fn error(kind: &str, message: impl Into<String>, exit: Exit) -> Reply {
-        let mut fields = Map::new();
-        fields.insert(
-            "error".into(),
-            json!({"kind": kind, "message": message.into()}),
-        );
-        Reply { fields, exit }
+        let mut m = Members::default();
+        m.field("error", &json!({"kind": kind, "message": message.into()}));
+        Reply { fields: m, exit }
     }
 
     /// The error line for a library error.
@@ -195,21 +203,20 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     }
 }
 
-/// The output line for a reply.
+/// The output line for a reply (JSON text, without the line break).
 pub fn output_line(
     line: usize,
     id: Value,
     member_cid: Option<String>,
     reply: Reply,
-) -> (Value, Exit) {
-    let mut m = Map::with_capacity(reply.fields.len() + 3);
-    m.insert("id".into(), id);
-    m.insert("line".into(), json!(line));
+) -> (Vec<u8>, Exit) {
+    let mut m = Members::with_capacity(reply.fields.as_bytes().len() + 64);
+    m.field("id", &id).field("line", &line);
     if let Some(cid) = member_cid {
-        m.insert("member_cid".into(), Value::String(cid));
+        m.field("member_cid", &cid);
     }
-    m.extend(reply.fields);
-    (Value::Object(m), reply.exit)
+    m.extend(&reply.fields);
+    (m.into_object(), reply.exit)
 }
 
 /// Parses a line and keeps it only when it belongs to `shard`; `None`
@@ -256,11 +263,11 @@ impl Summary {
 
 fn write_line<W: Write>(
     out: &mut W,
-    (v, exit): (Value, Exit),
+    (text, exit): (Vec<u8>, Exit),
     summary: &mut Summary,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &v)?;
+    out.write_all(&text)?;
     out.write_all(b"\n")?;
     summary.lines += 1;
     if exit != Exit::Ok {
@@ -380,154 +387,12 @@ fn strip_eol(buf: &[u8]) -> &[u8] {
     buf.strip_suffix(b"\r").unwrap_or(buf)
 }
 
-/// Extra text of the progress line (pacing and CIDs), asked for at
-/// every redraw.
-pub type ProgressExtra = Box<dyn Fn() -> String + Send>;
-
-/// A one-line progress display on stderr, drawn only when stderr is a
-/// terminal, at most ten times a second: lines done (of the total when it
-/// is known), rate, ETA, and the caller's extra text.
-pub struct Progress {
-    enabled: bool,
-    started: Instant,
-    last: Option<Instant>,
-    total: Option<usize>,
-    extra: Option<ProgressExtra>,
-}
-
-impl std::fmt::Debug for Progress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Progress")
-            .field("enabled", &self.enabled)
-            .field("total", &self.total)
-            .finish()
-    }
-}
-
-impl Progress {
-    /// Progress on stderr when stderr is a terminal.
-    pub fn stderr() -> Progress {
-        Progress::new(io::stderr().is_terminal())
-    }
-
-    /// Progress on stderr when stderr is a terminal, with the number of
-    /// input lines when stdin is a file.
-    pub fn for_stdin() -> Progress {
-        let p = Progress::stderr();
-        let total = if p.enabled {
-            count_lines(std::path::Path::new("/dev/stdin"))
-        } else {
-            None
-        };
-        p.with_total(total)
-    }
-
-    /// Progress that draws only when `enabled`.
-    pub fn new(enabled: bool) -> Progress {
-        Progress {
-            enabled,
-            started: Instant::now(),
-            last: None,
-            total: None,
-            extra: None,
-        }
-    }
-
-    /// Whether it draws at all.
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
-    /// The number of input lines, when known (the input is a file).
-    pub fn with_total(mut self, total: Option<usize>) -> Progress {
-        self.total = total;
-        self
-    }
-
-    /// Text appended to the line at every redraw.
-    pub fn with_extra(mut self, extra: ProgressExtra) -> Progress {
-        self.extra = Some(extra);
-        self
-    }
-
-    fn tick(&mut self, s: &Summary) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
-        {
-            return;
-        }
-        self.last = Some(now);
-        self.draw(s);
-    }
-
-    fn line(&self, s: &Summary) -> String {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let rate = s.lines as f64 / secs;
-        let mut text = match self.total {
-            Some(total) => {
-                let left = total.saturating_sub(s.lines) as f64;
-                let eta = if rate > 0.0 { left / rate } else { 0.0 };
-                format!(
-                    "batch: {}/{} lines, {} not ok, {rate:.0} lines/s, ETA {eta:.0} s",
-                    s.lines, total, s.failed
-                )
-            }
-            None => format!(
-                "batch: {} lines, {} not ok, {rate:.0} lines/s",
-                s.lines, s.failed
-            ),
-        };
-        if let Some(extra) = &self.extra {
-            text.push_str(&extra());
-        }
-        text
-    }
-
-    fn draw(&self, s: &Summary) {
-        let _ = write!(io::stderr(), "\r\x1b[2K{}", self.line(s));
-    }
-
-    fn finish(&mut self, s: &Summary) {
-        if self.enabled {
-            self.draw(s);
-            let _ = writeln!(io::stderr());
-        }
-    }
-}
-
-/// The number of lines of a regular file read from its start (stdin
-/// redirected from a file), for the progress line; `None` otherwise.
-pub fn count_lines(path: &std::path::Path) -> Option<usize> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let mut f = BufReader::with_capacity(256 * 1024, std::fs::File::open(path).ok()?);
-    let mut n = 0usize;
-    let mut last = b'\n';
-    loop {
-        let buf = f.fill_buf().ok()?;
-        if buf.is_empty() {
-            break;
-        }
-        n += buf.iter().filter(|&&b| b == b'\n').count();
-        last = buf[buf.len() - 1];
-        let len = buf.len();
-        f.consume(len);
-    }
-    Some(n + usize::from(last != b'\n'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::time::Duration;
 
     fn ok_reply(req: &Request) -> Reply {
         let mut m = Map::new();
@@ -563,7 +428,7 @@ mod tests {
         assert_eq!(parse_line(1, b"   "), Parsed::Blank);
 
         let kind = |p: Parsed| match p {
-            Parsed::Bad(id, _, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
+            Parsed::Bad(id, _, r) => (id, r.fields.to_map()["error"]["kind"].clone(), r.exit),
             other => panic!("{other:?}"),
         };
         let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
@@ -691,7 +556,7 @@ mod tests {
         };
         let r = Reply::from_error(&e);
         assert_eq!(r.exit, Exit::Failure);
-        assert_eq!(r.fields["error"]["kind"], "auth");
+        assert_eq!(r.fields.to_map()["error"]["kind"], "auth");
         assert_eq!(error_kind(&Error::Config("x".into())), "config");
     }
 }

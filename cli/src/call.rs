@@ -10,7 +10,7 @@ use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
 use futures_util::StreamExt;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -246,17 +246,12 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
             let sent = tokio::spawn(async move {
                 let resp = harness.execute_plans(plans).await?;
                 let exit = Exit::for_status(resp.status());
-                let mut fields = Map::new();
+                let mut fields = batch::Members::with_capacity(resp.bytes().len() + 512);
                 if !resp.warnings().is_empty() {
-                    fields.insert("warnings".into(), resp.warnings().into());
+                    fields.field("warnings", resp.warnings());
                 }
-                match output::view(resp, body_only) {
-                    Value::Object(m) if !body_only => fields.extend(m),
-                    body => {
-                        fields.insert("body".into(), body);
-                    }
-                }
-                Ok::<_, falcon_harness::Error>(Reply::new(fields, exit))
+                output::reply_members(resp, body_only, &mut fields);
+                Ok::<_, falcon_harness::Error>(Reply::with_members(fields, exit))
             })
             .await;
             match sent {

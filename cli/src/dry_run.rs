@@ -1,13 +1,14 @@
 //! `--dry-run`: plan requests and print them as JSON. Pure: no runtime,
 //! no network, no credentials.
 
-use super::batch::{self, Progress, Reply, Request};
+use super::batch::{self, Members, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
 use super::target;
 use falcon_harness::operation::{Host, Operation};
 use falcon_harness::plan::PlanOptions;
-use falcon_harness::{router, split};
-use serde_json::{json, Map, Value};
+use falcon_harness::{router, split, RequestPlan};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 use std::io::{BufReader, Read, Write};
 
 /// The base URLs of the two hosts, computed once.
@@ -35,10 +36,43 @@ impl Bases {
     }
 }
 
-/// The plan of one call as JSON (`RequestPlan::to_json`). A long id list
-/// that is split (`split` on) shows every request:
-/// `{"split": N, "requests": [plan, ..]}`; with `split` off it is an
-/// argument error.
+/// The requests of one call, serializable: one plan as
+/// `RequestPlan::to_json` describes it, or for a long id list that is
+/// split, every request: `{"split": N, "requests": [plan, ..]}`.
+struct Plans<'a> {
+    plans: &'a [RequestPlan],
+    bases: &'a Bases,
+}
+
+impl Serialize for Plans<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bases = self.bases;
+        match self.plans {
+            [one] => one.view(bases.of(one.host)).serialize(s),
+            many => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("split", &many.len())?;
+                let views: Vec<_> = many.iter().map(|p| p.view(bases.of(p.host))).collect();
+                m.serialize_entry("requests", &views)?;
+                m.end()
+            }
+        }
+    }
+}
+
+/// Plans one call, split (or, with `split` off, refused) when a list is
+/// longer than the operation accepts.
+fn plans(
+    op: &'static Operation,
+    args: &Value,
+    opts: &PlanOptions,
+    split: bool,
+) -> Result<Vec<RequestPlan>, falcon_harness::Error> {
+    split::split(router::plan(op, args, opts)?, split)
+}
+
+/// The plan of one call as JSON (see `RequestPlan::to_json`); a split
+/// shows every request: `{"split": N, "requests": [plan, ..]}`.
 pub fn plan_json(
     op: &'static Operation,
     args: &Value,
@@ -46,14 +80,12 @@ pub fn plan_json(
     split: bool,
     bases: &Bases,
 ) -> Result<Value, falcon_harness::Error> {
-    let plan = router::plan(op, args, opts)?;
-    let mut plans = split::split(plan, split)?;
-    if plans.len() == 1 {
-        let plan = plans.remove(0);
-        return Ok(plan.to_json(bases.of(plan.host)));
-    }
-    let requests: Vec<Value> = plans.iter().map(|p| p.to_json(bases.of(p.host))).collect();
-    Ok(json!({"split": requests.len(), "requests": requests}))
+    let plans = plans(op, args, opts, split)?;
+    Ok(serde_json::to_value(Plans {
+        plans: &plans,
+        bases,
+    })
+    .unwrap_or_default())
 }
 
 /// What a dry-run batch does with each line.
@@ -80,11 +112,17 @@ pub fn batch<R: Read, W: Write>(
         &mut input,
         out,
         opts.shard,
-        |req: Request| match plan_json(req.op, &req.args, &opts.plan, opts.split, bases) {
-            Ok(plan) => {
-                let mut m = Map::with_capacity(1);
-                m.insert("plan".into(), plan);
-                Reply::new(m, Exit::Ok)
+        |req: Request| match plans(req.op, &req.args, &opts.plan, opts.split) {
+            Ok(plans) => {
+                let mut m = Members::with_capacity(512);
+                m.field(
+                    "plan",
+                    &Plans {
+                        plans: &plans,
+                        bases,
+                    },
+                );
+                Reply::with_members(m, Exit::Ok)
             }
             Err(e) => Reply::from_error(&e),
         },
@@ -95,6 +133,7 @@ pub fn batch<R: Read, W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn plans_a_seed_operation() {

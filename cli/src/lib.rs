@@ -10,7 +10,9 @@ pub mod describe;
 pub mod dry_run;
 pub mod exit;
 pub mod input;
+pub mod members;
 pub mod output;
+pub mod progress;
 pub mod shard;
 pub mod target;
 

@@ -3,6 +3,7 @@
 //! stdout that is not a terminal.
 
 use super::exit::{Exit, Failure};
+use super::members::{compact_json, Members};
 use falcon_harness::response::{Response, ResponseBody};
 use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
@@ -33,6 +34,33 @@ pub fn view(resp: Response, body_only: bool) -> Value {
         uber["body"].take()
     } else {
         uber
+    }
+}
+
+/// The fields of a batch line for a reply: `status_code`, `headers` and
+/// `body` (only `body` when `body_only`). A JSON body is passed on as the
+/// server sent it, without the whitespace between tokens, instead of
+/// being decoded and encoded again.
+pub fn reply_members(resp: Response, body_only: bool, m: &mut Members) {
+    if let Some(text) = resp.json_text() {
+        if !body_only {
+            m.field("status_code", &resp.status())
+                .field("headers", &resp.uber_headers());
+        }
+        let mut body = Vec::new();
+        compact_json(text, &mut body);
+        m.raw("body", &body);
+        return;
+    }
+    match view(resp, body_only) {
+        Value::Object(fields) if !body_only => {
+            for (k, v) in &fields {
+                m.field(k, v);
+            }
+        }
+        body => {
+            m.field("body", &body);
+        }
     }
 }
 

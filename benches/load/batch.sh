@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The batch path beside the library, in one run against one local canned
+# server: commands/s of `Harness::command` (examples/load) and of
+# `falcon-harness --batch` with the same operation and arguments, at
+# concurrency 1 and 64; and the cost of `--batch --dry-run` per line for
+# QueryIncidents, GetIncidents and GetObject lines. Prints a Markdown
+# report on stdout; progress on stderr.
+#
+#   bash benches/load/batch.sh        # REPS=3 COMMANDS=10000 DRY_LINES=200000
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPS=${REPS:-3}
+COMMANDS=${COMMANDS:-10000}
+DRY_LINES=${DRY_LINES:-200000}
+
+echo "building (release) ..." >&2
+cargo build -q --release --example canned_server --example load --bin falcon-harness
+BIN=target/release
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 50); do curl -sf -o /dev/null "$1/incidents/queries/incidents/v1" && return; sleep 0.1; done; }
+PORT=$(free_port)
+"$BIN/examples/canned_server" "$PORT" 1 >/dev/null &
+SERVER=$!
+TMP=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$TMP"' EXIT
+URL="http://127.0.0.1:$PORT"
+wait_up "$URL"
+
+stats() { python3 -c '
+import sys, statistics
+v = sorted(float(x) for x in sys.argv[1:])
+print(f"{v[0]:.2f} / {statistics.median(v):.2f} / {v[-1]:.2f}" if v[-1] < 100 else f"{v[0]:.0f} / {statistics.median(v):.0f} / {v[-1]:.0f}")' "$@"; }
+median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+now() { date +%s.%N; }
+
+# The library's arguments (examples/load.rs args_for), one line each.
+python3 - "$COMMANDS" > "$TMP/query.jsonl" <<'PY'
+import json, sys
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"id": i, "op": "QueryIncidents", "args": {"filter": "status:20", "limit": 5}}))
+PY
+python3 - "$DRY_LINES" "$TMP" <<'PY'
+import json, sys
+n, tmp = int(sys.argv[1]), sys.argv[2]
+ids = ["inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001",
+       "inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000002"]
+lines = {
+    "QueryIncidents": lambda i: {"id": i, "op": "QueryIncidents", "args": {"filter": "status:20", "limit": 5, "offset": i}},
+    "GetIncidents": lambda i: {"id": i, "op": "GetIncidents", "args": {"ids": ids}},
+    "GetObject": lambda i: {"id": i, "op": "GetObject", "args": {"collection_name": "inventory", "object_key": f"obj-{i}"}},
+}
+for op, make in lines.items():
+    with open(f"{tmp}/dry-{op}.jsonl", "w") as f:
+        for i in range(n):
+            f.write(json.dumps(make(i)) + "\n")
+PY
+
+echo "## Batch figures"
+echo
+echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; $(rustc --version)."
+echo "Server: examples/canned_server (1 worker thread) on 127.0.0.1. Each cell: min / median / max of $REPS runs."
+echo
+echo "| concurrency | library, commands/s | --batch, commands/s | --batch / library (median) |"
+echo "|---|---|---|---|"
+for c in 1 64; do
+  lib=(); bat=()
+  for _ in $(seq "$REPS"); do
+    j=$("$BIN/examples/load" "$URL" harness QueryIncidents "$c" "$COMMANDS"); lib+=("$(field "$j" req_s)")
+    s=$(now)
+    FALCON_CLIENT_ID=bench FALCON_CLIENT_SECRET=bench \
+      "$BIN/falcon-harness" --batch --concurrency "$c" --base-url "$URL" < "$TMP/query.jsonl" > "$TMP/batch.out"
+    e=$(now)
+    ok=$(grep -c '"status_code":200' "$TMP/batch.out" || true)
+    [ "$ok" = "$COMMANDS" ] || echo "warning: only $ok of $COMMANDS batch lines succeeded" >&2
+    bat+=("$(python3 -c "print($COMMANDS/($e-$s))")")
+    echo "  c=$c library ${lib[-1]} batch ${bat[-1]}" >&2
+  done
+  r=$(python3 -c "print(f'{$(median "${bat[@]}") / $(median "${lib[@]}"):.2f}')")
+  echo "| $c | $(stats "${lib[@]}") | $(stats "${bat[@]}") | $r |"
+done
+echo
+echo "| --batch --dry-run, $DRY_LINES lines of | µs per line |"
+echo "|---|---|"
+for op in QueryIncidents GetIncidents GetObject; do
+  us=()
+  for _ in $(seq "$REPS"); do
+    s=$(now)
+    "$BIN/falcon-harness" --batch --dry-run --base-url "$URL" < "$TMP/dry-$op.jsonl" > /dev/null
+    e=$(now)
+    us+=("$(python3 -c "print(($e-$s)*1e6/$DRY_LINES)")")
+  done
+  echo "| $op | $(stats "${us[@]}") |"
+done
+echo
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

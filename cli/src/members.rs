@@ -1,0 +1,132 @@
+//! JSON object members written as text one after the other
+//! (`"k":v,"k2":v2`): the fields of a batch output line, built where the
+//! reply is (on a worker thread) without a JSON tree in between.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Members of a JSON object, as compact JSON text without the braces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members(Vec<u8>);
+
+impl Members {
+    /// Empty, with room for `n` bytes.
+    pub fn with_capacity(n: usize) -> Members {
+        Members(Vec::with_capacity(n))
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.0.is_empty() {
+            self.0.push(b',');
+        }
+        // A string always serializes.
+        let _ = serde_json::to_writer(&mut self.0, key);
+        self.0.push(b':');
+    }
+
+    /// Adds `"key": value`.
+    pub fn field(&mut self, key: &str, value: &(impl Serialize + ?Sized)) -> &mut Members {
+        self.key(key);
+        if serde_json::to_writer(&mut self.0, value).is_err() {
+            // Only a map with non-string keys fails; none is written here.
+            self.0.extend_from_slice(b"null");
+        }
+        self
+    }
+
+    /// Adds `"key": json`, where `json` is compact, well-formed JSON text.
+    pub fn raw(&mut self, key: &str, json: &[u8]) -> &mut Members {
+        self.key(key);
+        self.0.extend_from_slice(json);
+        self
+    }
+
+    /// Adds every member of `other`.
+    pub fn extend(&mut self, other: &Members) -> &mut Members {
+        if !other.0.is_empty() {
+            if !self.0.is_empty() {
+                self.0.push(b',');
+            }
+            self.0.extend_from_slice(&other.0);
+        }
+        self
+    }
+
+    /// The text.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The object: `{` members `}`.
+    pub fn into_object(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.0.len() + 2);
+        out.push(b'{');
+        out.extend_from_slice(&self.0);
+        out.push(b'}');
+        out
+    }
+
+    /// The members parsed back (for tests and inspection).
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::from_slice(&self.clone().into_object()) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+}
+
+/// Appends `json` (well-formed JSON text) to `out` without the whitespace
+/// between its tokens: one line, whatever the server's layout.
+pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
+    out.reserve(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in json {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            if b == b'"' {
+                in_string = true;
+            }
+            out.push(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn members_make_an_object() {
+        let mut m = Members::default();
+        m.field("id", &json!(null)).field("line", &3);
+        let mut more = Members::default();
+        more.raw("body", br#"{"a":[1,2]}"#);
+        m.extend(&more).extend(&Members::default());
+        assert_eq!(
+            m.clone().into_object(),
+            br#"{"id":null,"line":3,"body":{"a":[1,2]}}"#
+        );
+        assert_eq!(m.to_map()["body"], json!({"a": [1, 2]}));
+        assert_eq!(Members::default().into_object(), b"{}");
+    }
+
+    #[test]
+    fn compaction_keeps_strings_whole() {
+        let text = b"{\n  \"a b\": [1, 2],\r\n\t\"q\\\" x\": \" \\\\ \"\n}\n";
+        let mut out = Vec::new();
+        compact_json(text, &mut out);
+        assert_eq!(out, br#"{"a b":[1,2],"q\" x":" \\ "}"#);
+        let parsed: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed, serde_json::from_slice::<Value>(text).unwrap());
+    }
+}
