@@ -6,6 +6,7 @@
 
 use falcon_harness_spec as spec;
 use falcon_harness_spec::format::{BodySpec, OperationSpec, ParamSpec};
+use falcon_harness_spec::vocab::Vocab;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,19 +25,7 @@ fn run() -> Result<(), String> {
     for f in spec::json_files(&dir).map_err(|e| e.to_string())? {
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    // Recovery path: an empty table lets `falcon-import` build and
-    // regenerate a missing or broken `endpoints/`.
-    println!("cargo:rerun-if-env-changed=FALCON_HARNESS_EMPTY_TABLE");
-    let table = if std::env::var_os("FALCON_HARNESS_EMPTY_TABLE").is_some() {
-        println!("cargo:warning=FALCON_HARNESS_EMPTY_TABLE is set: the operation table is empty");
-        spec::Table {
-            collections: Vec::new(),
-            aliases: Default::default(),
-            clouds: Default::default(),
-        }
-    } else {
-        spec::load_dir(&dir).map_err(|e| e.to_string())?
-    };
+    let table = spec::load_dir(&dir).map_err(|e| e.to_string())?;
     let code = generate(&table)?;
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write_if_changed(&out.join("table.rs"), &code)
@@ -49,21 +38,15 @@ fn write_if_changed(path: &Path, code: &str) -> Result<(), String> {
     std::fs::write(path, code).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn ty(t: &str) -> &'static str {
-    match t {
-        "string" => "ParamType::String",
-        "integer" => "ParamType::Integer",
-        "number" => "ParamType::Number",
-        "boolean" => "ParamType::Boolean",
-        "array" => "ParamType::Array",
-        "file" => "ParamType::File",
-        _ => "ParamType::Object",
-    }
+/// A vocabulary value as Rust: `Location::FormData`. The generated code
+/// names the same enum (the library re-exports the spec crate's).
+fn variant<T: Vocab>(v: T) -> String {
+    format!("{}::{v:?}", T::TYPE_NAME)
 }
 
-fn opt_ty(t: &Option<String>) -> String {
-    match t {
-        Some(t) => format!("Some({})", ty(t)),
+fn opt_variant<T: Vocab>(v: Option<T>) -> String {
+    match v {
+        Some(v) => format!("Some({})", variant(v)),
         None => "None".into(),
     }
 }
@@ -92,112 +75,67 @@ fn enum_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn param(file: &str, op: &str, p: &ParamSpec) -> Result<String, String> {
-    let location = match p.location.as_str() {
-        "query" => "Location::Query",
-        "path" => "Location::Path",
-        "header" => "Location::Header",
-        "formData" => "Location::FormData",
-        "body" => "Location::Body",
-        other => {
-            return Err(format!(
-                "{file}: operation {op}: unknown location {other:?}"
-            ))
-        }
-    };
-    let cf = match p.collection_format.as_deref() {
-        None => "CollectionFormat::None",
-        Some("csv") => "CollectionFormat::Csv",
-        Some("multi") => "CollectionFormat::Multi",
-        Some("ssv") => "CollectionFormat::Ssv",
-        Some("tsv") => "CollectionFormat::Tsv",
-        Some("pipes") => "CollectionFormat::Pipes",
-        Some(other) => {
-            return Err(format!(
-                "{file}: operation {op}: unknown collection format {other:?}"
-            ))
-        }
-    };
+fn param(p: &ParamSpec) -> String {
     let enums: Vec<String> = p.enum_values.iter().map(enum_text).collect();
     let default = match &p.default {
         Some(v) => format!("Some({:?})", v.to_string()),
         None => "None".into(),
     };
-    Ok(format!(
-        "Param {{ name: {:?}, location: {location}, ty: {}, items: {}, collection_format: {cf}, required: {}, enum_values: {}, default: {default}, minimum: {}, maximum: {}, aliases: {} }}",
+    format!(
+        "Param {{ name: {:?}, location: {}, ty: {}, items: {}, collection_format: {}, required: {}, enum_values: {}, default: {default}, minimum: {}, maximum: {}, aliases: {} }}",
         p.name,
-        ty(&p.ty),
-        opt_ty(&p.items),
+        variant(p.location),
+        variant(p.ty),
+        opt_variant(p.items),
+        variant(p.collection_format),
         p.required,
         strs(&enums),
         opt_f64(p.minimum),
         opt_f64(p.maximum),
         strs(&p.aliases),
-    ))
+    )
 }
 
 fn body(b: &BodySpec) -> String {
-    let root = match b.root.as_str() {
-        "array" => "BodyRoot::Array",
-        "opaque" => "BodyRoot::Opaque",
-        "binary" => "BodyRoot::Binary",
-        _ => "BodyRoot::Object",
-    };
     let mut fields = String::from("&[");
     for f in &b.fields {
         let _ = write!(
             fields,
             "Field {{ name: {:?}, ty: {}, items: {}, required: {} }},",
             f.name,
-            ty(&f.ty),
-            opt_ty(&f.items),
+            variant(f.ty),
+            opt_variant(f.items),
             f.required
         );
     }
     fields.push(']');
     format!(
-        "Some(Body {{ root: {root}, items: {}, fields: {fields} }})",
-        opt_ty(&b.items)
+        "Some(Body {{ root: {}, items: {}, fields: {fields} }})",
+        variant(b.root),
+        opt_variant(b.items)
     )
 }
 
-fn operation(file: &str, o: &OperationSpec) -> Result<String, String> {
-    let method = match o.method.as_str() {
-        "GET" => "Method::Get",
-        "POST" => "Method::Post",
-        "PUT" => "Method::Put",
-        "PATCH" => "Method::Patch",
-        "DELETE" => "Method::Delete",
-        "HEAD" => "Method::Head",
-        other => {
-            return Err(format!(
-                "{file}: operation {}: unknown method {other:?}",
-                o.id
-            ))
-        }
-    };
-    let host = if o.host == "container_registry" {
-        "Host::ContainerRegistry"
-    } else {
-        "Host::Api"
-    };
+fn operation(o: &OperationSpec) -> String {
     let mut params = String::from("&[");
     for p in &o.params {
-        params.push_str(&param(file, &o.id, p)?);
+        params.push_str(&param(p));
         params.push(',');
     }
     params.push(']');
-    Ok(format!(
-        "Operation {{ id: {:?}, collections: {}, method: {method}, route: {:?}, host: {host}, consumes: {}, produces: {}, deprecated: {}, ids_in_body: {}, params: {params}, body: {} }}",
+    format!(
+        "Operation {{ id: {:?}, collections: {}, method: {}, route: {:?}, host: {}, consumes: {}, produces: {}, deprecated: {}, ids_in_body: {}, params: {params}, body: {} }}",
         o.id,
         strs(&o.collections),
+        variant(o.method),
         o.route,
+        variant(o.host),
         strs(&o.consumes),
         strs(&o.produces),
         o.deprecated,
         o.ids_in_body,
         o.body.as_ref().map(body).unwrap_or_else(|| "None".into()),
-    ))
+    )
 }
 
 fn generate(table: &spec::Table) -> Result<String, String> {
@@ -222,8 +160,8 @@ fn generate(table: &spec::Table) -> Result<String, String> {
         "pub(crate) static OPERATIONS: [Operation; {}] = [",
         ops.len()
     );
-    for (file, o) in &ops {
-        code.push_str(&operation(file, o)?);
+    for (_, o) in &ops {
+        code.push_str(&operation(o));
         code.push_str(",\n");
     }
     code.push_str("];\n");

@@ -9,6 +9,7 @@
 pub mod format;
 pub mod import;
 pub mod validate;
+pub mod vocab;
 
 use format::{AliasFile, CloudFile, CollectionFile};
 use std::path::Path;

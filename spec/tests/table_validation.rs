@@ -268,7 +268,7 @@ fn importer_takes_an_official_style_document() {
     assert_eq!(get.params[1].maximum, Some(500.0));
     let upd = &c.operations[1];
     let body = upd.body.as_ref().unwrap();
-    assert_eq!(body.root, "object");
+    assert_eq!(body.root, falcon_harness_spec::vocab::BodyRoot::Object);
     assert_eq!(
         body.fields
             .iter()
