@@ -8,6 +8,7 @@
 
 pub mod format;
 pub mod import;
+pub mod region;
 pub mod validate;
 pub mod vocab;
 

@@ -292,7 +292,16 @@ pub fn validate(
     if clouds.auto.is_empty() {
         return Err(err(clouds_file, None, "no auto host"));
     }
+    let mut keys = BTreeMap::new();
     for (name, r) in &clouds.regions {
+        crate::region::check_name(name).map_err(|m| err(clouds_file, None, m))?;
+        if let Some(other) = keys.insert(crate::region::key(name), name) {
+            return Err(err(
+                clouds_file,
+                None,
+                format!("regions {other:?} and {name:?} are the same name spelled twice"),
+            ));
+        }
         if r.api.is_empty() || r.container_registry.is_empty() {
             return Err(err(clouds_file, None, format!("region {name}: empty host")));
         }

@@ -281,3 +281,37 @@ fn importer_takes_an_official_style_document() {
     assert_eq!(files, render(&import(&doc, None, None).unwrap()).unwrap());
     assert!(files.contains_key("things_api.json"));
 }
+
+#[test]
+fn region_names_are_checked() {
+    for (regions, words) in [
+        (
+            r#"{"US_1":{"api":"a","container_registry":"c"}}"#,
+            "region name \"US_1\"",
+        ),
+        (
+            r#"{"auto":{"api":"a","container_registry":"c"}}"#,
+            "reserved",
+        ),
+        (
+            r#"{"us-1":{"api":"a","container_registry":"c"},"us1":{"api":"a","container_registry":"c"}}"#,
+            "spelled twice",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_table(
+            dir.path(),
+            &[(
+                "things.json",
+                json!({"collection": "things", "operations": [good_op()]}),
+            )],
+        );
+        std::fs::write(
+            dir.path().join("_clouds.json"),
+            format!(r#"{{"regions":{regions},"auto":"a"}}"#),
+        )
+        .unwrap();
+        let e = spec::load_dir(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("_clouds.json") && e.contains(words), "{e}");
+    }
+}
