@@ -3,16 +3,9 @@
 
 use falcon_harness::catalog::{self, Via};
 use serde_json::Value;
-use std::path::Path;
 
 fn shared(name: &str) -> Option<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/falcon-api")
-        .join(name);
-    if !path.exists() {
-        eprintln!("notice: {} is absent; skipping", path.display());
-        return None;
-    }
+    let path = falcon_harness_spec::shared_api_dir("this table completeness check")?.join(name);
     let text = std::fs::read_to_string(&path).expect("read shared file");
     Some(serde_json::from_str(&text).expect("shared file is JSON"))
 }

@@ -13,7 +13,7 @@ pub mod validate;
 pub mod vocab;
 
 use format::{AliasFile, CloudFile, CollectionFile};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use validate::SpecError;
 
 /// File in `endpoints/` holding aliases and retired IDs.
@@ -30,6 +30,33 @@ pub struct Table {
     pub aliases: AliasFile,
     /// The region hosts.
     pub clouds: CloudFile,
+}
+
+/// The API facts folder, `../shared/falcon-api` beside the repository,
+/// for the tests that compare against it. When it is absent: panics if
+/// the `CI` environment variable is set (a CI run must not pass without
+/// it), else prints a visible notice that `what` is skipped and returns
+/// `None`.
+///
+/// ```no_run
+/// let Some(dir) = falcon_harness_spec::shared_api_dir("the drift test") else {
+///     return;
+/// };
+/// assert!(dir.join("swagger.json").exists());
+/// ```
+pub fn shared_api_dir(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/falcon-api");
+    if dir.join("swagger.json").exists() {
+        return Some(dir);
+    }
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    assert!(
+        !ci,
+        "{} is absent and CI is set: {what} cannot run",
+        dir.display()
+    );
+    eprintln!("notice: {} is absent; {what} skipped", dir.display());
+    None
 }
 
 /// Lists the `*.json` files of a folder, sorted, or says why not.
