@@ -183,8 +183,8 @@ fn unknown_field_in_an_entry_is_malformed() {
     assert!(e.to_string().contains("unknown field `verb`"), "{e}");
 }
 
-#[test]
-fn alias_to_unknown_operation() {
+/// Loads a good table whose file `name` holds `text` instead.
+fn load_replacing(name: &str, text: &str) -> Result<spec::Table, SpecError> {
     let dir = tempfile::tempdir().unwrap();
     write_table(
         dir.path(),
@@ -193,12 +193,17 @@ fn alias_to_unknown_operation() {
             json!({"collection": "things", "operations": [good_op()]}),
         )],
     );
-    std::fs::write(
-        dir.path().join("_aliases.json"),
+    std::fs::write(dir.path().join(name), text).unwrap();
+    spec::load_dir(dir.path())
+}
+
+#[test]
+fn alias_to_unknown_operation() {
+    let e = load_replacing(
+        "_aliases.json",
         r#"{"same_route":{"get-thing":"GetThingz"},"legacy":{},"retired":[]}"#,
     )
-    .unwrap();
-    let e = spec::load_dir(dir.path()).unwrap_err();
+    .unwrap_err();
     assert!(e.to_string().contains("_aliases.json"), "{e}");
     assert!(e.to_string().contains("operation get-thing"), "{e}");
     assert!(e.to_string().contains("GetThingz"), "{e}");
@@ -298,20 +303,12 @@ fn region_names_are_checked() {
             "spelled twice",
         ),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        write_table(
-            dir.path(),
-            &[(
-                "things.json",
-                json!({"collection": "things", "operations": [good_op()]}),
-            )],
-        );
-        std::fs::write(
-            dir.path().join("_clouds.json"),
-            format!(r#"{{"regions":{regions},"auto":"a"}}"#),
+        let e = load_replacing(
+            "_clouds.json",
+            &format!(r#"{{"regions":{regions},"auto":"a"}}"#),
         )
-        .unwrap();
-        let e = spec::load_dir(dir.path()).unwrap_err().to_string();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("_clouds.json") && e.contains(words), "{e}");
     }
 }
