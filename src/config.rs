@@ -1,6 +1,6 @@
-//! Configuration of a harness: the cloud (region) and its hosts, and the
-//! settings the builder collects, including reading them from the
-//! environment.
+//! Configuration of a harness: the endpoints of the cloud (region; the
+//! `Cloud` type itself is in `cloud.rs`), and the settings the builder
+//! collects, including reading them from the environment.
 
 use crate::catalog;
 use crate::error::{Error, Result};

@@ -46,10 +46,15 @@ pub struct Table {
 /// ```
 pub fn shared_api_dir(what: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/falcon-api");
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    present_or_notice(dir, what, ci)
+}
+
+/// The rule of [`shared_api_dir`] for a given folder and `CI` setting.
+fn present_or_notice(dir: PathBuf, what: &str, ci: bool) -> Option<PathBuf> {
     if dir.join("swagger.json").exists() {
         return Some(dir);
     }
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     assert!(
         !ci,
         "{} is absent and CI is set: {what} cannot run",
@@ -134,4 +139,25 @@ pub fn load_dir(dir: &Path) -> Result<Table, SpecError> {
         aliases,
         clouds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absent_shared_folder_is_skipped_with_a_notice_outside_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(present_or_notice(dir.path().join("nope"), "t", false), None);
+        std::fs::write(dir.path().join("swagger.json"), "{}").unwrap();
+        let found = present_or_notice(dir.path().to_path_buf(), "t", true);
+        assert_eq!(found.as_deref(), Some(dir.path()));
+    }
+
+    #[test]
+    #[should_panic(expected = "CI is set")]
+    fn an_absent_shared_folder_fails_under_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        present_or_notice(dir.path().join("nope"), "t", true);
+    }
 }

@@ -31,8 +31,6 @@ pub trait Vocab: Copy + fmt::Debug + 'static {
     const TYPE_NAME: &'static str;
     /// What the kind is called in messages (`location`).
     const KIND: &'static str;
-    /// The string the endpoint files use.
-    fn name(self) -> &'static str;
 }
 
 /// Defines one vocabulary enum: its variants with their file strings,
@@ -79,9 +77,6 @@ macro_rules! vocab {
         impl Vocab for $name {
             const TYPE_NAME: &'static str = stringify!($name);
             const KIND: &'static str = $kind;
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
         }
 
         $(
@@ -110,7 +105,7 @@ macro_rules! vocab {
                 $name::from_name(&s).ok_or_else(|| {
                     serde::de::Error::custom(format!(
                         "unknown {} {:?} (expected one of {})",
-                        $kind,
+                        <$name as Vocab>::KIND,
                         s,
                         $name::expected()
                     ))
