@@ -2,8 +2,10 @@
 //! one `command` round trip (plan, cached token, pooled connection,
 //! decode), and 256 commands at concurrency 32 through one shared harness.
 
-#[path = "../tests/support/canned.rs"]
-mod canned;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use support::canned;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use falcon_harness::{catalog, Harness};

@@ -17,6 +17,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod catalog;
+mod cloud;
 pub mod config;
 pub mod error;
 mod harness;

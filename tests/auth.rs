@@ -1,12 +1,12 @@
 //! OAuth2 against a mock Falcon: caching, renewal, single flight,
 //! re-authentication on 401, revocation, member CID and autodiscovery.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{Cloud, Harness};
 use mockito::{Matcher, Server};
 use std::time::Duration;
+use support::mock::*;
 
 #[tokio::test]
 async fn token_fetched_once_and_reused() {

@@ -1,10 +1,10 @@
 //! The synchronous facade.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{blocking, Harness};
 use mockito::Server;
+use support::mock::*;
 
 #[test]
 fn blocking_harness_executes_and_downloads() {

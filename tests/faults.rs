@@ -6,8 +6,9 @@
 //! bound, nothing may panic, and each token expiry must cause exactly one
 //! token request.
 
-#[path = "support/canned.rs"]
-mod canned;
+mod support;
+
+use support::canned;
 
 use falcon_harness::{catalog, Error, Harness, RetryPolicy};
 use serde_json::json;

@@ -1,13 +1,13 @@
 //! Pagination across pages following `meta.pagination`.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{catalog, Harness, Method, Pages, PlannedBody};
 use futures_util::StreamExt;
 use mockito::{Matcher, Server};
 use serde_json::{json, Value};
 use std::sync::Arc;
+use support::mock::*;
 
 fn page(resources: &[&str], pagination: Value) -> String {
     json!({"meta": {"pagination": pagination}, "resources": resources, "errors": []}).to_string()

@@ -1,12 +1,12 @@
 //! Replies: classification by content type, malformed JSON, rate-limit
 //! headers, the Python SDK view, error statuses, streamed downloads.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{Harness, Method, PlannedBody, ResponseBody};
 use mockito::Server;
 use serde_json::json;
+use support::mock::*;
 
 fn bearer(server: &mockito::ServerGuard) -> Harness {
     Harness::builder()

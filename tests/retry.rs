@@ -1,13 +1,13 @@
 //! Rate limits and faults: 429 waits and retries, 5xx retried only for
 //! idempotent methods, bounded retries, broken connections.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{Harness, Method, PlannedBody, RetryPolicy};
 use mockito::Server;
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::mock::*;
 
 fn create_case_plan() -> falcon_harness::RequestPlan {
     plan(

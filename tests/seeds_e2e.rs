@@ -4,13 +4,13 @@
 //! body, multipart upload (streamed from disk) and binary download
 //! (streamed to a file).
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{catalog, Harness, ResponseBody};
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::{json, Value};
 use std::io::Write;
+use support::mock::*;
 
 const TOKEN: &str = "seed-token";
 
