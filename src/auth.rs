@@ -268,10 +268,7 @@ fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
 }
 
 fn transport_error(what: &str, e: reqwest::Error) -> Error {
-    Error::Transport {
-        operation: what.to_string(),
-        source: e.without_url(),
-    }
+    Error::transport(what, e)
 }
 
 /// Requests a token: `POST /oauth2/token` with the client credentials as a

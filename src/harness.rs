@@ -649,10 +649,7 @@ impl Harness {
                 after,
             };
         }
-        Error::Transport {
-            operation: plan.operation.to_string(),
-            source: e.without_url(),
-        }
+        Error::transport(plan.operation, e)
     }
 
     /// The attempt loop: token, request, retries on 429 / 5xx / broken

@@ -63,24 +63,7 @@ impl Reply {
 
     /// The error line for a library error.
     pub fn from_error(e: &Error) -> Reply {
-        Reply::error(error_kind(e), e.to_string(), Exit::for_error(e))
-    }
-}
-
-/// The `kind` of an error line for a library error.
-pub fn error_kind(e: &Error) -> &'static str {
-    match e {
-        Error::UnknownOperation(_) => "unknown_operation",
-        Error::Argument(_) => "argument",
-        Error::Config(_) => "config",
-        Error::Auth { .. } => "auth",
-        Error::Transport { .. } => "transport",
-        Error::Timeout { .. } => "timeout",
-        Error::Status { .. } => "status",
-        Error::Decode { .. } => "decode",
-        Error::Io { .. } => "io",
-        #[allow(unreachable_patterns)]
-        _ => "other",
+        Reply::error(e.kind().as_str(), e.to_string(), Exit::for_error(e))
     }
 }
 
@@ -548,6 +531,8 @@ mod tests {
         let r = Reply::from_error(&e);
         assert_eq!(r.exit, Exit::Failure);
         assert_eq!(r.fields["error"]["kind"], "auth");
-        assert_eq!(error_kind(&Error::Config("x".into())), "config");
+        let r = Reply::from_error(&Error::Config("x".into()));
+        assert_eq!(r.fields["error"]["kind"], "config");
+        assert_eq!(r.exit, Exit::Usage);
     }
 }
