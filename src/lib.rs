@@ -32,7 +32,7 @@ mod transport;
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
 pub use error::{ArgumentError, Error, ErrorKind, Result, UnknownOperation};
-pub use harness::{Harness, HarnessBuilder};
+pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };

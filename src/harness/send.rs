@@ -1,0 +1,256 @@
+//! Sending: the attempt loop (token, request, retries, one
+//! re-authentication on 401) and taking the reply, buffered or streamed
+//! into a writer.
+
+use super::Harness;
+use crate::auth::Credentials;
+use crate::error::{Error, Result};
+use crate::plan::RequestPlan;
+use crate::response::Response;
+use crate::retry::RetryReason;
+use crate::transport;
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tracing::Instrument;
+
+/// What an attempt loop hands back.
+enum Sent {
+    Buffered {
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    Streaming(reqwest::Response),
+}
+
+impl Harness {
+    /// Sends a planned request and returns the reply, with its body
+    /// classified by content type. Error statuses are replies; transport,
+    /// time-out, authentication and decoding failures are errors.
+    ///
+    /// A JSON reply that is not well-formed is an [`Error::Decode`] naming
+    /// the operation; a well-formed one is decoded into a `Value` when its
+    /// body is first asked for (see [`crate::response`]). To get a reply's
+    /// raw bytes whatever its content type, use
+    /// [`RequestBuilder::download`](crate::RequestBuilder::download) with
+    /// a `Vec<u8>`.
+    ///
+    /// The low-level way in, for plans made beforehand (with
+    /// [`router::plan`](crate::router::plan)); it is
+    /// `self.request(plan).send()`.
+    pub async fn execute(&self, mut plan: RequestPlan) -> Result<Response> {
+        let span = span(&plan);
+        async {
+            let started = Instant::now();
+            let (sent, attempts) = self.send(&plan, true).await?;
+            let Sent::Buffered {
+                status,
+                headers,
+                body,
+            } = sent
+            else {
+                unreachable!("buffered send returns a buffered reply")
+            };
+            log_reply(status, started, attempts);
+            let warnings = std::mem::take(&mut plan.warnings);
+            Ok(Response::from_parts(plan.operation, status, headers, body)?
+                .with_meta(warnings, attempts))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends a plan and streams a success reply's body into `writer`; see
+    /// [`RequestBuilder::download`](crate::RequestBuilder::download).
+    pub(super) async fn download_to<W>(&self, plan: RequestPlan, writer: &mut W) -> Result<Response>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let span = span(&plan);
+        async {
+            let started = Instant::now();
+            let (sent, attempts) = self.send(&plan, false).await?;
+            let Sent::Streaming(mut reply) = sent else {
+                unreachable!("streaming send returns a streaming reply")
+            };
+            let status = reply.status().as_u16();
+            let headers = reply.headers().clone();
+            if !(200..300).contains(&status) {
+                let body = reply.bytes().await.map_err(|e| self.map_err(&plan, e))?;
+                log_reply(status, started, attempts);
+                return Ok(Response::from_parts(plan.operation, status, headers, body)?
+                    .with_meta(plan.warnings.clone(), attempts));
+            }
+            let io = |e| Error::Io {
+                context: format!("{}: writing the download", plan.operation),
+                source: e,
+            };
+            let mut written = 0u64;
+            while let Some(chunk) = reply.chunk().await.map_err(|e| self.map_err(&plan, e))? {
+                writer.write_all(&chunk).await.map_err(io)?;
+                written += chunk.len() as u64;
+            }
+            writer.flush().await.map_err(io)?;
+            tracing::info!(
+                status,
+                bytes = written,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                attempts,
+                "downloaded"
+            );
+            Ok(Response::streamed(plan.operation, status, headers, written)
+                .with_meta(plan.warnings.clone(), attempts))
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn map_err(&self, plan: &RequestPlan, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            let after = if e.is_connect() {
+                self.inner.settings.connect_timeout
+            } else {
+                self.inner.settings.timeout
+            };
+            return Error::Timeout {
+                operation: plan.operation.to_string(),
+                after,
+            };
+        }
+        Error::transport(plan.operation, e)
+    }
+
+    /// The attempt loop: token, request, retries on 429 / 5xx / broken
+    /// connections as the policy allows, and one re-authentication on 401.
+    async fn send(&self, plan: &RequestPlan, buffer: bool) -> Result<(Sent, u32)> {
+        let policy = &self.inner.settings.retry;
+        let mut attempts = 0u32;
+        let mut retries = 0u32;
+        let mut reauthenticated = false;
+        loop {
+            attempts += 1;
+            let token = self.token().await?;
+            let endpoints = self.endpoints();
+            let request = transport::build_request(
+                &self.inner.client,
+                &endpoints,
+                plan,
+                Some(token.header()?),
+            )
+            .await?;
+            tracing::debug!(attempt = attempts, "sending");
+            let outcome = self.inner.client.execute(request).await;
+            let retry = match outcome {
+                Ok(reply) => {
+                    let status = reply.status().as_u16();
+                    if status != 401 {
+                        token.mark_proven();
+                    } else if matches!(self.inner.creds, Credentials::Client { .. }) {
+                        // One re-authentication per command; more only for
+                        // a token the API accepted before (it expired or was
+                        // revoked meanwhile), and then as retries.
+                        let again = reauthenticated && token.proven() && retries < policy.retries();
+                        if !reauthenticated || again {
+                            tracing::info!("401: renewing the token and retrying");
+                            self.inner.tokens.invalidate(&token);
+                            if reauthenticated {
+                                retries += 1;
+                            }
+                            reauthenticated = true;
+                            drain(reply).await;
+                            continue;
+                        }
+                    }
+                    match policy.retry_status(plan.method, status) {
+                        Some(reason) if retries < policy.retries() => {
+                            let wait = if reason == RetryReason::RateLimited {
+                                policy.rate_limit_delay(reply.headers(), retries)
+                            } else {
+                                policy.backoff_delay(retries)
+                            };
+                            drain(reply).await;
+                            Some((reason, wait, Some(status)))
+                        }
+                        _ if !buffer => return Ok((Sent::Streaming(reply), attempts)),
+                        _ => {
+                            let headers = reply.headers().clone();
+                            match reply.bytes().await {
+                                Ok(body) => {
+                                    return Ok((
+                                        Sent::Buffered {
+                                            status,
+                                            headers,
+                                            body,
+                                        },
+                                        attempts,
+                                    ))
+                                }
+                                Err(e) => match policy.retry_error(plan.method, &e) {
+                                    Some(reason) if retries < policy.retries() => {
+                                        Some((reason, policy.backoff_delay(retries), None))
+                                    }
+                                    _ => return Err(self.map_err(plan, e)),
+                                },
+                            }
+                        }
+                    }
+                }
+                Err(e) => match policy.retry_error(plan.method, &e) {
+                    Some(reason) if retries < policy.retries() => {
+                        Some((reason, policy.backoff_delay(retries), None))
+                    }
+                    _ => return Err(self.map_err(plan, e)),
+                },
+            };
+            if let Some((reason, wait, status)) = retry {
+                tracing::warn!(
+                    reason = reason.as_str(),
+                    status = status.unwrap_or(0),
+                    wait_ms = wait.as_millis() as u64,
+                    retry = retries + 1,
+                    "retrying"
+                );
+                tokio::time::sleep(wait).await;
+                retries += 1;
+            }
+        }
+    }
+}
+
+/// Reads a small discarded reply to the end, so its connection can be
+/// reused; a large or slow one is dropped (closing the connection).
+async fn drain(mut reply: reqwest::Response) {
+    const MAX: u64 = 64 * 1024;
+    if reply.content_length().is_some_and(|n| n > MAX) {
+        return;
+    }
+    let mut read = 0u64;
+    while let Ok(Ok(Some(chunk))) =
+        tokio::time::timeout(Duration::from_secs(1), reply.chunk()).await
+    {
+        read += chunk.len() as u64;
+        if read > MAX {
+            return;
+        }
+    }
+}
+
+fn span(plan: &RequestPlan) -> tracing::Span {
+    tracing::info_span!(
+        "falcon_command",
+        operation = plan.operation,
+        method = plan.method.as_str(),
+        route = %plan.path,
+    )
+}
+
+fn log_reply(status: u16, started: Instant, attempts: u32) {
+    tracing::info!(
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        attempts,
+        "reply"
+    );
+}
