@@ -2,6 +2,7 @@
 //! the cached token with its renew window and single-flight refresh, and
 //! revocation.
 
+use crate::attempt::{Attempted, Driver, Sent};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use base64::Engine;
@@ -129,10 +130,19 @@ pub(crate) struct TokenCache {
     completed: AtomicU64,
 }
 
-/// A failed token fetch, shared with the callers that waited for it.
+/// How long a refused token request (the token endpoint answered 4xx) is
+/// the answer for every caller, including ones that arrive after it: the
+/// same credentials would be refused again, and a burst of callers must
+/// not become a burst of token requests.
+const REFUSAL_HOLD: Duration = Duration::from_secs(1);
+
+/// A failed token fetch, shared with the callers that waited for it (and,
+/// for a refusal, with those that come within [`REFUSAL_HOLD`]).
 struct Failure {
     /// The value of `completed` after it.
     completed: u64,
+    /// When it failed.
+    at: Instant,
     status: Option<u16>,
     message: String,
 }
@@ -178,15 +188,22 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Token>>,
     {
+        // Taken before looking at the cache: a fetch that ends after this
+        // point (even before this caller waits for the lock) is one this
+        // caller shares.
+        let seen = self.completed.load(Ordering::Acquire);
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        let seen = self.completed.load(Ordering::Acquire);
         let mut last_failure = self.refresh.lock().await;
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        if let Some(f) = last_failure.as_ref().filter(|f| f.completed > seen) {
+        let shared = |f: &&Failure| {
+            let refused = f.status.is_some_and(|s| (400..500).contains(&s));
+            f.completed > seen || (refused && f.at.elapsed() < REFUSAL_HOLD)
+        };
+        if let Some(f) = last_failure.as_ref().filter(shared) {
             return Err(Error::Auth {
                 status: f.status,
                 message: f.message.clone(),
@@ -211,6 +228,7 @@ impl TokenCache {
                 };
                 *last_failure = Some(Failure {
                     completed,
+                    at: Instant::now(),
                     status,
                     message,
                 });
@@ -299,45 +317,39 @@ pub(crate) async fn request_token(
         form.push(("member_cid", cid.as_str()));
     }
     let started = Instant::now();
-    let mut retry = 0;
-    let reply = loop {
+    // A token request is safe to repeat: it counts as idempotent.
+    let driver = Driver {
+        policy,
+        idempotent: true,
+        buffer: true,
+    };
+    let attempt = |_| async {
         let sent = client
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&form)
             .send()
             .await;
-        match sent {
-            // A token request is safe to repeat: retry server faults too.
-            Ok(r) if r.status().is_server_error() && retry < policy.retries() => {
-                tokio::time::sleep(policy.backoff_delay(retry)).await;
-            }
-            Ok(r) if r.status().as_u16() == 429 && retry < policy.retries() => {
-                let wait = policy.rate_limit_delay(r.headers(), retry);
-                tracing::warn!(
-                    wait_ms = wait.as_millis() as u64,
-                    "token request rate limited; waiting"
-                );
-                tokio::time::sleep(wait).await;
-            }
-            Ok(r) => break r,
-            Err(e) if e.is_connect() && retry < policy.retries() => {
-                tokio::time::sleep(policy.backoff_delay(retry)).await;
-            }
-            Err(e) => return Err(transport_error("oauth2/token", e)),
-        }
-        retry += 1;
+        Ok(match sent {
+            Ok(reply) => Attempted::Reply(reply),
+            Err(e) => Attempted::Failed(e),
+        })
     };
-    let status = reply.status().as_u16();
-    let region = reply
-        .headers()
+    let (sent, _) = driver
+        .run(attempt, |e| transport_error("oauth2/token", e))
+        .await?;
+    let Sent::Buffered {
+        status,
+        headers,
+        body,
+    } = sent
+    else {
+        unreachable!("a buffering driver returns a buffered reply")
+    };
+    let region = headers
         .get("x-cs-region")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_ascii_lowercase());
-    let body = reply
-        .bytes()
-        .await
-        .map_err(|e| transport_error("oauth2/token", e))?;
     tracing::info!(
         status,
         region = region.as_deref().unwrap_or(""),
@@ -513,6 +525,31 @@ mod tests {
             .unwrap_err();
         assert!(e.is_auth());
         assert!(cache.take().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_answers_late_callers_a_transport_failure_does_not() {
+        let cache = TokenCache::new(Duration::from_secs(0), None);
+        let refuse = || async {
+            Err::<Token, _>(Error::Auth {
+                status: Some(403),
+                message: "refused".into(),
+            })
+        };
+        assert!(cache.get(refuse).await.is_err());
+        // A caller that arrives after the refusal shares it: no new fetch.
+        let e = cache
+            .get(|| async { Ok(token("must-not-fetch", 600)) })
+            .await
+            .unwrap_err();
+        assert!(e.is_auth() && e.status() == Some(403), "{e}");
+        assert_eq!(cache.fetches(), 1);
+        let cache = TokenCache::new(Duration::from_secs(0), None);
+        let broken = || async { Err::<Token, _>(Error::Config("unreachable".into())) };
+        assert!(cache.get(broken).await.is_err());
+        let t = cache.get(|| async { Ok(token("next", 600)) }).await;
+        assert_eq!(t.unwrap().value(), "next");
+        assert_eq!(cache.fetches(), 2);
     }
 
     #[tokio::test]

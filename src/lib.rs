@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attempt;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;

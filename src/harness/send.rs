@@ -3,27 +3,16 @@
 //! into a writer.
 
 use super::Harness;
+use crate::attempt::{drain, Attempted, Driver, Sent};
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
-use crate::retry::RetryReason;
 use crate::transport;
-use bytes::Bytes;
-use reqwest::header::HeaderMap;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tracing::Instrument;
-
-/// What an attempt loop hands back.
-enum Sent {
-    Buffered {
-        status: u16,
-        headers: HeaderMap,
-        body: Bytes,
-    },
-    Streaming(reqwest::Response),
-}
 
 impl Harness {
     /// Sends a planned request and returns the reply, with its body
@@ -122,15 +111,19 @@ impl Harness {
         Error::transport(plan.operation, e)
     }
 
-    /// The attempt loop: token, request, retries on 429 / 5xx / broken
-    /// connections as the policy allows, and one re-authentication on 401.
+    /// The attempt loop ([`Driver`]) with this harness's token: retries on
+    /// 429 / 5xx / broken connections as the policy allows, and one
+    /// re-authentication on 401.
     async fn send(&self, plan: &RequestPlan, buffer: bool) -> Result<(Sent, u32)> {
         let policy = &self.inner.settings.retry;
-        let mut attempts = 0u32;
-        let mut retries = 0u32;
-        let mut reauthenticated = false;
-        loop {
-            attempts += 1;
+        let reauthenticated = AtomicBool::new(false);
+        let reauthenticated = &reauthenticated;
+        let driver = Driver {
+            policy,
+            idempotent: plan.method.is_idempotent(),
+            buffer,
+        };
+        let attempt = |retries: u32| async move {
             let token = self.token().await?;
             let endpoints = self.endpoints();
             let request = transport::build_request(
@@ -140,100 +133,29 @@ impl Harness {
                 Some(token.header()?),
             )
             .await?;
-            tracing::debug!(attempt = attempts, "sending");
-            let outcome = self.inner.client.execute(request).await;
-            let retry = match outcome {
-                Ok(reply) => {
-                    let status = reply.status().as_u16();
-                    if status != 401 {
-                        token.mark_proven();
-                    } else if matches!(self.inner.creds, Credentials::Client { .. }) {
-                        // One re-authentication per command; more only for
-                        // a token the API accepted before (it expired or was
-                        // revoked meanwhile), and then as retries.
-                        let again = reauthenticated && token.proven() && retries < policy.retries();
-                        if !reauthenticated || again {
-                            tracing::info!("401: renewing the token and retrying");
-                            self.inner.tokens.invalidate(&token);
-                            if reauthenticated {
-                                retries += 1;
-                            }
-                            reauthenticated = true;
-                            drain(reply).await;
-                            continue;
-                        }
-                    }
-                    match policy.retry_status(plan.method, status) {
-                        Some(reason) if retries < policy.retries() => {
-                            let wait = if reason == RetryReason::RateLimited {
-                                policy.rate_limit_delay(reply.headers(), retries)
-                            } else {
-                                policy.backoff_delay(retries)
-                            };
-                            drain(reply).await;
-                            Some((reason, wait, Some(status)))
-                        }
-                        _ if !buffer => return Ok((Sent::Streaming(reply), attempts)),
-                        _ => {
-                            let headers = reply.headers().clone();
-                            match reply.bytes().await {
-                                Ok(body) => {
-                                    return Ok((
-                                        Sent::Buffered {
-                                            status,
-                                            headers,
-                                            body,
-                                        },
-                                        attempts,
-                                    ))
-                                }
-                                Err(e) => match policy.retry_error(plan.method, &e) {
-                                    Some(reason) if retries < policy.retries() => {
-                                        Some((reason, policy.backoff_delay(retries), None))
-                                    }
-                                    _ => return Err(self.map_err(plan, e)),
-                                },
-                            }
-                        }
-                    }
-                }
-                Err(e) => match policy.retry_error(plan.method, &e) {
-                    Some(reason) if retries < policy.retries() => {
-                        Some((reason, policy.backoff_delay(retries), None))
-                    }
-                    _ => return Err(self.map_err(plan, e)),
-                },
+            let reply = match self.inner.client.execute(request).await {
+                Ok(reply) => reply,
+                Err(e) => return Ok(Attempted::Failed(e)),
             };
-            if let Some((reason, wait, status)) = retry {
-                tracing::warn!(
-                    reason = reason.as_str(),
-                    status = status.unwrap_or(0),
-                    wait_ms = wait.as_millis() as u64,
-                    retry = retries + 1,
-                    "retrying"
-                );
-                tokio::time::sleep(wait).await;
-                retries += 1;
+            if reply.status().as_u16() != 401 {
+                token.mark_proven();
+            } else if matches!(self.inner.creds, Credentials::Client { .. }) {
+                // One re-authentication per command; more only for a token
+                // the API accepted before (it expired or was revoked
+                // meanwhile), and then as retries.
+                let before = reauthenticated.load(Ordering::Relaxed);
+                let again = before && token.proven() && retries < policy.retries();
+                if !before || again {
+                    tracing::info!("401: renewing the token and retrying");
+                    self.inner.tokens.invalidate(&token);
+                    reauthenticated.store(true, Ordering::Relaxed);
+                    drain(reply).await;
+                    return Ok(Attempted::Again { counted: before });
+                }
             }
-        }
-    }
-}
-
-/// Reads a small discarded reply to the end, so its connection can be
-/// reused; a large or slow one is dropped (closing the connection).
-async fn drain(mut reply: reqwest::Response) {
-    const MAX: u64 = 64 * 1024;
-    if reply.content_length().is_some_and(|n| n > MAX) {
-        return;
-    }
-    let mut read = 0u64;
-    while let Ok(Ok(Some(chunk))) =
-        tokio::time::timeout(Duration::from_secs(1), reply.chunk()).await
-    {
-        read += chunk.len() as u64;
-        if read > MAX {
-            return;
-        }
+            Ok(Attempted::Reply(reply))
+        };
+        driver.run(attempt, |e| self.map_err(plan, e)).await
     }
 }
 
