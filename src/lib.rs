@@ -27,6 +27,7 @@ pub mod plan;
 pub mod response;
 pub mod retry;
 pub mod router;
+mod secret;
 pub mod suggest;
 mod transport;
 
@@ -42,6 +43,7 @@ pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBod
 pub use response::{Response, ResponseBody};
 pub use retry::RetryPolicy;
 pub use router::plan;
+pub use secret::Secret;
 pub use transport::USER_AGENT;
 
 /// The README's Rust examples, compiled as doc tests.

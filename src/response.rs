@@ -187,17 +187,7 @@ impl Response {
 
     /// The API's error messages (`errors[].message`) of a JSON body.
     pub fn error_messages(&self) -> Vec<String> {
-        let Some(errors) = self.json().and_then(|v| v.get("errors")?.as_array()) else {
-            return Vec::new();
-        };
-        errors
-            .iter()
-            .filter_map(|e| match e.get("message") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(other) => Some(other.to_string()),
-                None => None,
-            })
-            .collect()
+        self.json().map(api_error_messages).unwrap_or_default()
     }
 
     /// `Err(Error::Status)` for a 4xx or 5xx reply, with the API's error
@@ -361,6 +351,22 @@ fn preview(raw: &[u8], max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// The API's error messages (`errors[].message`) of a JSON reply body:
+/// strings as they are, other values as JSON text.
+pub(crate) fn api_error_messages(body: &Value) -> Vec<String> {
+    let Some(errors) = body.get("errors").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    errors
+        .iter()
+        .filter_map(|e| match e.get("message") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+            None => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

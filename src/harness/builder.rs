@@ -1,11 +1,12 @@
 //! The harness builder: credentials and settings, checked when built.
 
 use super::{Harness, Inner};
-use crate::auth::{Credentials, Secret, TokenCache};
+use crate::auth::{Credentials, TokenCache};
 use crate::config::{Cloud, EnvConfig, Settings};
 use crate::error::{Error, Result};
 use crate::operation::Host;
 use crate::retry::RetryPolicy;
+use crate::secret::Secret;
 use crate::transport;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
