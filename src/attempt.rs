@@ -20,13 +20,16 @@ pub(crate) enum Attempted {
     Again { counted: bool },
 }
 
-/// The reply the loop hands back.
-pub(crate) enum Sent {
-    Buffered {
-        status: u16,
-        headers: HeaderMap,
-        body: Bytes,
-    },
+/// A kept reply with its body read.
+pub(crate) struct Buffered {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The reply the loop keeps.
+enum Sent {
+    Buffered(Buffered),
     Streaming(reqwest::Response),
 }
 
@@ -35,16 +38,48 @@ pub(crate) struct Driver<'a> {
     pub policy: &'a RetryPolicy,
     /// Whether the request may be repeated after it may have been received.
     pub idempotent: bool,
-    /// Read the body of the kept reply (and retry when reading it fails).
-    pub buffer: bool,
 }
 
 impl Driver<'_> {
-    /// Runs attempts until one is kept. `attempt` gets the retries made so
+    /// Runs attempts until one is kept, reading its body (a failed read is
+    /// an outcome like a failed send). `attempt` gets the retries made so
     /// far; `map_err` turns a transport failure that is kept into the
     /// crate's error. Returns the reply and the number of attempts.
-    pub async fn run<F, Fut>(
+    pub async fn buffered<F, Fut>(
         &self,
+        attempt: F,
+        map_err: impl Fn(reqwest::Error) -> Error,
+    ) -> Result<(Buffered, u32)>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<Attempted>>,
+    {
+        match self.run(true, attempt, map_err).await? {
+            (Sent::Buffered(b), n) => Ok((b, n)),
+            (Sent::Streaming(_), _) => unreachable!("run(true) reads the body"),
+        }
+    }
+
+    /// Like [`buffered`](Self::buffered), but hands back the kept reply
+    /// before reading its body.
+    pub async fn streaming<F, Fut>(
+        &self,
+        attempt: F,
+        map_err: impl Fn(reqwest::Error) -> Error,
+    ) -> Result<(reqwest::Response, u32)>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<Attempted>>,
+    {
+        match self.run(false, attempt, map_err).await? {
+            (Sent::Streaming(r), n) => Ok((r, n)),
+            (Sent::Buffered(_), _) => unreachable!("run(false) does not read the body"),
+        }
+    }
+
+    async fn run<F, Fut>(
+        &self,
+        buffer: bool,
         mut attempt: F,
         map_err: impl Fn(reqwest::Error) -> Error,
     ) -> Result<(Sent, u32)>
@@ -86,17 +121,17 @@ impl Driver<'_> {
                             tracing::trace!(status, why = why.as_str(), "kept");
                         }
                     }
-                    if !self.buffer {
+                    if !buffer {
                         return Ok((Sent::Streaming(reply), attempts));
                     }
                     let headers = reply.headers().clone();
                     match reply.bytes().await {
                         Ok(body) => {
-                            let sent = Sent::Buffered {
+                            let sent = Sent::Buffered(Buffered {
                                 status,
                                 headers,
                                 body,
-                            };
+                            });
                             return Ok((sent, attempts));
                         }
                         Err(e) => e,

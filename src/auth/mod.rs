@@ -5,7 +5,7 @@ mod token;
 
 pub(crate) use token::{Token, TokenCache};
 
-use crate::attempt::{Attempted, Driver, Sent};
+use crate::attempt::{Attempted, Buffered, Driver};
 use crate::error::{Error, Result};
 use crate::response::api_error_messages;
 use crate::retry::RetryPolicy;
@@ -89,7 +89,6 @@ pub(crate) async fn request_token(
     let driver = Driver {
         policy,
         idempotent: true,
-        buffer: true,
     };
     let attempt = |_| async {
         let sent = client
@@ -103,17 +102,14 @@ pub(crate) async fn request_token(
             Err(e) => Attempted::Failed(e),
         })
     };
-    let (sent, _) = driver
-        .run(attempt, |e| transport_error("oauth2/token", e))
+    let (reply, _) = driver
+        .buffered(attempt, |e| transport_error("oauth2/token", e))
         .await?;
-    let Sent::Buffered {
+    let Buffered {
         status,
         headers,
         body,
-    } = sent
-    else {
-        unreachable!("a buffering driver returns a buffered reply")
-    };
+    } = reply;
     let region = headers
         .get("x-cs-region")
         .and_then(|v| v.to_str().ok())

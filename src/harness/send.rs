@@ -3,7 +3,7 @@
 //! into a writer.
 
 use super::Harness;
-use crate::attempt::{drain, Attempted, Driver, Sent};
+use crate::attempt::{drain, Attempted, Buffered, Driver};
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
@@ -33,15 +33,19 @@ impl Harness {
         let span = span(&plan);
         async {
             let started = Instant::now();
-            let (sent, attempts) = self.send(&plan, true).await?;
-            let Sent::Buffered {
+            let reauthenticated = AtomicBool::new(false);
+            let (reply, attempts) = self
+                .driver(&plan)
+                .buffered(
+                    |retries| self.attempt(&plan, &reauthenticated, retries),
+                    |e| self.map_err(&plan, e),
+                )
+                .await?;
+            let Buffered {
                 status,
                 headers,
                 body,
-            } = sent
-            else {
-                unreachable!("buffered send returns a buffered reply")
-            };
+            } = reply;
             log_reply(status, started, attempts);
             let warnings = std::mem::take(&mut plan.warnings);
             Ok(Response::from_parts(plan.operation, status, headers, body)?
@@ -60,10 +64,14 @@ impl Harness {
         let span = span(&plan);
         async {
             let started = Instant::now();
-            let (sent, attempts) = self.send(&plan, false).await?;
-            let Sent::Streaming(mut reply) = sent else {
-                unreachable!("streaming send returns a streaming reply")
-            };
+            let reauthenticated = AtomicBool::new(false);
+            let (mut reply, attempts) = self
+                .driver(&plan)
+                .streaming(
+                    |retries| self.attempt(&plan, &reauthenticated, retries),
+                    |e| self.map_err(&plan, e),
+                )
+                .await?;
             let status = reply.status().as_u16();
             let headers = reply.headers().clone();
             if !(200..300).contains(&status) {
@@ -111,51 +119,50 @@ impl Harness {
         Error::transport(plan.operation, e)
     }
 
-    /// The attempt loop ([`Driver`]) with this harness's token: retries on
-    /// 429 / 5xx / broken connections as the policy allows, and one
-    /// re-authentication on 401.
-    async fn send(&self, plan: &RequestPlan, buffer: bool) -> Result<(Sent, u32)> {
-        let policy = &self.inner.settings.retry;
-        let reauthenticated = AtomicBool::new(false);
-        let reauthenticated = &reauthenticated;
-        let driver = Driver {
-            policy,
+    /// The attempt loop for a plan: retries on 429 / 5xx / broken
+    /// connections as the policy allows.
+    fn driver(&self, plan: &RequestPlan) -> Driver<'_> {
+        Driver {
+            policy: &self.inner.settings.retry,
             idempotent: plan.method.is_idempotent(),
-            buffer,
+        }
+    }
+
+    /// One attempt with this harness's token, and one re-authentication
+    /// on 401 (`reauthenticated` remembers it across the attempts).
+    async fn attempt(
+        &self,
+        plan: &RequestPlan,
+        reauthenticated: &AtomicBool,
+        retries: u32,
+    ) -> Result<Attempted> {
+        let policy = &self.inner.settings.retry;
+        let token = self.token().await?;
+        let endpoints = self.endpoints();
+        let request =
+            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
+                .await?;
+        let reply = match self.inner.client.execute(request).await {
+            Ok(reply) => reply,
+            Err(e) => return Ok(Attempted::Failed(e)),
         };
-        let attempt = |retries: u32| async move {
-            let token = self.token().await?;
-            let endpoints = self.endpoints();
-            let request = transport::build_request(
-                &self.inner.client,
-                &endpoints,
-                plan,
-                Some(token.header()?),
-            )
-            .await?;
-            let reply = match self.inner.client.execute(request).await {
-                Ok(reply) => reply,
-                Err(e) => return Ok(Attempted::Failed(e)),
-            };
-            if reply.status().as_u16() != 401 {
-                token.mark_proven();
-            } else if matches!(self.inner.creds, Credentials::Client { .. }) {
-                // One re-authentication per command; more only for a token
-                // the API accepted before (it expired or was revoked
-                // meanwhile), and then as retries.
-                let before = reauthenticated.load(Ordering::Relaxed);
-                let again = before && token.proven() && retries < policy.retries();
-                if !before || again {
-                    tracing::info!("401: renewing the token and retrying");
-                    self.inner.tokens.invalidate(&token);
-                    reauthenticated.store(true, Ordering::Relaxed);
-                    drain(reply).await;
-                    return Ok(Attempted::Again { counted: before });
-                }
+        if reply.status().as_u16() != 401 {
+            token.mark_proven();
+        } else if matches!(self.inner.creds, Credentials::Client { .. }) {
+            // One re-authentication per command; more only for a token
+            // the API accepted before (it expired or was revoked
+            // meanwhile), and then as retries.
+            let before = reauthenticated.load(Ordering::Relaxed);
+            let again = before && token.proven() && retries < policy.retries();
+            if !before || again {
+                tracing::info!("401: renewing the token and retrying");
+                self.inner.tokens.invalidate(&token);
+                reauthenticated.store(true, Ordering::Relaxed);
+                drain(reply).await;
+                return Ok(Attempted::Again { counted: before });
             }
-            Ok(Attempted::Reply(reply))
-        };
-        driver.run(attempt, |e| self.map_err(plan, e)).await
+        }
+        Ok(Attempted::Reply(reply))
     }
 }
 
