@@ -105,12 +105,10 @@ pub(crate) async fn request_token(
     let (reply, _) = driver
         .buffered(attempt, |e| transport_error("oauth2/token", e))
         .await?;
-    let Buffered {
-        status,
-        headers,
-        body,
-    } = reply;
-    let region = headers
+    let Buffered { status, body, .. } = &reply;
+    let status = *status;
+    let region = reply
+        .headers
         .get("x-cs-region")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_ascii_lowercase());
@@ -121,13 +119,13 @@ pub(crate) async fn request_token(
         "token request"
     );
     if !(200..300).contains(&status) {
-        return Err(auth_error(Some(status), &body, "token request"));
+        return Err(auth_error(Some(status), body, "token request"));
     }
     let unusable = |what: &str| Error::Auth {
         status: Some(status),
         message: format!("token reply unusable: {what}"),
     };
-    let v: Value = serde_json::from_slice(&body).map_err(|_| unusable("not JSON"))?;
+    let v: Value = serde_json::from_slice(body).map_err(|_| unusable("not JSON"))?;
     let token = v
         .get("access_token")
         .and_then(Value::as_str)
