@@ -243,6 +243,13 @@ impl std::fmt::Debug for Pages {
     }
 }
 
+impl Pages {
+    /// See [`crate::Pages::incomplete`].
+    pub fn incomplete(&self) -> Option<crate::Incomplete> {
+        self.pages.incomplete()
+    }
+}
+
 impl Iterator for Pages {
     type Item = Result<Response>;
     fn next(&mut self) -> Option<Result<Response>> {

@@ -100,13 +100,13 @@ fn blocking_command_download_and_pages() {
         .command("QueryIncidents", serde_json::json!({"limit": 2}))
         .unwrap();
     assert_eq!(r.resources().unwrap().len(), 2);
-    let pages: Vec<_> = h
+    let mut pages = h
         .request("QueryIncidents")
         .args(serde_json::json!({"limit": 2}))
-        .pages()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(pages.len(), 2);
+        .pages();
+    let read: Vec<_> = pages.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(pages.incomplete(), None, "read to the end");
     let mut out = Vec::new();
     h.request("CaseDownloadAttachment")
         .args(serde_json::json!({"id": "att-9"}))
