@@ -25,11 +25,14 @@ fn bench(c: &mut Criterion) {
         .expect("harness");
     let op = catalog::operation("QueryIncidents").expect("op");
     let args = json!({"filter": "status:20", "limit": 2});
-    rt.block_on(h.command_op(op, args.clone()))
+    rt.block_on(h.request(op).args(args.clone()).send())
         .expect("warm up");
 
     c.bench_function("command QueryIncidents (round trip)", |b| {
-        b.iter(|| rt.block_on(h.command_op(op, args.clone())).expect("reply"))
+        b.iter(|| {
+            rt.block_on(h.request(op).args(args.clone()).send())
+                .expect("reply")
+        })
     });
 
     let mut g = c.benchmark_group("concurrent");
@@ -43,7 +46,11 @@ fn bench(c: &mut Criterion) {
                         let args = args.clone();
                         tokio::spawn(async move {
                             for _ in 0..8 {
-                                h.command_op(op, args.clone()).await.expect("reply");
+                                h.request(op)
+                                    .args(args.clone())
+                                    .send()
+                                    .await
+                                    .expect("reply");
                             }
                         })
                     })

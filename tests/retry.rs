@@ -219,3 +219,45 @@ async fn refused_connections_are_retried_then_reported() {
     assert!(e.is_transport(), "{e}");
     assert!(e.to_string().contains("QueryIncidents"));
 }
+
+/// Token requests go through the same retry driver as commands: a 503
+/// and a 429 from the token endpoint are waited out.
+#[tokio::test]
+async fn token_requests_are_retried_by_the_same_rules() {
+    let mut server = Server::new_async().await;
+    let unavailable = server
+        .mock("POST", "/oauth2/token")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let limited = server
+        .mock("POST", "/oauth2/token")
+        .with_status(429)
+        .with_header("retry-after", "0")
+        .expect(1)
+        .create_async()
+        .await;
+    let token = token_mock(&mut server, "tok-r", 1799, 1).await;
+    let cmd = incidents_mock(&mut server, "tok-r", 200, 1).await;
+    let h = builder(&server).build().unwrap();
+    let r = h.execute(query_incidents()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(h.token_requests(), 1, "one fetch, three attempts");
+    unavailable.assert_async().await;
+    limited.assert_async().await;
+    token.assert_async().await;
+    cmd.assert_async().await;
+    // Without retries, the first refusal is the answer.
+    let mut server = Server::new_async().await;
+    let once = server
+        .mock("POST", "/oauth2/token")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let h = builder(&server).retry(RetryPolicy::none()).build().unwrap();
+    let e = h.authenticate().await.unwrap_err();
+    assert!(e.is_auth() && e.status() == Some(503), "{e}");
+    once.assert_async().await;
+}
