@@ -1,9 +1,11 @@
 //! Per-CID state of a harness: the token and the pacer of the parent CID
-//! and of every child CID (Flight Control) the harness acts for.
+//! and of every child CID (Flight Control) the harness acts for, and the
+//! pacer of token requests (limited per client address, not per CID).
 
-use crate::auth::{Secret, TokenCache};
+use crate::auth::TokenCache;
 use crate::error::{Error, Result};
 use crate::pacing::{PaceStats, Pacer};
+use crate::secret::Secret;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -30,12 +32,29 @@ impl fmt::Debug for Tenant {
     }
 }
 
+/// `cid` trimmed, when it looks like a CID (letters, digits and `-`, at
+/// most 64); otherwise an [`Error::Config`] saying so.
+pub(crate) fn check_cid(cid: &str) -> Result<&str> {
+    let cid = cid.trim();
+    if cid.is_empty()
+        || cid.len() > 64
+        || !cid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        let shown: String = cid.chars().take(64).collect();
+        return Err(Error::Config(format!(
+            "member CID {shown:?} is not a CID (letters, digits and '-', at most 64)"
+        )));
+    }
+    Ok(cid)
+}
+
 /// Every CID of a harness.
 pub(crate) struct Tenants {
     parent: Arc<Tenant>,
     members: Mutex<HashMap<String, Arc<Tenant>>>,
+    /// Token requests of every CID.
+    token_pacer: Pacer,
     renew_window: Duration,
-    pacing: bool,
     max_block: Duration,
     stats: Arc<PaceStats>,
 }
@@ -45,7 +64,6 @@ impl fmt::Debug for Tenants {
         f.debug_struct("Tenants")
             .field("parent", &self.parent)
             .field("members", &self.count())
-            .field("pacing", &self.pacing)
             .finish()
     }
 }
@@ -57,7 +75,6 @@ impl Tenants {
         member_cid: Option<String>,
         initial: Option<Secret>,
         renew_window: Duration,
-        pacing: bool,
         max_block: Duration,
     ) -> Tenants {
         let stats = Arc::new(PaceStats::default());
@@ -65,14 +82,19 @@ impl Tenants {
             parent: Arc::new(Tenant {
                 member_cid,
                 tokens: TokenCache::new(renew_window, initial),
-                pacer: Pacer::with_stats(pacing, stats.clone(), max_block),
+                pacer: Pacer::with_stats(stats.clone(), max_block),
             }),
             members: Mutex::new(HashMap::new()),
+            token_pacer: Pacer::with_stats(stats.clone(), max_block),
             renew_window,
-            pacing,
             max_block,
             stats,
         }
+    }
+
+    /// The pacer of token requests.
+    pub fn token_pacer(&self) -> &Pacer {
+        &self.token_pacer
     }
 
     /// The parent's state.
@@ -83,16 +105,7 @@ impl Tenants {
     /// The state of child CID `cid`, created on first use. CIDs are
     /// compared case-insensitively (the API does).
     pub fn member(&self, cid: &str) -> Result<Arc<Tenant>> {
-        let cid = cid.trim();
-        if cid.is_empty()
-            || cid.len() > 64
-            || !cid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            let shown: String = cid.chars().take(64).collect();
-            return Err(Error::Config(format!(
-                "member CID {shown:?} is not a CID (letters, digits and '-', at most 64)"
-            )));
-        }
+        let cid = check_cid(cid)?;
         let key = cid.to_ascii_lowercase();
         if self
             .parent
@@ -117,7 +130,7 @@ impl Tenants {
         let t = Arc::new(Tenant {
             member_cid: Some(cid.to_string()),
             tokens: TokenCache::new(self.renew_window, None),
-            pacer: Pacer::with_stats(self.pacing, self.stats.clone(), self.max_block),
+            pacer: Pacer::with_stats(self.stats.clone(), self.max_block),
         });
         members.insert(key, t.clone());
         Ok(t)
@@ -151,7 +164,7 @@ mod tests {
     #[test]
     fn one_state_per_cid() {
         let minute = Duration::from_secs(60);
-        let t = Tenants::new(Some("ABC".into()), None, minute, true, minute);
+        let t = Tenants::new(Some("ABC".into()), None, minute, minute);
         let a = t.member("0123abcd").unwrap();
         let b = t.member("0123ABCD").unwrap();
         assert!(Arc::ptr_eq(&a, &b));

@@ -88,15 +88,14 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
         return rt.block_on(download(&harness, plan, path, args.body));
     }
     // A long list is split (or refused) before anything is sent.
-    let plans = harness.split_plan(plan)?;
-    let resp = rt.block_on(harness.execute_plans(plans))?;
+    let resp = rt.block_on(harness.request(plan).send())?;
     output::print_response(resp, args.body)
 }
 
 /// `--all`: follows pagination and prints the concatenated resources. A
 /// page with an error status is printed as it is and ends the run (exit 1).
 async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.paginate_op(op, value);
+    let mut pages = harness.request(op).args(value).pages();
     let mut resources: Vec<Value> = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page?;
@@ -133,7 +132,7 @@ async fn download(
     let mut file = tokio::fs::File::create(&part)
         .await
         .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
-    let result = harness.download_plan(plan, &mut file).await;
+    let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {
@@ -205,9 +204,6 @@ fn pacing_progress(harness: Harness) -> batch::ProgressExtra {
 /// lines are not sent.
 pub fn batch(args: &Args) -> Result<Exit, Failure> {
     let harness = harness(args)?;
-    let opts = PlanOptions {
-        lenient: args.lenient,
-    };
     let body_only = args.body;
     let rt = runtime(true)?;
     let mut progress = Progress::for_stdin();
@@ -227,24 +223,23 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                     Exit::Failure,
                 );
             }
-            let harness = match cid {
-                Some(cid) => match harness.for_member(cid) {
-                    Ok(h) => h,
-                    Err(e) => return Reply::from_error(&e),
-                },
-                None => harness,
-            };
-            // A long list is split (or refused) before anything is sent.
-            let plans = match router::plan(req.op, &req.args, &opts)
-                .and_then(|plan| harness.split_plan(plan))
-            {
-                Ok(plans) => plans,
-                Err(e) => return Reply::from_error(&e),
-            };
+            let Request {
+                op,
+                args,
+                member_cid,
+                ..
+            } = req;
+            let cid = member_cid.clone();
             // Each request is its own task, so replies are decoded (and
-            // their output fields built) on every worker thread.
+            // their output fields built) on every worker thread. A bad
+            // argument or member CID, or a list too long with splitting
+            // off, is an error before anything is sent.
             let sent = tokio::spawn(async move {
-                let resp = harness.execute_plans(plans).await?;
+                let mut request = harness.request(op).args(args);
+                if let Some(cid) = cid {
+                    request = request.member_cid(cid);
+                }
+                let resp = request.send().await?;
                 let exit = Exit::for_status(resp.status());
                 let mut fields = batch::Members::with_capacity(resp.bytes().len() + 512);
                 if !resp.warnings().is_empty() {
@@ -258,7 +253,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                 Ok(Ok(reply)) => reply,
                 Ok(Err(e)) => {
                     if e.is_auth() {
-                        auth_failed.record(req.member_cid.as_deref());
+                        auth_failed.record(member_cid.as_deref());
                     }
                     Reply::from_error(&e)
                 }

@@ -12,7 +12,6 @@ pub mod exit;
 pub mod input;
 pub mod members;
 pub mod output;
-pub mod progress;
 pub mod shard;
 pub mod target;
 

@@ -13,7 +13,7 @@
 //! ```
 //! # async fn run() {
 //! use falcon_harness::pacing::Pacer;
-//! let pacer = Pacer::new(true);
+//! let pacer = Pacer::new();
 //! let permit = pacer.acquire().await; // the first request goes at once
 //! let mut headers = reqwest::header::HeaderMap::new();
 //! headers.insert("x-ratelimit-limit", "120".parse().unwrap());
@@ -23,6 +23,7 @@
 //! # }
 //! ```
 
+mod inflight;
 pub mod state;
 
 use reqwest::header::HeaderMap;
@@ -55,10 +56,9 @@ impl PaceStats {
     }
 }
 
-/// The pacer of one CID.
+/// The pacer of one CID (or of one origin's token requests).
 #[derive(Debug)]
 pub struct Pacer {
-    enabled: bool,
     /// The longest a 429 blocks the CID.
     max_block: Duration,
     state: Mutex<PaceState>,
@@ -70,18 +70,17 @@ pub struct Pacer {
 const PROBE_POLL: Duration = Duration::from_millis(250);
 
 impl Pacer {
-    /// A pacer with counters of its own; `enabled: false` never waits. A
-    /// 429 blocks the CID for at most a minute.
-    pub fn new(enabled: bool) -> Pacer {
-        Pacer::with_stats(enabled, Arc::default(), Duration::from_secs(60))
+    /// A pacer with counters of its own. A 429 blocks the CID for at most
+    /// a minute.
+    pub fn new() -> Pacer {
+        Pacer::with_stats(Arc::default(), Duration::from_secs(60))
     }
 
     /// A pacer that adds to shared counters; a 429 blocks the CID for at
     /// most `max_block` (the retry policy's
     /// [`rate_limit_cap`](crate::RetryPolicy::rate_limit_cap)).
-    pub fn with_stats(enabled: bool, stats: Arc<PaceStats>, max_block: Duration) -> Pacer {
+    pub fn with_stats(stats: Arc<PaceStats>, max_block: Duration) -> Pacer {
         Pacer {
-            enabled,
             max_block,
             state: Mutex::new(PaceState::new(Instant::now())),
             notify: tokio::sync::Notify::new(),
@@ -102,16 +101,19 @@ impl Pacer {
         }
     }
 
+    /// Leave to send a request at once, without pacing (pacing is off):
+    /// its reply still counts a 429, and teaches the pacer nothing.
+    pub fn unpaced(&self) -> Permit<'_> {
+        Permit {
+            pacer: self,
+            ticket: None,
+        }
+    }
+
     /// Waits until a request may be sent; report its reply through the
     /// permit ([`Permit::observe`]). A dropped permit counts as "no
     /// reply".
     pub async fn acquire(&self) -> Permit<'_> {
-        if !self.enabled {
-            return Permit {
-                pacer: self,
-                ticket: None,
-            };
-        }
         let mut waited_since: Option<Instant> = None;
         let ticket = loop {
             let notified = self.notify.notified();
@@ -149,6 +151,12 @@ impl Pacer {
 pub struct Permit<'a> {
     pacer: &'a Pacer,
     ticket: Option<Ticket>,
+}
+
+impl Default for Pacer {
+    fn default() -> Pacer {
+        Pacer::new()
+    }
 }
 
 impl Permit<'_> {
@@ -239,7 +247,7 @@ mod tests {
 
     #[tokio::test]
     async fn waiters_wake_when_the_probe_is_answered() {
-        let pacer = Arc::new(Pacer::new(true));
+        let pacer = Arc::new(Pacer::new());
         let probe = pacer.acquire().await;
         let other = {
             let pacer = pacer.clone();
@@ -264,11 +272,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_disabled_pacer_never_waits_and_counts_429s() {
-        let pacer = Pacer::new(false);
+    async fn unpaced_permits_never_wait_and_count_429s() {
+        let pacer = Pacer::new();
         let h = headers(&[("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0")]);
         for _ in 0..100 {
-            pacer.acquire().await.observe(429, &h);
+            pacer.unpaced().observe(429, &h);
         }
         assert_eq!(pacer.stats().refused(), 100);
         assert_eq!(pacer.stats().waited(), 0);

@@ -4,20 +4,26 @@
 //! The model is the one the Falcon API enforces: a budget of
 //! `X-RateLimit-Limit` requests per minute, replenished continuously, of
 //! which `X-RateLimit-Remaining` is left after the request a reply answers.
-//! The state keeps an estimate of the budget left now: it starts from the
-//! server's figure, less the requests the server may not have counted yet
-//! (every one sent after the one that figure answers, and every earlier
-//! one still unanswered: requests can overtake each other on the way), and
-//! grows at the replenish rate
-//! less what other clients of the same CID appear to spend (measured from
-//! how the server's figure moves). A 429's `X-RateLimit-RetryAfter` blocks
-//! every request until then.
+//! The state keeps an estimate of this client's part of the budget left
+//! now: it starts from the server's figure, less the requests the server
+//! may not have counted yet (every one sent after the one that figure
+//! answers, and every earlier one still unanswered: requests can overtake
+//! each other on the way), and grows at the replenish rate.
+//!
+//! Other clients of the same CID (other processes or machines) show in how
+//! the server's figure moves: it drops by more than this client's requests
+//! explain. The state measures that as a ratio (other clients' requests
+//! per request of this one) and takes its share of the budget by it: of
+//! the figure, less a small reserve that absorbs the error of the
+//! measurement, and of the replenish rate. Two clients wanting all they
+//! can get measure each other at about 1 and take half each. A 429's
+//! `X-RateLimit-RetryAfter` blocks every request until then.
 //!
 //! Before the first reply nothing is known, so only one request (a probe)
 //! is in flight; a reply without rate-limit headers turns pacing off for
 //! the CID until one with them arrives.
 
-use std::collections::BTreeSet;
+use super::inflight::InFlight;
 use std::time::{Duration, Instant};
 
 /// Identifies a sent request to the state (admission order).
@@ -65,12 +71,24 @@ struct Anchor {
     remaining: f64,
 }
 
-/// The shortest span over which other clients' spending is measured.
-const MEASURE_SPAN: Duration = Duration::from_millis(250);
-/// Weight of a new measurement of other clients' spending.
+/// Other clients' spending is measured over at least this many requests
+/// of this client ...
+const MEASURE_REQUESTS: u64 = 16;
+/// ... or, when it sends fewer, over at least this span.
+const MEASURE_SPAN: Duration = Duration::from_secs(1);
+/// Weight of a new measurement of other clients' spending when it is
+/// higher than the estimate ...
 const SMOOTHING: f64 = 0.5;
-/// This CID's clients keep at least this share of the replenish rate.
+/// ... and when it is lower.
+const FORGETTING: f64 = 0.25;
+/// This client keeps at least this share of the budget.
 const MIN_SHARE: f64 = 0.05;
+/// Below this ratio no other client is assumed (measurement noise).
+const NOISE: f64 = 0.1;
+/// The most other clients' spending counts for in the reserve.
+const MAX_RATIO: f64 = 8.0;
+/// How fast the memory of many requests on their way fades.
+const PEAK_HALF_LIFE: Duration = Duration::from_millis(250);
 
 /// The pacing state of one CID. Pure: every method takes the time.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,10 +101,13 @@ pub struct PaceState {
     at: Instant,
     next_ticket: Ticket,
     /// Sent and not answered yet.
-    outstanding: BTreeSet<Ticket>,
+    flight: InFlight,
     anchor: Option<Anchor>,
-    /// Other clients' spending, requests per second (smoothed).
-    foreign: f64,
+    /// Other clients' requests per request of this one (smoothed).
+    ratio: f64,
+    /// The most requests on their way lately, as of `peak_at`.
+    peak: f64,
+    peak_at: Instant,
     blocked_until: Option<Instant>,
 }
 
@@ -99,17 +120,43 @@ impl PaceState {
             tokens: 0.0,
             at: now,
             next_ticket: 0,
-            outstanding: BTreeSet::new(),
+            flight: InFlight::default(),
             anchor: None,
-            foreign: 0.0,
+            ratio: 0.0,
+            peak: 0.0,
+            peak_at: now,
             blocked_until: None,
         }
     }
 
+    /// This client's share of the budget.
+    fn share(&self) -> f64 {
+        (1.0 / (1.0 + self.ratio)).max(MIN_SHARE)
+    }
+
     /// The replenish rate available to this client, per second.
     fn rate(&self) -> f64 {
-        let full = self.limit / 60.0;
-        (full - self.foreign).max(full * MIN_SHARE)
+        self.limit / 60.0 * self.share()
+    }
+
+    /// What is left out of the server's figure when other clients spend
+    /// the budget too: what they may have on their way (about `ratio` for
+    /// each of this client's requests on its way lately), and a few more
+    /// for the error of measuring them. Another client can have sent
+    /// requests a while ago that reach the server only now.
+    fn reserve(&self, now: Instant) -> f64 {
+        if self.ratio < NOISE {
+            return 0.0;
+        }
+        let ratio = self.ratio.min(MAX_RATIO);
+        2.0 + 2.0 * ratio + ratio * self.peak(now)
+    }
+
+    /// The most requests this client had on their way lately (halving
+    /// every [`PEAK_HALF_LIFE`]).
+    fn peak(&self, now: Instant) -> f64 {
+        let dt = now.saturating_duration_since(self.peak_at).as_secs_f64();
+        self.peak * 0.5f64.powf(dt / PEAK_HALF_LIFE.as_secs_f64())
     }
 
     fn refill(&mut self, now: Instant) {
@@ -136,11 +183,18 @@ impl PaceState {
             Mode::Unpaced => {}
             Mode::Paced => {
                 self.refill(now);
-                if self.tokens < 1.0 {
-                    let secs = (1.0 - self.tokens) / self.rate();
+                let held = self.reserve(now) * self.share();
+                if self.tokens - held < 1.0 {
+                    let secs = (1.0 - self.tokens + held) / self.rate();
                     // At least a millisecond, at most a minute: the
-                    // estimate is refreshed by every reply anyway.
-                    let wait = Duration::from_secs_f64(secs.clamp(1e-3, 60.0));
+                    // estimate is refreshed by every reply anyway. A
+                    // reserve fades: ask again as it does.
+                    let most = if held > 0.0 {
+                        PEAK_HALF_LIFE.as_secs_f64()
+                    } else {
+                        60.0
+                    };
+                    let wait = Duration::from_secs_f64(secs.clamp(1e-3, most));
                     return Decision::Wait(wait);
                 }
                 self.tokens -= 1.0;
@@ -148,13 +202,16 @@ impl PaceState {
         }
         let ticket = self.next_ticket;
         self.next_ticket += 1;
-        self.outstanding.insert(ticket);
+        self.flight.send(ticket);
+        let on_way = self.flight.len() as f64;
+        if on_way >= self.peak(now) {
+            (self.peak, self.peak_at) = (on_way, now);
+        }
         Decision::Go(ticket)
     }
 
     /// Records the reply to request `ticket`.
     pub fn observe(&mut self, ticket: Ticket, now: Instant, seen: Observation) {
-        self.outstanding.remove(&ticket);
         if let Mode::Unknown { probe: Some(p) } = self.mode {
             if p == ticket {
                 self.mode = Mode::Unknown { probe: None };
@@ -163,6 +220,11 @@ impl PaceState {
         if let Some(limit) = seen.limit.filter(|l| *l > 0) {
             self.limit = limit as f64;
         }
+        let figure = seen
+            .remaining
+            .filter(|_| self.limit > 0.0 && !seen.refused)
+            .map(|r| (r as f64).min(self.limit));
+        let uncounted = self.flight.answer(ticket, figure, self.next_ticket);
         if seen.refused {
             let wait = seen.retry_after.unwrap_or(Duration::from_secs(1));
             let until = now.checked_add(wait).unwrap_or(now);
@@ -175,62 +237,63 @@ impl PaceState {
             }
             return;
         }
-        let Some(remaining) = seen.remaining.filter(|_| self.limit > 0.0) else {
+        let Some(remaining) = figure else {
             if matches!(self.mode, Mode::Unknown { .. }) {
                 self.mode = Mode::Unpaced;
             }
             return;
         };
         self.mode = Mode::Paced;
-        let remaining = (remaining as f64).min(self.limit);
-        self.measure_foreign(ticket, now, remaining);
-        // Requests the figure may not count: every later one, and the
-        // earlier ones still on their way. (An early one counted already
-        // is counted twice: the estimate errs low, and the next reply
-        // corrects it.)
-        let later = self.next_ticket.saturating_sub(ticket + 1);
-        let earlier = self.outstanding.range(..ticket).count() as u64;
-        // Others spending the same budget get their share of what is left.
-        let share = self.rate() / (self.limit / 60.0);
-        self.tokens = remaining * share - (later + earlier) as f64;
+        self.measure_others(ticket, now, remaining);
+        // This client's share of what is left: the figure split by the
+        // ratio, less the requests the figure may not count (see
+        // `inflight`). Its share of the reserve is held back when it
+        // sends (the reserve fades).
+        self.tokens = remaining * self.share() - uncounted as f64;
         self.at = now;
     }
 
-    /// Updates the estimate of other clients' spending from how the
-    /// server's figure moved since the anchor.
-    fn measure_foreign(&mut self, ticket: Ticket, now: Instant, remaining: f64) {
-        let Some(a) = self.anchor else {
-            self.anchor = Some(Anchor {
-                ticket,
-                at: now,
-                remaining,
-            });
-            return;
-        };
-        let span = now.saturating_duration_since(a.at);
-        if span < MEASURE_SPAN {
-            return;
-        }
-        let secs = span.as_secs_f64();
-        let ours = ticket.saturating_sub(a.ticket) as f64;
-        let full = self.limit / 60.0;
-        // Without others the figure would be this (the budget is capped,
-        // so a full budget hides spending: then no measurement).
-        let expected = a.remaining + secs * full - ours;
-        if expected < self.limit {
-            let sample = ((expected - remaining) / secs).clamp(0.0, full);
-            self.foreign = SMOOTHING * sample + (1.0 - SMOOTHING) * self.foreign;
-        }
-        self.anchor = Some(Anchor {
+    /// Updates the ratio of other clients' requests to this one's from how
+    /// the server's figure moved since the anchor.
+    fn measure_others(&mut self, ticket: Ticket, now: Instant, remaining: f64) {
+        let here = Anchor {
             ticket,
             at: now,
             remaining,
-        });
+        };
+        let Some(a) = self.anchor.filter(|a| a.ticket < ticket) else {
+            if self.anchor.is_none() {
+                self.anchor = Some(here);
+            }
+            return;
+        };
+        let ours = ticket - a.ticket;
+        let span = now.saturating_duration_since(a.at);
+        if ours < MEASURE_REQUESTS && span < MEASURE_SPAN {
+            return;
+        }
+        self.anchor = Some(here);
+        // Without others the figure would be this; the budget is capped,
+        // so one that may have filled up hides spending: no measurement.
+        let before = a.remaining + span.as_secs_f64() * self.limit / 60.0;
+        if before >= self.limit {
+            return;
+        }
+        let others = (before - ours as f64 - remaining).max(0.0);
+        let sample = others / ours as f64;
+        // Quick to see other clients, slow to forget them: one idle for a
+        // moment (or not scheduled) is not gone.
+        let weight = if sample > self.ratio {
+            SMOOTHING
+        } else {
+            FORGETTING
+        };
+        self.ratio = weight * sample + (1.0 - weight) * self.ratio;
     }
 
     /// Records that request `ticket` got no reply (a transport failure).
     pub fn abandon(&mut self, ticket: Ticket) {
-        self.outstanding.remove(&ticket);
+        self.flight.abandon(ticket);
         if self.mode
             == (Mode::Unknown {
                 probe: Some(ticket),
@@ -319,9 +382,29 @@ mod tests {
         // later (one counted twice: the estimate errs low).
         s.observe(a, t0, seen(60, 9));
         assert_eq!(s.tokens, 7.0);
+        // `a` and `b` were on their way with `c`; their figures say the
+        // server counted them before it.
         s.observe(c, t0, seen(60, 7));
         assert_eq!(s.tokens, 7.0);
-        assert!(s.outstanding.is_empty());
+        assert!(s.flight.is_empty());
+    }
+
+    #[test]
+    fn replies_that_overtake_each_other_coming_back() {
+        let t0 = Instant::now();
+        let mut s = PaceState::new(t0);
+        let p = go(&mut s, t0);
+        s.observe(p, t0, seen(60, 10));
+        let a = go(&mut s, t0);
+        let b = go(&mut s, t0);
+        // The server counts `b` (9 left), then `a` (8 left); `a`'s reply
+        // comes back first.
+        s.observe(a, t0, seen(60, 8));
+        assert_eq!(s.tokens, 7.0);
+        // `b`'s figure does not count `a`, which is no longer on its way:
+        // it was when `b` was sent, so it counts against the figure.
+        s.observe(b, t0, seen(60, 9));
+        assert_eq!(s.tokens, 8.0);
     }
 
     #[test]
@@ -341,22 +424,45 @@ mod tests {
 
     #[test]
     fn measures_other_clients_spending() {
-        // 60 per second; another client spends 30 per second, so the
-        // figure drops by 30 a second more than our own requests explain.
+        // 60 per second; another client sends one request for each of
+        // ours, so the figure drops by twice what ours explain.
         let t0 = Instant::now();
         let mut s = PaceState::new(t0);
         let mut remaining = 1000u64;
         let mut now = t0;
-        for step in 0..6 {
+        for _ in 0..200 {
             let t = go(&mut s, now);
             s.observe(t, now, seen(3600, remaining));
-            now += Duration::from_secs(1);
-            // +60 replenished, -30 by the other client, -1 by ours
-            remaining = remaining + 60 - 30 - 1;
-            assert!(step < 6);
+            now += Duration::from_millis(50);
+            // +3 replenished, -1 by the other client, -1 by ours
+            remaining = remaining + 3 - 2;
         }
-        assert!((s.foreign - 30.0).abs() < 3.0, "{}", s.foreign);
-        assert!((s.rate() - 30.0).abs() < 3.0);
+        assert!((s.ratio - 1.0).abs() < 0.05, "{}", s.ratio);
+        assert!((s.rate() - 30.0).abs() < 1.0, "{}", s.rate());
+        // Half of the last figure; a reserve of 2 + 2 x 1, and one for the
+        // one request on its way lately, fading.
+        let last = (remaining - 1) as f64;
+        assert!((s.tokens - last / 2.0).abs() < 0.5, "{}", s.tokens);
+        let reserve = s.reserve(now);
+        assert!(reserve > 4.0 && reserve < 5.0, "{reserve}");
+        assert!(s.reserve(now + Duration::from_secs(10)) - 4.0 < 1e-3);
+    }
+
+    #[test]
+    fn a_single_client_measures_no_others() {
+        let t0 = Instant::now();
+        let mut s = PaceState::new(t0);
+        let mut remaining = 1000u64;
+        let mut now = t0;
+        for _ in 0..200 {
+            let t = go(&mut s, now);
+            s.observe(t, now, seen(3600, remaining));
+            now += Duration::from_millis(50);
+            // +3 replenished, -1 by ours
+            remaining += 2;
+        }
+        assert!(s.ratio < NOISE, "{}", s.ratio);
+        assert_eq!(s.reserve(now), 0.0);
     }
 
     #[test]

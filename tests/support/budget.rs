@@ -2,8 +2,11 @@
 //! way the API does: `limit` requests per minute, replenished
 //! continuously; `X-RateLimit-Limit` and `X-RateLimit-Remaining` on every
 //! reply; 429 with `X-RateLimit-RetryAfter` (epoch seconds) when spent.
-//! The token endpoint hands out one token per `member_cid` (the parent's
-//! when none), so each command's CID is known from its bearer token.
+//! The token endpoint hands out a new token per request, naming the
+//! `member_cid` (the parent's when none), so each command's CID, and which
+//! token holder (process) sent it, is known from its bearer token. Token
+//! requests have a budget of their own (per client address, as Falcon's),
+//! with the same headers.
 #![allow(dead_code)]
 
 use bytes::Bytes;
@@ -29,9 +32,18 @@ pub struct CidStats {
     pub ok: u64,
     /// Commands answered 429.
     pub refused: u64,
-    /// Commands refused after the first reply this CID got (a pacer has
-    /// seen the budget by then).
+    /// Commands refused after the first reply to the same token (its
+    /// holder's pacer has seen the budget by then).
     pub refused_after_first_reply: u64,
+}
+
+/// What the server saw of token requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenStats {
+    /// Token requests answered 201.
+    pub granted: u64,
+    /// Token requests answered 429.
+    pub refused: u64,
 }
 
 struct Bucket {
@@ -43,6 +55,13 @@ struct State {
     limit: u64,
     buckets: HashMap<String, Bucket>,
     stats: HashMap<String, CidStats>,
+    /// Tokens whose holder has had a command reply.
+    answered: std::collections::HashSet<String>,
+    token_limit: u64,
+    token_bucket: Bucket,
+    token_stats: TokenStats,
+    /// When the first and the last command arrived.
+    commands: Option<(Instant, Instant)>,
     /// Commands without a token the server handed out.
     pub unknown_tokens: u64,
 }
@@ -70,6 +89,20 @@ impl Server {
     /// Commands that carried no token it handed out.
     pub fn unknown_tokens(&self) -> u64 {
         self.state.lock().unwrap().unknown_tokens
+    }
+
+    /// The time from the first command to the last.
+    pub fn command_span(&self) -> Duration {
+        self.state
+            .lock()
+            .unwrap()
+            .commands
+            .map_or(Duration::ZERO, |(first, last)| last - first)
+    }
+
+    /// What it saw of token requests.
+    pub fn token_stats(&self) -> TokenStats {
+        self.state.lock().unwrap().token_stats
     }
 }
 
@@ -117,16 +150,33 @@ async fn handle(
     if path == "/oauth2/token" {
         let cid = form_value(&body, "member_cid").unwrap_or_else(|| PARENT.to_string());
         let mut s = state.lock().unwrap();
-        s.stats.entry(cid.clone()).or_default().tokens += 1;
-        return Ok(reply(
+        let limit = s.token_limit;
+        let (ok, remaining, retry_at) = spend(&mut s.token_bucket, limit);
+        if !ok {
+            s.token_stats.refused += 1;
+            let r = reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                r#"{"errors":[{"code":429,"message":"API rate limit exceeded."}]}"#.into(),
+            );
+            return Ok(with_rate_headers(r, limit, remaining, retry_at));
+        }
+        s.token_stats.granted += 1;
+        let stats = s.stats.entry(cid.clone()).or_default();
+        stats.tokens += 1;
+        let serial = stats.tokens;
+        drop(s);
+        let r = reply(
             StatusCode::CREATED,
-            format!(r#"{{"access_token":"tok-{cid}","token_type":"bearer","expires_in":1799}}"#),
-        ));
+            format!(
+                r#"{{"access_token":"tok-{cid}.{serial}","token_type":"bearer","expires_in":1799}}"#
+            ),
+        );
+        return Ok(with_rate_headers(r, limit, remaining, None));
     }
-    let Some(cid) = auth
+    let Some((cid, token)) = auth
         .as_deref()
         .and_then(|a| a.strip_prefix("Bearer tok-"))
-        .map(str::to_string)
+        .and_then(|t| Some((t.split_once('.')?.0.to_string(), t.to_string())))
     else {
         state.lock().unwrap().unknown_tokens += 1;
         return Ok(reply(
@@ -134,58 +184,88 @@ async fn handle(
             r#"{"meta":{},"errors":[{"code":401,"message":"access denied"}]}"#.into(),
         ));
     };
-    let now = Instant::now();
     let mut s = state.lock().unwrap();
-    let limit = s.limit as f64;
-    let rate = limit / 60.0;
+    let now = Instant::now();
+    s.commands = Some(s.commands.map_or((now, now), |(first, _)| (first, now)));
+    let limit = s.limit;
     let bucket = s.buckets.entry(cid.clone()).or_insert(Bucket {
-        tokens: limit,
-        at: now,
+        tokens: limit as f64,
+        at: Instant::now(),
     });
-    bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(limit);
-    bucket.at = now;
-    let (status, remaining, retry_at) = if bucket.tokens >= 1.0 {
-        bucket.tokens -= 1.0;
-        (StatusCode::OK, bucket.tokens.floor() as u64, None)
-    } else {
-        let wait = (1.0 - bucket.tokens) / rate;
-        let epoch = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64();
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            0,
-            Some((epoch + wait).ceil() as u64),
-        )
-    };
+    let (ok, remaining, retry_at) = spend(bucket, limit);
+    let seen = !s.answered.insert(token);
     let stats = s.stats.entry(cid.clone()).or_default();
-    let body = if status == StatusCode::OK {
+    let (status, body) = if ok {
         stats.ok += 1;
-        format!(r#"{{"meta":{{"query_time":0.001}},"resources":["{cid}"],"errors":[]}}"#)
+        (
+            StatusCode::OK,
+            format!(r#"{{"meta":{{"query_time":0.001}},"resources":["{cid}"],"errors":[]}}"#),
+        )
     } else {
-        if stats.ok + stats.refused > 0 {
+        if seen {
             stats.refused_after_first_reply += 1;
         }
         stats.refused += 1;
-        r#"{"meta":{},"resources":[],"errors":[{"code":429,"message":"API rate limit exceeded."}]}"#
-            .into()
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            r#"{"meta":{},"resources":[],"errors":[{"code":429,"message":"API rate limit exceeded."}]}"#
+                .into(),
+        )
     };
-    let limit = s.limit;
     drop(s);
-    let mut r = reply(status, body);
+    Ok(with_rate_headers(
+        reply(status, body),
+        limit,
+        remaining,
+        retry_at,
+    ))
+}
+
+/// Spends one request of a budget of `limit` per minute, replenished
+/// continuously: whether it was allowed, what is left, and (refused) the
+/// epoch second to retry at.
+fn spend(bucket: &mut Bucket, limit: u64) -> (bool, u64, Option<u64>) {
+    let now = Instant::now();
+    let rate = limit as f64 / 60.0;
+    bucket.tokens =
+        (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(limit as f64);
+    bucket.at = now;
+    if bucket.tokens >= 1.0 {
+        bucket.tokens -= 1.0;
+        return (true, bucket.tokens.floor() as u64, None);
+    }
+    let wait = (1.0 - bucket.tokens) / rate;
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
+    (false, 0, Some((epoch + wait).ceil() as u64))
+}
+
+fn with_rate_headers(
+    mut r: Response<Full<Bytes>>,
+    limit: u64,
+    remaining: u64,
+    retry_at: Option<u64>,
+) -> Response<Full<Bytes>> {
     let h = r.headers_mut();
     h.insert("x-ratelimit-limit", limit.into());
     h.insert("x-ratelimit-remaining", remaining.into());
     if let Some(at) = retry_at {
         h.insert("x-ratelimit-retryafter", at.into());
     }
-    Ok(r)
+    r
 }
 
 /// Starts a server on 127.0.0.1 allowing each CID `limit` requests per
-/// minute (the budget starts full).
+/// minute, and 300 token requests per minute in all (the budgets start
+/// full).
 pub fn start(limit: u64) -> std::io::Result<Server> {
+    start_with(limit, 300)
+}
+
+/// [`start`] with `token_limit` token requests per minute.
+pub fn start_with(limit: u64, token_limit: u64) -> std::io::Result<Server> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
@@ -193,6 +273,14 @@ pub fn start(limit: u64) -> std::io::Result<Server> {
         limit: limit.max(1),
         buckets: HashMap::new(),
         stats: HashMap::new(),
+        answered: Default::default(),
+        token_limit: token_limit.max(1),
+        token_bucket: Bucket {
+            tokens: token_limit.max(1) as f64,
+            at: Instant::now(),
+        },
+        token_stats: TokenStats::default(),
+        commands: None,
         unknown_tokens: 0,
     }));
     let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();

@@ -2,7 +2,7 @@
 //! the total when the input is a file), rate, ETA, and the caller's extra
 //! text (pacing, CIDs).
 
-use super::batch::Summary;
+use super::Summary;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::time::{Duration, Instant};
 

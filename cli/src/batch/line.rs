@@ -1,0 +1,203 @@
+//! One batch line: parsing an input line into a [`Request`] (or an error
+//! line), and building the output line from a handler's [`Reply`].
+
+use crate::exit::Exit;
+use crate::members::Members;
+use falcon_harness::catalog;
+use falcon_harness::error::Error;
+use falcon_harness::operation::Operation;
+use serde_json::{json, Map, Value};
+
+/// One well-formed input line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// The line's `id`, `null` when it has none.
+    pub id: Value,
+    /// The resolved operation.
+    pub op: &'static Operation,
+    /// The arguments (`{}` when absent).
+    pub args: Value,
+    /// The child CID the line acts for.
+    pub member_cid: Option<String>,
+}
+
+/// What a handler returns for one line: the fields to print after `id`,
+/// `line` and `member_cid` (as JSON text, built where the reply is), and
+/// the exit code the line stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// Fields of the output line.
+    pub fields: Members,
+    /// The line's outcome as an exit code.
+    pub exit: Exit,
+}
+
+impl Reply {
+    /// A reply with these fields.
+    pub fn new(fields: Map<String, Value>, exit: Exit) -> Reply {
+        let mut m = Members::default();
+        for (k, v) in &fields {
+            m.field(k, v);
+        }
+        Reply { fields: m, exit }
+    }
+
+    /// A reply with fields written already.
+    pub fn with_members(fields: Members, exit: Exit) -> Reply {
+        Reply { fields, exit }
+    }
+
+    /// An error line: `{"error": {"kind": .., "message": ..}}`.
+    pub fn error(kind: &str, message: impl Into<String>, exit: Exit) -> Reply {
+        let mut m = Members::default();
+        m.field("error", &json!({"kind": kind, "message": message.into()}));
+        Reply { fields: m, exit }
+    }
+
+    /// The error line for a library error.
+    pub fn from_error(e: &Error) -> Reply {
+        Reply::error(e.kind().as_str(), e.to_string(), Exit::for_error(e))
+    }
+}
+
+/// An input line after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// A well-formed line.
+    Request(Request),
+    /// A bad line: its `id` and `member_cid` (when they could be read) and
+    /// the error reply.
+    Bad(Value, Option<String>, Reply),
+    /// A blank line (skipped).
+    Blank,
+}
+
+fn bad(id: Value, message: String) -> Parsed {
+    Parsed::Bad(id, None, Reply::error("parse", message, Exit::Usage))
+}
+
+/// Parses one input line (without its line break).
+pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bad(Value::Null, format!("line {line}: not UTF-8"));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
+    };
+    let Value::Object(mut obj) = value else {
+        return bad(
+            Value::Null,
+            format!(
+                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
+                falcon_harness::json_kind::name(&value)
+            ),
+        );
+    };
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "op" | "args" | "member_cid"))
+    {
+        return bad(
+            id,
+            format!(
+                "line {line}: unknown key {k:?}; a line has \"id\", \"op\", \"args\" and \"member_cid\""
+            ),
+        );
+    }
+    let member_cid = match obj.remove("member_cid") {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"member_cid\" must be a string, got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+    };
+    let name = match obj.remove("op") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"op\" must be a string, got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+        None => return bad(id, format!("line {line}: \"op\" is missing")),
+    };
+    let args = match obj.remove("args") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"args\" must be an object, got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+    };
+    match catalog::resolve(&name) {
+        Ok(r) => Parsed::Request(Request {
+            line,
+            id,
+            op: r.operation,
+            args,
+            member_cid,
+        }),
+        Err(e) => Parsed::Bad(
+            id,
+            member_cid,
+            Reply::from_error(&Error::UnknownOperation(e)),
+        ),
+    }
+}
+
+/// The output line for a reply (JSON text, without the line break).
+pub fn output_line(
+    line: usize,
+    id: Value,
+    member_cid: Option<String>,
+    reply: Reply,
+) -> (Vec<u8>, Exit) {
+    let mut m = Members::with_capacity(reply.fields.as_bytes().len() + 64);
+    m.field("id", &id).field("line", &line);
+    if let Some(cid) = member_cid {
+        m.field("member_cid", &cid);
+    }
+    m.extend(&reply.fields);
+    (m.into_object(), reply.exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_kinds() {
+        let e = Error::Auth {
+            status: Some(401),
+            message: "no".into(),
+        };
+        let r = Reply::from_error(&e);
+        assert_eq!(r.exit, Exit::Failure);
+        assert_eq!(r.fields.to_map()["error"]["kind"], "auth");
+        let r = Reply::from_error(&Error::Config("x".into()));
+        assert_eq!(r.fields.to_map()["error"]["kind"], "config");
+        assert_eq!(r.exit, Exit::Usage);
+    }
+}
