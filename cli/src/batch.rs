@@ -11,6 +11,7 @@
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
+use super::progress::Progress;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
 use falcon_harness::operation::Operation;
@@ -18,8 +19,7 @@ use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// One well-formed input line.
@@ -155,12 +155,15 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         }
     };
     match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            op: r.operation,
-            args,
-        }),
+        Ok(r) => {
+            super::notes::deprecation(&r);
+            Parsed::Request(Request {
+                line,
+                id,
+                op: r.operation,
+                args,
+            })
+        }
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
     }
 }
@@ -214,7 +217,7 @@ fn write_line<W: Write>(
         summary.failed += 1;
     }
     summary.exit = summary.exit.max(exit);
-    progress.tick(summary);
+    progress.lines(summary.lines as u64, summary.failed as u64);
     Ok(())
 }
 
@@ -250,7 +253,7 @@ pub fn run_sync<R: Read, W: Write>(
         write_line(out, result, &mut summary, progress)?;
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -314,7 +317,7 @@ where
         }
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -323,69 +326,12 @@ fn strip_eol(buf: &[u8]) -> &[u8] {
     buf.strip_suffix(b"\r").unwrap_or(buf)
 }
 
-/// A one-line progress display on stderr, drawn only when stderr is a
-/// terminal, at most ten times a second.
-#[derive(Debug)]
-pub struct Progress {
-    enabled: bool,
-    started: Instant,
-    last: Option<Instant>,
-}
-
-impl Progress {
-    /// Progress on stderr when stderr is a terminal.
-    pub fn stderr() -> Progress {
-        Progress::new(io::stderr().is_terminal())
-    }
-
-    /// Progress that draws only when `enabled`.
-    pub fn new(enabled: bool) -> Progress {
-        Progress {
-            enabled,
-            started: Instant::now(),
-            last: None,
-        }
-    }
-
-    fn tick(&mut self, s: &Summary) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
-        {
-            return;
-        }
-        self.last = Some(now);
-        self.draw(s);
-    }
-
-    fn draw(&self, s: &Summary) {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let _ = write!(
-            io::stderr(),
-            "\r\x1b[2Kbatch: {} lines, {} not ok, {:.0} lines/s",
-            s.lines,
-            s.failed,
-            s.lines as f64 / secs
-        );
-    }
-
-    fn finish(&mut self, s: &Summary) {
-        if self.enabled {
-            self.draw(s);
-            let _ = writeln!(io::stderr());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::time::Duration;
 
     fn ok_reply(req: &Request) -> Reply {
         let mut m = Map::new();
@@ -460,7 +406,7 @@ mod tests {
             &mut BufReader::new(input.as_bytes()),
             &mut out,
             |r| ok_reply(&r),
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .unwrap();
         assert_eq!(
@@ -518,7 +464,7 @@ mod tests {
                     ok_reply(&req)
                 }
             },
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .await
         .unwrap();

@@ -1,7 +1,5 @@
 //! The `falcon-harness` command-line tool: parses the arguments and hands
 //! them to [`falcon_harness_cli::run`].
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    falcon_harness_cli::run(falcon_harness_cli::Args::parse()).into()
+    falcon_harness_cli::run(falcon_harness_cli::misuse::parse()).into()
 }
