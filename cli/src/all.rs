@@ -98,7 +98,7 @@ pub async fn all(
 ) -> Result<Exit, Failure> {
     let progress = Progress::pages(progress::on_terminal());
     let mut sink = Sink::new(io::stdout().lock(), format);
-    let mut pages = harness.paginate_op(op, args);
+    let mut pages = harness.request(op).args(args).pages();
     let mut seen = 0u64;
     let stopped = loop {
         let Some(page) = pages.next().await else {

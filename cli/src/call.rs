@@ -108,7 +108,7 @@ async fn download(
     let mut file = tokio::fs::File::create(&part)
         .await
         .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
-    let result = harness.download_plan(plan, &mut file).await;
+    let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {

@@ -15,15 +15,6 @@ use falcon_harness::catalog;
 
 const BIN: &str = "falcon-harness";
 
-/// The values completed for `--cloud`: the table's regions and `auto`.
-pub fn regions() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = catalog::regions().iter().map(|r| r.0).collect();
-    if !names.contains(&"auto") {
-        names.push("auto");
-    }
-    names
-}
-
 /// The command with the table's values attached to its arguments.
 fn command(ids: &[&'static str]) -> Command {
     let values = |v: Vec<&'static str>| PossibleValuesParser::new(v);
@@ -33,7 +24,9 @@ fn command(ids: &[&'static str]) -> Command {
         .mut_arg("list", |a| {
             a.value_parser(values(catalog::collections().collect()))
         })
-        .mut_arg("cloud", |a| a.value_parser(values(regions())))
+        .mut_arg("cloud", |a| {
+            a.value_parser(values(falcon_harness::Cloud::names().collect()))
+        })
 }
 
 /// The completion script for `shell`.
@@ -144,17 +137,7 @@ mod tests {
             for word in ["QueryIncidents", "CaseDownloadAttachment", "message_center"] {
                 assert!(s.contains(word), "{shell:?} script lacks {word}");
             }
-            assert!(s.contains("us-gov-1"), "{shell:?} script lacks regions");
             assert!(s.contains(option), "{shell:?} script lacks options");
-        }
-    }
-
-    #[test]
-    fn regions_come_from_the_table_and_include_auto() {
-        let r = regions();
-        assert!(r.contains(&"auto"));
-        for (name, _, _) in catalog::regions() {
-            assert!(r.contains(name));
         }
     }
 
@@ -171,6 +154,16 @@ mod tests {
         let end = s[at..].find("\ncomplete ").map_or(s.len(), |e| at + e);
         assert!(s[at..end].contains("QueryIncidents\\t"));
         assert!(s.contains("__fish_complete_path"));
+    }
+
+    #[test]
+    fn every_shell_offers_the_cloud_names() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let s = script(shell);
+            for name in falcon_harness::Cloud::names() {
+                assert!(s.contains(name), "{shell:?} script lacks cloud {name}");
+            }
+        }
     }
 
     #[test]

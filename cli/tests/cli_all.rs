@@ -3,8 +3,8 @@
 //! pages (exit 4, with the flag named), and a failure after the first
 //! page keeps what was printed (a closed array) with exit 4.
 
-mod common;
-use common::falcon::{call, json_reply, token};
+mod support;
+use support::falcon::{call, json_reply, token};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 

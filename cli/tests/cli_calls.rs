@@ -3,11 +3,11 @@
 //! download to a file and to stdout, an upload, `--all` across pages, and
 //! `--verbose` without secrets.
 
-mod common;
-use common::falcon::{call, json_reply, token, SECRET, TOKEN};
-use common::run;
+mod support;
 use mockito::{Matcher, Server};
 use serde_json::json;
+use support::falcon::{call, json_reply, token, SECRET, TOKEN};
+use support::run;
 
 #[test]
 fn single_call_prints_status_headers_and_body() {

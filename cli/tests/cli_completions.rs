@@ -2,8 +2,8 @@
 //! for `falcon-harness` (`complete -p`), and its function is called with
 //! COMP_WORDS/COMP_CWORD set as bash would, then COMPREPLY is checked.
 
-mod common;
-use common::run;
+mod support;
+use support::run;
 use std::path::Path;
 use std::process::Command;
 

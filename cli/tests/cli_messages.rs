@@ -3,10 +3,10 @@
 //! codes when stderr is not a terminal; a parameter given as a flag; and
 //! `--help`'s exit codes and defaults.
 
-mod common;
+mod support;
 use clap::CommandFactory;
-use common::falcon::{call, json_reply, token};
-use common::run;
+use support::falcon::{call, json_reply, token};
+use support::run;
 use mockito::{Matcher, Server};
 use serde_json::json;
 
