@@ -127,7 +127,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_shell_offers_operation_ids_collections_and_regions() {
+    fn every_shell_offers_operation_ids_and_collections() {
         for (shell, option) in [
             (Shell::Bash, "--dry-run"),
             (Shell::Zsh, "--dry-run"),

@@ -4,9 +4,9 @@
 //! page keeps what was printed (a closed array) with exit 4.
 
 mod support;
-use support::falcon::{call, json_reply, token};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
+use support::falcon::{call, json_reply, token};
 
 const ROUTE: &str = "/devices/queries/devices/v1";
 

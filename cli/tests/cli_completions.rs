@@ -3,9 +3,9 @@
 //! COMP_WORDS/COMP_CWORD set as bash would, then COMPREPLY is checked.
 
 mod support;
-use support::run;
 use std::path::Path;
 use std::process::Command;
+use support::run;
 
 fn script(dir: &Path) -> std::path::PathBuf {
     let r = run(&["--completions", "bash"], b"", &[]);

@@ -5,10 +5,10 @@
 
 mod support;
 use clap::CommandFactory;
-use support::falcon::{call, json_reply, token};
-use support::run;
 use mockito::{Matcher, Server};
 use serde_json::json;
+use support::falcon::{call, json_reply, token};
+use support::run;
 
 const NOTE: &str = "note: QueryIncidents is marked deprecated by the API";
 
