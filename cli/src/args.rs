@@ -8,8 +8,8 @@ use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 ARGS is a JSON object, @FILE (a file holding one), or - (read it from stdin).
-Operation parameters are not flags: give `--limit 5` in ARGS, as JSON
-'{\"limit\": 5}' or as key=value: limit=5.
+Operation parameters are not flags: give `--limit 5` in ARGS, as
+'{\"limit\": 5}'.
 
 Exit codes:
   0  the API answered 2xx or 304 (or nothing was sent: --dry-run, --list ...)

@@ -1,9 +1,12 @@
 //! Parsing the command line, with clap's answer to a misused flag
 //! rewritten to say what to do: an operation's parameter given as a flag
-//! (`QueryDevicesByFilter --limit 5`) is shown as ARGS, in JSON and as
-//! key=value, instead of clap's tip of a similar flag.
+//! (`QueryDevicesByFilter --limit 5`) is shown as ARGS instead of clap's
+//! tip of a similar flag: as JSON, and as a key=value pair when the ARGS
+//! reader turns that pair into the same JSON. Suggested words are quoted
+//! for a POSIX shell.
 
 use super::args::Args;
+use super::input;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 use falcon_harness::catalog;
@@ -87,12 +90,40 @@ pub fn advice(flag: &str, words: &[&str]) -> Option<String> {
         _ => Value::String(value.clone()),
     };
     let json = serde_json::json!({ param: json_value });
+    let id = op.id();
+    let mut forms = vec![format!("falcon-harness {id} {}", quote(&json.to_string()))];
+    let pair = format!("{param}={value}");
+    if reads_as(&pair, &json) {
+        forms.push(format!("falcon-harness {id} {}", quote(&pair)));
+    }
+    let how = if forms.len() > 1 {
+        "JSON or key=value"
+    } else {
+        "a JSON object"
+    };
     Some(format!(
-        "{flag} is not a flag: {param} is an argument of {id}; arguments are JSON or \
-         key=value after the operation:\n  falcon-harness {id} '{json}'\n  \
-         falcon-harness {id} {param}={value}\n(see falcon-harness --describe {id}, or --help)",
-        id = op.id()
+        "{flag} is not a flag: {param} is an argument of {id}; arguments are {how} \
+         after the operation:\n  {}\n(see falcon-harness --describe {id}, or --help)",
+        forms.join("\n  ")
     ))
+}
+
+/// Whether the ARGS word `word` reads as `expected`: the suggestion is
+/// only made in a form the command line accepts.
+fn reads_as(word: &str, expected: &Value) -> bool {
+    let source = input::Source::parse(Some(word));
+    input::read_args(&source, std::io::empty()).is_ok_and(|v| &v == expected)
+}
+
+/// `word` as one word for a POSIX shell: as it is when it has no
+/// special characters, else in single quotes.
+pub fn quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,:/@%+=".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 #[cfg(test)]
@@ -111,18 +142,38 @@ mod tests {
             e.contains("falcon-harness QueryIncidents '{\"limit\":5}'"),
             "{e}"
         );
-        assert!(e.contains("falcon-harness QueryIncidents limit=5"), "{e}");
+        // key=value is offered only when ARGS reads it as the same JSON
+        let pair = e.contains("falcon-harness QueryIncidents limit=5");
+        assert_eq!(pair, reads_as("limit=5", &serde_json::json!({"limit": 5})));
+        assert_eq!(pair, e.contains("JSON or key=value"), "{e}");
         assert!(!e.contains("--list"), "{e}");
         let e = err(&["query_devices_by_filter", "--filter=platform_name:'Linux'"]);
         assert!(
-            e.contains(r#"QueryDevicesByFilter '{"filter":"platform_name:'Linux'"}'"#),
+            e.contains(r#"QueryDevicesByFilter '{"filter":"platform_name:'\''Linux'\''"}'"#),
             "{e}"
         );
         let e = err(&["GetQueriesAlertsV2", "--include-hidden"]);
-        assert!(e.contains("include_hidden=VALUE"), "{e}");
+        assert!(e.contains(r#"'{"include_hidden":"VALUE"}'"#), "{e}");
         // a body field
         let e = err(&["PostDeviceDetailsV2", "--ids", "abc"]);
         assert!(e.contains(r#"'{"ids":"abc"}'"#), "{e}");
+    }
+
+    #[test]
+    fn suggestions_are_quoted_for_the_shell() {
+        assert_eq!(quote("limit=5"), "limit=5");
+        assert_eq!(quote(r#"{"limit":5}"#), r#"'{"limit":5}'"#);
+        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert_eq!(quote(""), "''");
+        // what bash reads back is the word itself
+        for word in ["it's", r#"{"a":"b c"}"#, "x;y", "$HOME"] {
+            let out = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(format!("printf %s {}", quote(word)))
+                .output()
+                .expect("bash runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), word);
+        }
     }
 
     #[test]

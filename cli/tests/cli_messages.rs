@@ -1,7 +1,7 @@
 //! What the binary says on stderr: a deprecated operation's note once
 //! per run and `--quiet`; `-v`'s one line per request, without colour
-//! codes when stderr is not a terminal; a parameter given as a flag; and
-//! `--help`'s exit codes and defaults.
+//! codes when stderr is not a terminal; a parameter given as a flag; a
+//! refused base URL; and `--help`'s exit codes and defaults.
 
 mod support;
 use clap::CommandFactory;
@@ -97,17 +97,90 @@ fn a_parameter_given_as_a_flag_is_answered_with_the_args_to_give() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("falcon-harness QueryIncidents '{\"limit\":5}'"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("falcon-harness QueryIncidents limit=5"),
+            .contains("\n  falcon-harness QueryIncidents '{\"limit\":5}'\n"),
         "{}",
         r.stderr
     );
     assert!(!r.stderr.contains("'--list'"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
+
+    // Every suggested command line, typed into bash, plans the call.
+    let r = run(
+        &["QueryDevicesByFilter", "--filter", "platform_name:'Linux'"],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let suggested: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("  falcon-harness "))
+        .collect();
+    assert!(!suggested.is_empty(), "{}", r.stderr);
+    for words in suggested {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("\"$0\" --dry-run -q {words}"))
+            .arg(env!("CARGO_BIN_EXE_falcon-harness"))
+            .output()
+            .expect("bash runs");
+        assert!(out.status.success(), "{words}: {out:?}");
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            plan["query"],
+            json!([["filter", "platform_name:'Linux'"]]),
+            "{words}"
+        );
+    }
+}
+
+#[test]
+fn base_url_errors_echo_the_input_say_why_and_what_to_write() {
+    let mut server = Server::new();
+    token(&mut server).create();
+    json_reply(
+        server.mock("GET", "/devices/queries/devices/v1"),
+        200,
+        json!({"resources": []}),
+    )
+    .create();
+    let url = server.url();
+    let bare = url.strip_prefix("http://").unwrap();
+    let with = |base: &str| {
+        let mut args = vec!["--base-url", base, "QueryDevicesByFilter"];
+        args.extend(["--client-id", "cid", "--client-secret"]);
+        args.push(support::falcon::SECRET);
+        run(&args, b"", &[])
+    };
+    // The scheme left out: the message names the URL to write, which works.
+    let r = with(bare);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("\"{bare}\": no scheme; did you mean \"{url}\"?")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(with(&url).code, 0);
+    // Plain http away from loopback: the rule and the https URL, no Rust.
+    let r = with("http://10.0.0.1:8080/x");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for part in [
+        "\"http://10.0.0.1:8080/x\"",
+        "plain http:// is allowed only to a loopback host",
+        "use \"https://10.0.0.1:8080/x\"",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("allow_insecure_http"), "{}", r.stderr);
+    // The dry run answers the same.
+    let r = run(
+        &["--dry-run", "--base-url", bare, "QueryDevicesByFilter"],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean"), "{}", r.stderr);
 }
 
 #[test]
