@@ -27,6 +27,8 @@ pub mod response;
 pub mod retry;
 pub mod router;
 pub mod suggest;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use catalog::{resolve, Resolved, Via};

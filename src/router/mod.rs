@@ -111,12 +111,12 @@
 //!   and alias) is an error rather than one silently winning.
 
 mod body;
-mod convert;
+pub(crate) mod convert;
 mod encode;
 mod files;
 mod headers;
 mod manual;
-mod place;
+pub(crate) mod place;
 mod planner;
 
 use crate::error::Error;

@@ -1,0 +1,490 @@
+//! A fake Falcon API for your own tests, keyed by operation ID (feature
+//! `testing`).
+//!
+//! [`FakeFalcon::start`] runs a small HTTP server on 127.0.0.1 (on its
+//! own thread, so it serves async and blocking tests alike). It answers
+//! `/oauth2/token`, decodes every other request back into the operation
+//! ID and arguments that planned it ([`decode`], the router's inverse),
+//! and answers from the expectations you set, in the same JSON you pass
+//! to `command`:
+//!
+//! ```
+//! use falcon_harness::testing::FakeFalcon;
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let fake = FakeFalcon::start();
+//! fake.on("QueryIncidents")
+//!     .args(json!({"limit": 5}))
+//!     .times(1)
+//!     .reply(200, json!({"resources": ["inc:1"]}));
+//!
+//! let harness = fake.harness();
+//! let reply = harness
+//!     .command("QueryIncidents", json!({"limit": 5, "sort": "start.desc"}))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(reply.status(), 200);
+//! assert_eq!(fake.calls("QueryIncidents"), [json!({"limit": 5, "sort": "start.desc"})]);
+//! fake.verify();
+//! # }
+//! ```
+//!
+//! - Matching is partial: only the keys an expectation gives must match
+//!   (objects key by key, recursively). Expectations are tried in the
+//!   order they were set; one with [`On::times`] stops matching once used
+//!   up. Unknown operation IDs and argument names, and bad values, are
+//!   errors when the expectation is set, with did-you-mean, exactly as
+//!   for `command`.
+//! - A request that no expectation matches is answered with status 599
+//!   and a message naming the operation, the arguments received and the
+//!   closest expectation; it is recorded, and [`FakeFalcon::verify`]
+//!   panics with it, as it does for expectations that were not met.
+//! - Replies: [`On::reply`] (JSON), [`On::reply_bytes`] (downloads),
+//!   [`On::header`] (rate-limit headers, `X-Cs-Region` ...),
+//!   [`On::pages`] (pagination: `meta.pagination` filled in by `offset`,
+//!   or by `after` token on operations that take one), and faults for
+//!   retry paths: [`On::reply_429`], [`On::reply_status`], [`On::delay`],
+//!   [`On::drop_connection`].
+//! - [`FakeFalcon::calls`] returns what the code under test passed, in
+//!   argument form (see [`decode`] for the canonical form).
+
+mod decode;
+mod expect;
+mod multipart;
+mod server;
+
+pub use decode::{decode, decode_plan, route, DecodeError, PathValues};
+
+use crate::catalog;
+use crate::error::Error;
+use crate::operation::Operation;
+use crate::Harness;
+use bytes::Bytes;
+use expect::{Expectation, Reply, Times};
+use serde_json::{Map, Value};
+use server::{Observer, State};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The client ID the fake's harnesses use.
+pub const CLIENT_ID: &str = "fake-client-id";
+/// The client secret the fake's harnesses use.
+pub const CLIENT_SECRET: &str = "fake-client-secret";
+
+/// One request the fake received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query as sent.
+    pub target: String,
+    /// The operation, when the request decoded.
+    pub operation: Option<&'static str>,
+    /// The decoded arguments (`null` when it did not decode).
+    pub args: Value,
+    /// The status answered (0 for a dropped connection).
+    pub status: u16,
+    /// Why it counts as a failure of the test, if it does.
+    pub failure: Option<String>,
+}
+
+impl Call {
+    fn failed(
+        method: &str,
+        target: &str,
+        op: Option<&'static str>,
+        args: Value,
+        status: u16,
+        why: String,
+    ) -> Call {
+        Call {
+            method: method.to_string(),
+            target: target.to_string(),
+            operation: op,
+            args,
+            status,
+            failure: Some(why),
+        }
+    }
+
+    /// The call as one JSON object: `op`, `args`, `status`, `method`,
+    /// `target`, and `error` for a failure.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert(
+            "op".into(),
+            self.operation
+                .map_or(Value::Null, |o| Value::String(o.into())),
+        );
+        m.insert("args".into(), self.args.clone());
+        m.insert("status".into(), Value::from(self.status));
+        m.insert("method".into(), Value::String(self.method.clone()));
+        m.insert("target".into(), Value::String(self.target.clone()));
+        if let Some(f) = &self.failure {
+            m.insert("error".into(), Value::String(f.clone()));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Options of a [`FakeFalcon`] before it starts.
+#[derive(Default)]
+pub struct FakeBuilder {
+    port: u16,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for FakeBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeBuilder")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeBuilder {
+    /// Listen on this port of 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> FakeBuilder {
+        self.port = port;
+        self
+    }
+
+    /// Call `f` with every request, after it is answered (the CLI's
+    /// request log).
+    pub fn on_request(mut self, f: impl Fn(&Call) + Send + Sync + 'static) -> FakeBuilder {
+        self.observer = Some(Arc::new(f));
+        self
+    }
+
+    /// Binds the port and starts serving on a thread of its own.
+    pub fn start(self) -> std::io::Result<FakeFalcon> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", self.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let state = Arc::new(State::new(self.observer));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let shared = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("falcon-harness-fake".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => server::serve(l, shared, rx).await,
+                        Err(e) => tracing::error!("fake falcon: {e}"),
+                    }
+                })
+            })?;
+        Ok(FakeFalcon {
+            state,
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// A fake Falcon API on 127.0.0.1; see the [module docs](self). It stops
+/// when dropped.
+pub struct FakeFalcon {
+    state: Arc<State>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeFalcon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeFalcon")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakeFalcon {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl FakeFalcon {
+    /// Starts a fake on a free port. Panics when no port can be bound
+    /// (it is a test helper; see [`FakeFalcon::builder`] for a `Result`).
+    pub fn start() -> FakeFalcon {
+        FakeFalcon::builder()
+            .start()
+            .unwrap_or_else(|e| panic!("FakeFalcon: cannot listen on 127.0.0.1: {e}"))
+    }
+
+    /// Options: port, request observer.
+    pub fn builder() -> FakeBuilder {
+        FakeBuilder::default()
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A builder already pointed at the fake with its test credentials:
+    /// add your own settings (retry policy, time-outs) and build.
+    pub fn harness_builder(&self) -> crate::HarnessBuilder {
+        Harness::builder()
+            .base_url(self.url())
+            .client_credentials(CLIENT_ID, CLIENT_SECRET)
+    }
+
+    /// An async harness pointed at the fake.
+    pub fn harness(&self) -> Harness {
+        self.harness_builder()
+            .build()
+            .unwrap_or_else(|e| panic!("FakeFalcon: {e}"))
+    }
+
+    /// A blocking harness pointed at the fake.
+    #[cfg(feature = "blocking")]
+    pub fn harness_blocking(&self) -> crate::blocking::Harness {
+        self.harness_builder()
+            .build_blocking()
+            .unwrap_or_else(|e| panic!("FakeFalcon: {e}"))
+    }
+
+    /// Starts an expectation for the operation `name` (an ID, alias or
+    /// snake_case name, as for `command`). Finish it with one of the
+    /// `reply` methods.
+    pub fn on(&self, name: &str) -> On<'_> {
+        On {
+            fake: self,
+            op: catalog::resolve(name)
+                .map(|r| r.operation)
+                .map_err(Error::from),
+            args: Value::Object(Map::new()),
+            times: Times::AtLeastOnce,
+            headers: Vec::new(),
+            delay: None,
+        }
+    }
+
+    /// The arguments of every request for the operation `name` so far,
+    /// matched or not, in order.
+    pub fn calls(&self, name: &str) -> Vec<Value> {
+        let id = catalog::resolve(name).map(|r| r.operation.id()).ok();
+        self.state
+            .lock()
+            .calls
+            .iter()
+            .filter(|c| c.operation.is_some() && c.operation == id)
+            .map(|c| c.args.clone())
+            .collect()
+    }
+
+    /// Every request so far, token requests excepted.
+    pub fn requests(&self) -> Vec<Call> {
+        self.state.lock().calls.clone()
+    }
+
+    /// How many tokens the fake handed out.
+    pub fn token_requests(&self) -> u64 {
+        self.state.tokens()
+    }
+
+    /// The failures so far: unmatched or undecodable requests, and
+    /// requests without a token.
+    pub fn failures(&self) -> Vec<String> {
+        self.state.lock().failures.clone()
+    }
+
+    /// The problems [`verify`](Self::verify) would panic with: failures,
+    /// then expectations that were not met.
+    pub fn problems(&self) -> Vec<String> {
+        let inner = self.state.lock();
+        let mut out = inner.failures.clone();
+        for e in inner.expectations.iter().filter(|e| !e.met()) {
+            let wanted = match e.times {
+                Times::Exactly(n) => format!("{n} times"),
+                _ => "at least once".to_string(),
+            };
+            out.push(format!(
+                "unmet expectation: {} expected {wanted}, matched {} times",
+                e.describe(),
+                e.hits
+            ));
+        }
+        out
+    }
+
+    /// Panics when a request was not matched, or an expectation was not
+    /// met, listing each (it is a test assertion).
+    pub fn verify(&self) {
+        let problems = self.problems();
+        if !problems.is_empty() {
+            panic!(
+                "FakeFalcon::verify: {} problem(s):\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            );
+        }
+    }
+}
+
+/// An expectation being set; see [`FakeFalcon::on`].
+#[must_use = "an expectation is set by one of its reply methods"]
+pub struct On<'f> {
+    fake: &'f FakeFalcon,
+    op: Result<&'static Operation, Error>,
+    args: Value,
+    times: Times,
+    headers: Vec<(String, String)>,
+    delay: Option<Duration>,
+}
+
+impl std::fmt::Debug for On<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("On")
+            .field("args", &self.args)
+            .finish_non_exhaustive()
+    }
+}
+
+impl On<'_> {
+    /// The arguments a request must carry (only these keys are compared).
+    pub fn args(mut self, args: Value) -> Self {
+        self.args = args;
+        self
+    }
+
+    /// Match exactly `n` requests, then stop matching.
+    pub fn times(mut self, n: usize) -> Self {
+        self.times = Times::Exactly(n);
+        self
+    }
+
+    /// Match any number of requests, none included.
+    pub fn any_times(mut self) -> Self {
+        self.times = Times::Any;
+        self
+    }
+
+    /// A reply header (`X-Cs-Region`, `X-RateLimit-Remaining` ...).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+
+    /// Wait this long before answering (for time-out paths).
+    pub fn delay(mut self, d: Duration) -> Self {
+        self.delay = Some(d);
+        self
+    }
+
+    /// Checks the operation and arguments now: `Err` with did-you-mean
+    /// for an unknown operation or argument, as `command` reports it.
+    /// The reply methods panic with the same error.
+    pub fn check(self) -> Result<Self, Error> {
+        let On {
+            fake,
+            op,
+            args,
+            times,
+            headers,
+            delay,
+        } = self;
+        let op = op?;
+        expect::canonical(op, &args)?;
+        Ok(On {
+            fake,
+            op: Ok(op),
+            args,
+            times,
+            headers,
+            delay,
+        })
+    }
+
+    fn set(self, reply: Reply) {
+        let made = self.op.and_then(|op| {
+            let want = expect::canonical(op, &self.args)?;
+            Ok(Expectation {
+                op,
+                given: self.args,
+                want,
+                times: self.times,
+                hits: 0,
+                headers: self.headers,
+                delay: self.delay,
+                reply,
+            })
+        });
+        match made {
+            Ok(e) => self.fake.state.lock().expectations.push(e),
+            Err(e) => panic!("FakeFalcon::on: {e}"),
+        }
+    }
+
+    /// Answer with `status` and a JSON body.
+    pub fn reply(self, status: u16, body: Value) {
+        self.set(Reply::Body {
+            status,
+            content_type: "application/json",
+            body: Bytes::from(body.to_string()),
+        })
+    }
+
+    /// Answer with `status` and raw bytes (a download).
+    pub fn reply_bytes(self, status: u16, body: impl Into<Bytes>) {
+        self.set(Reply::Body {
+            status,
+            content_type: "application/octet-stream",
+            body: body.into(),
+        })
+    }
+
+    /// Answer `status` with a Falcon-shaped error body.
+    pub fn reply_status(self, status: u16) {
+        let body = expect::error_body(status, "injected by FakeFalcon");
+        self.set(Reply::Body {
+            status,
+            content_type: "application/json",
+            body,
+        })
+    }
+
+    /// Answer 429 with `X-RateLimit-RetryAfter` this far ahead (epoch
+    /// seconds, as Falcon sends it).
+    pub fn reply_429(self, retry_after: Duration) {
+        self.set(Reply::RateLimited(retry_after))
+    }
+
+    /// Close the connection without answering.
+    pub fn drop_connection(self) {
+        self.set(Reply::Drop)
+    }
+
+    /// Answer a paginated query page by page. Each page is a reply body,
+    /// or a list that becomes its `resources`; `meta.pagination` is
+    /// filled in (`offset`/`limit`/`total`, or `after` tokens on
+    /// operations that take `after`). Unless [`times`](Self::times) says
+    /// otherwise, it expects every page to be fetched.
+    pub fn pages(mut self, pages: Vec<Value>) {
+        if self.times == Times::AtLeastOnce {
+            self.times = Times::Exactly(pages.len());
+        }
+        self.set(Reply::Pages(pages))
+    }
+}
