@@ -6,15 +6,19 @@
 //! Fixtures, one operation per file, named by its operation ID:
 //! - `DIR/<OperationId>.json`: the reply body (status 200), or
 //!   `{"status": .., "headers"?: {..}, "body"?: ..}` (an object whose
-//!   keys are only these, with an integer `status`);
+//!   keys are only these and `body_base64`, with an integer `status`);
 //! - `DIR/<OperationId>.jsonl`: JSON Lines of
 //!   `{"args"?: {..}, "status"?: .., "headers"?: {..}, "body"?: ..}`,
 //!   tried in order; `args` match partially, as in Rust tests.
+//!
+//! `"body_base64"` instead of `"body"` answers with those bytes
+//! (`application/octet-stream`, for downloads).
 //!
 //! Other files are ignored. A request no fixture matches is answered 599
 //! with the reason, which the log line carries as `error`.
 
 use crate::exit::{Exit, Failure};
+use base64::Engine as _;
 use clap::Parser;
 use falcon_harness::testing::FakeFalcon;
 use serde_json::{Map, Value};
@@ -57,6 +61,8 @@ pub struct Fixture {
     pub headers: Vec<(String, String)>,
     /// Reply body.
     pub body: Value,
+    /// Reply bytes (`body_base64`), sent instead of `body`.
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// Whether `argv` (without the program name) asks for the fake.
@@ -108,7 +114,10 @@ fn run(args: &FakeArgs) -> Result<(), Failure> {
         let on = on
             .check()
             .map_err(|e| Failure::usage(format!("{}: {e}", f.source)))?;
-        on.reply(f.status, f.body.clone());
+        match &f.bytes {
+            Some(b) => on.reply_bytes(f.status, b.clone()),
+            None => on.reply(f.status, f.body.clone()),
+        }
     }
     let _ = writeln!(
         std::io::stderr(),
@@ -178,6 +187,9 @@ fn bad(source: &str, what: impl std::fmt::Display) -> Failure {
     Failure::usage(format!("{source}: {what}"))
 }
 
+/// The keys of a reply in a fixture.
+const REPLY_KEYS: &[&str] = &["status", "headers", "body", "body_base64"];
+
 /// `DIR/Op.json`: a body, or a `{"status", "headers", "body"}` envelope.
 pub fn parse_json(path: &Path, op: String, text: &str) -> Result<Fixture, Failure> {
     let file = path.display().to_string();
@@ -189,8 +201,7 @@ pub fn parse_json(path: &Path, op: String, text: &str) -> Result<Fixture, Failur
     })?;
     let envelope = v.as_object().is_some_and(|m| {
         m.get("status").is_some_and(Value::is_u64)
-            && m.keys()
-                .all(|k| matches!(k.as_str(), "status" | "headers" | "body"))
+            && m.keys().all(|k| REPLY_KEYS.contains(&k.as_str()))
     });
     if envelope {
         return reply(
@@ -224,11 +235,11 @@ pub fn parse_jsonl(path: &Path, op: &str, text: &str) -> Result<Vec<Fixture>, Fa
         };
         if let Some(k) = m
             .keys()
-            .find(|k| !matches!(k.as_str(), "args" | "status" | "headers" | "body"))
+            .find(|k| k.as_str() != "args" && !REPLY_KEYS.contains(&k.as_str()))
         {
             return Err(bad(
                 &source,
-                format!("unknown key {k:?} (expected args, status, headers, body)"),
+                format!("unknown key {k:?} (expected args, status, headers, body or body_base64)"),
             ));
         }
         let args = m.remove("args").unwrap_or(Value::Null);
@@ -264,7 +275,17 @@ fn reply(source: &str, op: String, args: Value, m: Map<String, Value>) -> Result
         }
         Some(_) => return Err(bad(source, "\"headers\" must be an object")),
     }
+    let bytes = match m.get("body_base64") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(b)) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|e| bad(source, format!("\"body_base64\" is not base64: {e}")))?,
+        ),
+        Some(_) => return Err(bad(source, "\"body_base64\" must be a string")),
+    };
     Ok(Fixture {
+        bytes,
         source: source.to_string(),
         op,
         args: if args.is_null() {
@@ -318,7 +339,7 @@ mod tests {
         let e = parse_jsonl(p, "GetIncidents", text).unwrap_err();
         assert_eq!(
             e.message,
-            "d/GetIncidents.jsonl:4: unknown key \"stauts\" (expected args, status, headers, body)"
+            "d/GetIncidents.jsonl:4: unknown key \"stauts\" (expected args, status, headers, body or body_base64)"
         );
         let ok = parse_jsonl(p, "GetIncidents", "{\"status\": 404}\n").unwrap();
         assert_eq!(ok[0].status, 404);
@@ -326,6 +347,10 @@ mod tests {
         assert!(e
             .message
             .starts_with("d/GetIncidents.jsonl:1: expected an object"));
+        let f = parse_json(p, "G".into(), r#"{"status": 200, "body_base64": "AP8="}"#).unwrap();
+        assert_eq!(f.bytes, Some(vec![0, 255]));
+        let e = parse_json(p, "G".into(), r#"{"status": 200, "body_base64": "!"}"#).unwrap_err();
+        assert!(e.message.contains("not base64"), "{}", e.message);
         let e = parse_jsonl(p, "GetIncidents", "{\"status\": 1000}").unwrap_err();
         assert!(
             e.message.contains("must be an HTTP status"),

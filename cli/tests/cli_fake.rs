@@ -90,6 +90,11 @@ fn scripts_call_the_fake_by_operation_id() {
          {\"status\": 404, \"body\": {\"errors\": [{\"code\": 404, \"message\": \"not found\"}]}}\n",
     )
     .unwrap();
+    std::fs::write(
+        dir.path().join("GetSampleV3.json"),
+        r#"{"status": 200, "body_base64": "AAFiaW5hcnk="}"#,
+    )
+    .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
     let fake = start(dir.path());
     let env = [
@@ -119,6 +124,19 @@ fn scripts_call_the_fake_by_operation_id() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let r = common::run(&["GetDeviceDetailsV2", r#"{"ids": ["d"]}"#], b"", &env);
     assert_eq!(r.code, 1);
+    let sample = dir.path().join("sample.bin");
+    let r = common::run(
+        &[
+            "GetSampleV3",
+            r#"{"ids": "sha"}"#,
+            "-o",
+            sample.to_str().unwrap(),
+        ],
+        b"",
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read(&sample).unwrap(), b"\x00\x01binary");
 
     let (code, log) = stop(fake);
     assert_eq!(code, Some(0));
@@ -145,6 +163,7 @@ fn scripts_call_the_fake_by_operation_id() {
                 json!({"ids": ["d"]}),
                 json!(599)
             ),
+            (json!("GetSampleV3"), json!({"ids": "sha"}), json!(200)),
         ]
     );
     let error = lines[3]["error"].as_str().unwrap();
