@@ -11,9 +11,9 @@
 //! - path parameters under their declared name (not an alias);
 //! - a JSON body comes back as flat body-field arguments when every key
 //!   is a body field that the planner would put back there unchanged,
-//!   otherwise whole as `body`; a raw body as `body` (or `data` on a form
-//!   operation): text, or `{"content_base64": ...}` for bytes that are not
-//!   UTF-8;
+//!   otherwise whole as `body`; a body that is not JSON as `body` on
+//!   raw-body operations and as `data` elsewhere: text, or
+//!   `{"content_base64": ...}` for bytes that are not UTF-8;
 //! - files as `{"content_base64", "filename", "content_type"?}` (no
 //!   `content_type` for `application/octet-stream`, the transport's
 //!   default);
@@ -176,7 +176,10 @@ pub fn decode(
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .map(|(_, v)| v.as_str());
-    if !body.is_empty() || content_type.is_some() {
+    // An empty body with a media type is still a body where the
+    // operation takes one (an empty raw upload); elsewhere it is none.
+    let takes_body = op.body().is_some() || place::has_form(op);
+    if !body.is_empty() || (content_type.is_some() && takes_body) {
         decode_body(op, content_type.unwrap_or(""), body, &mut args)?;
         if let Some(ct) = content_type {
             reconcile_content_type(op, ct, &mut args);
@@ -390,7 +393,14 @@ fn decode_body(
             return Ok(());
         }
     }
-    args.insert("body".into(), raw_value(body));
+    // Raw bytes: `body` on raw-body operations, else a raw `data` string
+    // (unless `data` is a body field there).
+    let binary = op
+        .body()
+        .is_some_and(|b| b.root() == crate::operation::BodyRoot::Binary);
+    let data_is_field = op.body().is_some_and(|b| b.field("data").is_some());
+    let key = if binary || data_is_field { "body" } else { "data" };
+    args.insert(key.into(), raw_value(body));
     Ok(())
 }
 

@@ -281,7 +281,7 @@ impl FakeFalcon {
     }
 
     /// The arguments of every request for the operation `name` so far,
-    /// matched or not, in order.
+    /// matched or not, in order (of the latest 100,000 requests).
     pub fn calls(&self, name: &str) -> Vec<Value> {
         let id = catalog::resolve(name).map(|r| r.operation.id()).ok();
         self.state
@@ -293,9 +293,10 @@ impl FakeFalcon {
             .collect()
     }
 
-    /// Every request so far, token requests excepted.
+    /// Every request so far, token requests excepted (the latest
+    /// 100,000).
     pub fn requests(&self) -> Vec<Call> {
-        self.state.lock().calls.clone()
+        self.state.lock().calls.iter().cloned().collect()
     }
 
     /// How many tokens the fake handed out.
@@ -306,14 +307,14 @@ impl FakeFalcon {
     /// The failures so far: unmatched or undecodable requests, and
     /// requests without a token.
     pub fn failures(&self) -> Vec<String> {
-        self.state.lock().failures.clone()
+        self.state.lock().failures.iter().cloned().collect()
     }
 
     /// The problems [`verify`](Self::verify) would panic with: failures,
     /// then expectations that were not met.
     pub fn problems(&self) -> Vec<String> {
         let inner = self.state.lock();
-        let mut out = inner.failures.clone();
+        let mut out: Vec<String> = inner.failures.iter().cloned().collect();
         for e in inner.expectations.iter().filter(|e| !e.met()) {
             let wanted = match e.times {
                 Times::Exactly(n) => format!("{n} times"),

@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Map, Value};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -32,11 +33,30 @@ pub(crate) struct State {
     observer: Option<Observer>,
 }
 
+/// The most calls and failures kept (the oldest go first), so that a
+/// long-running fake (the CLI's) stays bounded.
+pub(crate) const KEEP: usize = 100_000;
+
 #[derive(Default)]
 pub(crate) struct Inner {
     pub expectations: Vec<Expectation>,
-    pub calls: Vec<Call>,
-    pub failures: Vec<String>,
+    pub calls: VecDeque<Call>,
+    pub failures: VecDeque<String>,
+}
+
+impl Inner {
+    fn record(&mut self, call: Call) {
+        if let Some(f) = &call.failure {
+            if self.failures.len() == KEEP {
+                self.failures.pop_front();
+            }
+            self.failures.push_back(f.clone());
+        }
+        if self.calls.len() == KEEP {
+            self.calls.pop_front();
+        }
+        self.calls.push_back(call);
+    }
 }
 
 impl State {
@@ -168,11 +188,7 @@ pub(crate) async fn handle(
         }
     };
     {
-        let mut inner = state.lock();
-        if let Some(f) = &call.failure {
-            inner.failures.push(f.clone());
-        }
-        inner.calls.push(call.clone());
+        state.lock().record(call.clone());
     }
     if let Some(observer) = &state.observer {
         observer(&call);
