@@ -20,6 +20,8 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 mod harness;
+pub mod json_kind;
+mod media;
 pub mod operation;
 pub mod paginate;
 pub mod plan;

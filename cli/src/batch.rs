@@ -117,7 +117,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             Value::Null,
             format!(
                 "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
-                super::input::kind_of(&value)
+                falcon_harness::json_kind::name(&value)
             ),
         );
     };
@@ -135,7 +135,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"op\" must be a string, got {}",
-                    super::input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }
@@ -149,7 +149,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"args\" must be an object, got {}",
-                    super::input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }

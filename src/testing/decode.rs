@@ -30,6 +30,7 @@
 
 use super::multipart;
 use crate::catalog;
+use crate::media;
 use crate::operation::{CollectionFormat, Location, Method, Operation, Param, ParamType};
 use crate::plan::{PlanOptions, PlannedBody, RequestPlan};
 use crate::router::convert::field_value;
@@ -311,23 +312,14 @@ fn push_value(m: &mut Map<String, Value>, k: String, v: Value) {
     }
 }
 
-fn essence(ct: &str) -> String {
-    ct.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
 fn decode_body(
     op: &'static Operation,
     content_type: &str,
     body: &[u8],
     args: &mut Map<String, Value>,
 ) -> Result<(), DecodeError> {
-    let media = essence(content_type);
     let form = place::has_form(op);
-    if form && media == "multipart/form-data" {
+    if form && media::is(content_type, "multipart/form-data") {
         let parts = multipart::parse(content_type, body)?;
         let mut texts = Vec::new();
         let mut files: Vec<(String, Value)> = Vec::new();
@@ -368,7 +360,7 @@ fn decode_body(
         }
         return Ok(());
     }
-    if form && media == "application/x-www-form-urlencoded" {
+    if form && media::is(content_type, "application/x-www-form-urlencoded") {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
         let extra = collect(op, Location::FormData, pairs, args);
         if !extra.is_empty() {
@@ -387,7 +379,7 @@ fn decode_body(
             body.len()
         )));
     }
-    if crate::response::is_json(content_type) {
+    if media::is_json(content_type) {
         if let Ok(v) = serde_json::from_slice::<Value>(body) {
             json_body(op, v, args);
             return Ok(());
@@ -399,7 +391,11 @@ fn decode_body(
         .body()
         .is_some_and(|b| b.root() == crate::operation::BodyRoot::Binary);
     let data_is_field = op.body().is_some_and(|b| b.field("data").is_some());
-    let key = if binary || data_is_field { "body" } else { "data" };
+    let key = if binary || data_is_field {
+        "body"
+    } else {
+        "data"
+    };
     args.insert(key.into(), raw_value(body));
     Ok(())
 }
@@ -465,7 +461,7 @@ fn reconcile_content_type(op: &'static Operation, ct: &str, args: &mut Map<Strin
         Err(_) => return,
     };
     let same = match planned.as_deref() {
-        Some(p) if essence(p) == "multipart/form-data" => essence(ct) == "multipart/form-data",
+        Some(p) if media::is(p, "multipart/form-data") => media::is(ct, "multipart/form-data"),
         Some(p) => p == ct,
         None => false,
     };
