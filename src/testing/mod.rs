@@ -53,9 +53,11 @@
 mod decode;
 mod expect;
 mod multipart;
+mod routes;
 mod server;
 
-pub use decode::{decode, decode_plan, route, DecodeError, PathValues};
+pub use decode::{decode, decode_plan, DecodeError};
+pub use routes::{route, PathValues};
 
 use crate::catalog;
 use crate::error::Error;
