@@ -143,7 +143,9 @@ async fn pages_fill_in_pagination() {
         .pages(vec![json!(["a", "b"]), json!(["c", "d"]), json!(["e"])]);
     let h = fake.harness();
     let pages: Vec<_> = h
-        .paginate("QueryIncidents", json!({"filter": "status:20"}))
+        .request("QueryIncidents")
+        .args(json!({"filter": "status:20"}))
+        .pages()
         .collect()
         .await;
     let ids: Vec<serde_json::Value> = pages
@@ -170,7 +172,7 @@ async fn pages_fill_in_pagination() {
     // `after` tokens on operations that take them.
     let op = "cloud_security_assets_combined_compliance_by_account";
     fake.on(op).pages(vec![json!(["x"]), json!(["y"])]);
-    let pages: Vec<_> = h.paginate(op, json!({})).collect().await;
+    let pages: Vec<_> = h.request(op).args(json!({})).pages().collect().await;
     assert_eq!(pages.len(), 2);
     assert_eq!(fake.calls(op)[1], json!({"after": "fake-after-1"}));
     fake.verify();
@@ -222,7 +224,9 @@ async fn downloads_get_bytes() {
     let h = fake.harness();
     let mut out = Vec::new();
     let r = h
-        .download("GetSampleV3", json!({"ids": "sha"}), &mut out)
+        .request("GetSampleV3")
+        .args(json!({"ids": "sha"}))
+        .download(&mut out)
         .await
         .unwrap();
     assert_eq!(r.status(), 200);

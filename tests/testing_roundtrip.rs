@@ -4,8 +4,9 @@
 //! the same arguments; and arbitrary arguments that plan decode to
 //! arguments that plan the same request.
 
-#[path = "support/arb.rs"]
-mod arb;
+mod support;
+
+use support::arb;
 
 use falcon_harness::testing::{decode_plan, route};
 use falcon_harness::{

@@ -2,7 +2,7 @@
 //! start the fake from fixtures, call it with `falcon-harness OP ARGS`
 //! and FALCON_BASE_URL, read the request log, stop it with SIGTERM.
 
-mod common;
+mod support;
 
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read};
@@ -102,7 +102,7 @@ fn scripts_call_the_fake_by_operation_id() {
         ("FALCON_CLIENT_ID", "script-id"),
         ("FALCON_CLIENT_SECRET", "script-secret"),
     ];
-    let r = common::run(
+    let r = support::run(
         &[
             "QueryIncidents",
             r#"{"filter": "status:20", "limit": 2}"#,
@@ -113,19 +113,19 @@ fn scripts_call_the_fake_by_operation_id() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["resources"], json!(["inc:1", "inc:2"]));
-    let r = common::run(
+    let r = support::run(
         &["GetIncidents", r#"{"ids": "inc:1"}"#, "--body"],
         b"",
         &env,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["resources"][0]["incident_id"], "inc:1");
-    let r = common::run(&["GetIncidents", r#"{"ids": ["inc:9"]}"#], b"", &env);
+    let r = support::run(&["GetIncidents", r#"{"ids": ["inc:9"]}"#], b"", &env);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let r = common::run(&["GetDeviceDetailsV2", r#"{"ids": ["d"]}"#], b"", &env);
+    let r = support::run(&["GetDeviceDetailsV2", r#"{"ids": ["d"]}"#], b"", &env);
     assert_eq!(r.code, 1);
     let sample = dir.path().join("sample.bin");
-    let r = common::run(
+    let r = support::run(
         &[
             "GetSampleV3",
             r#"{"ids": "sha"}"#,
@@ -182,7 +182,7 @@ fn bad_fixtures_name_the_file_and_line() {
     )
     .unwrap();
     let d = dir.path().to_str().unwrap();
-    let r = common::run(&["fake", "--fixtures", d], b"", &[]);
+    let r = support::run(&["fake", "--fixtures", d], b"", &[]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -194,11 +194,11 @@ fn bad_fixtures_name_the_file_and_line() {
 
     std::fs::remove_file(dir.path().join("GetIncidents.jsonl")).unwrap();
     std::fs::write(dir.path().join("QueryIncident.json"), "{}").unwrap();
-    let r = common::run(&["fake", "--fixtures", d], b"", &[]);
+    let r = support::run(&["fake", "--fixtures", d], b"", &[]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("QueryIncident.json: "), "{}", r.stderr);
     assert!(r.stderr.contains("QueryIncidents"), "{}", r.stderr);
 
-    let r = common::run(&["fake", "--port", "x"], b"", &[]);
+    let r = support::run(&["fake", "--port", "x"], b"", &[]);
     assert_eq!(r.code, 2);
 }
