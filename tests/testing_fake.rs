@@ -3,7 +3,7 @@
 //! recorded calls and verification.
 
 use falcon_harness::testing::FakeFalcon;
-use falcon_harness::{catalog, router, PlanOptions, RetryPolicy};
+use falcon_harness::{ErrorKind, ResponseBody, RetryPolicy};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::time::Duration;
@@ -97,10 +97,9 @@ async fn unmatched_requests_name_the_closest_expectation() {
         "{}",
         problems[1]
     );
-    assert!(
-        problems[2].starts_with("unmet expectation: PerformIncidentAction"),
-        "{}",
-        problems[2]
+    assert_eq!(
+        problems[2],
+        "unmet expectation: PerformIncidentAction {\"ids\":[\"inc:1\"]} expected at least once, matched 0 times"
     );
     let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fake.verify()));
     let message = *panic.unwrap_err().downcast::<String>().unwrap();
@@ -173,8 +172,18 @@ async fn pages_fill_in_pagination() {
     let op = "cloud_security_assets_combined_compliance_by_account";
     fake.on(op).pages(vec![json!(["x"]), json!(["y"])]);
     let pages: Vec<_> = h.request(op).args(json!({})).pages().collect().await;
+    let pages: Vec<_> = pages.into_iter().map(|p| p.unwrap()).collect();
     assert_eq!(pages.len(), 2);
-    assert_eq!(fake.calls(op)[1], json!({"after": "fake-after-1"}));
+    assert_eq!(pages[1].resources().unwrap(), &vec![json!("y")]);
+    assert_eq!(
+        pages[0].json().unwrap()["meta"]["pagination"],
+        json!({"total": 2, "limit": 1, "after": "fake-after-1"})
+    );
+    assert_eq!(pages[1].json().unwrap()["meta"]["pagination"]["after"], "");
+    assert_eq!(
+        fake.calls(op),
+        [json!({}), json!({"after": "fake-after-1"})]
+    );
     fake.verify();
 }
 
@@ -218,9 +227,11 @@ async fn faults_drive_the_retry_paths() {
 #[tokio::test]
 async fn downloads_get_bytes() {
     let fake = FakeFalcon::start();
+    let every_byte: Vec<u8> = (0..=255u8).rev().chain(0..=255).collect();
     fake.on("GetSampleV3")
         .args(json!({"ids": "sha"}))
-        .reply_bytes(200, &b"\x00\x01binary"[..]);
+        .times(2)
+        .reply_bytes(200, every_byte.clone());
     let h = fake.harness();
     let mut out = Vec::new();
     let r = h
@@ -230,7 +241,24 @@ async fn downloads_get_bytes() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(out, b"\x00\x01binary");
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(out, every_byte);
+    // Not streamed: the reply keeps the bytes as they came.
+    let r = h
+        .command("GetSampleV3", json!({"ids": "sha"}))
+        .await
+        .unwrap();
+    assert_eq!(r.body(), &ResponseBody::Bytes(every_byte.clone().into()));
+    // A content type of the test's choosing.
+    fake.on("CaseDownloadAttachment")
+        .header("Content-Type", "application/pdf")
+        .reply_bytes(200, &b"%PDF-1.7"[..]);
+    let r = h
+        .command("CaseDownloadAttachment", json!({"id": "a"}))
+        .await
+        .unwrap();
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert_eq!(r.bytes().as_ref(), b"%PDF-1.7");
     fake.verify();
 }
 
@@ -246,59 +274,91 @@ fn blocking_harness() {
     fake.verify();
 }
 
-/// Every operation, planned and sent through the real transport, is
-/// decoded by the fake into the operation and canonical arguments.
+/// Each fault as the code under test sees it when it does not retry.
 #[tokio::test]
-async fn every_operation_decodes_over_http() {
+async fn faults_answer_as_falcon_does() {
     let fake = FakeFalcon::start();
-    let h = fake.harness();
-    let mut sent = 0;
-    let mut wrong = Vec::new();
-    // The token endpoints are the fake's own.
-    for op in catalog::operations().filter(|op| !op.route().starts_with("/oauth2/")) {
-        let mut args = serde_json::Map::new();
-        for p in op.params() {
-            use falcon_harness::{Location, ParamType};
-            if p.is_authorization() || !(p.required() || p.location() == Location::Path) {
-                continue;
-            }
-            let v = match (p.location(), p.ty()) {
-                (Location::Body, _) => continue,
-                (_, ParamType::File) => json!({"content_base64": "aGk=", "filename": "f.txt"}),
-                (_, ParamType::Integer | ParamType::Number) => json!(7),
-                (_, ParamType::Boolean) => json!(true),
-                (_, ParamType::Array) => match p.items() {
-                    Some(ParamType::Integer) => json!([1, 2]),
-                    _ => json!(["a b", "c"]),
-                },
-                _ => match p.enum_values().first() {
-                    Some(e) => json!(e),
-                    None => json!("v/1 é"),
-                },
-            };
-            args.insert(p.name().to_string(), v);
-        }
-        if op.body().is_some() {
-            args.insert("body".into(), json!({"zz": [1, "x"]}));
-        }
-        let args = serde_json::Value::Object(args);
-        let Ok(plan) = router::plan(op, &args, &PlanOptions::default()) else {
-            continue;
-        };
-        let expected = falcon_harness::testing::decode_plan(&plan).unwrap().1;
-        let r = h.execute(plan).await.unwrap();
-        assert_eq!(r.status(), 599, "{}", op.id());
-        sent += 1;
-        let got = fake.calls(op.id()).pop();
-        if got.as_ref() != Some(&expected) {
-            wrong.push(format!("{}: got {got:?}, expected {expected}", op.id()));
-        }
-    }
-    assert!(sent > catalog::len() * 9 / 10, "only {sent} sent");
-    assert!(
-        wrong.is_empty(),
-        "{} of {sent}:\n{}",
-        wrong.len(),
-        wrong.join("\n")
+    fake.on("QueryIncidents")
+        .times(1)
+        .reply_429(Duration::from_secs(30));
+    fake.on("QueryIncidents").times(1).reply_status(503);
+    fake.on("QueryIncidents").times(1).drop_connection();
+    let h = fake
+        .harness_builder()
+        .retry(RetryPolicy::default().max_retries(0))
+        .build()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let r = h.command("QueryIncidents", json!({})).await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.rate_limit_remaining(), Some(0));
+    let at = r.rate_limit_retry_after().unwrap();
+    assert!((now + 29..=now + 90).contains(&at), "{at} vs now {now}");
+    let r = h.command("QueryIncidents", json!({})).await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.error_messages(), ["injected by FakeFalcon"]);
+    let e = h.command("QueryIncidents", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    fake.verify();
+}
+
+/// An unmatched request on an operation without expectations suggests
+/// the nearest operation that has one.
+#[tokio::test]
+async fn unmatched_operations_suggest_the_expected_one() {
+    let fake = FakeFalcon::start();
+    fake.on("QueryDevicesByFilterScroll").reply(200, json!({}));
+    let r = fake
+        .harness()
+        .command("QueryDevicesByFilter", json!({"limit": 1}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 599);
+    assert_eq!(
+        r.error_messages(),
+        [format!(
+            "unmatched request: QueryDevicesByFilter {{\"limit\":1}} (GET /devices/queries/devices/v1?limit=1); \
+             no expectation for QueryDevicesByFilter; did you mean QueryDevicesByFilterScroll?"
+        )]
     );
+    assert_eq!(fake.failures(), r.error_messages());
+}
+
+/// An unmatched request fails the test even without `verify()`: the
+/// fake panics when dropped, naming the request, unless the test read
+/// the failures or opted out.
+#[test]
+fn unmatched_requests_fail_the_test_on_drop() {
+    let send = |fake: &FakeFalcon| {
+        let r = fake
+            .harness_blocking()
+            .command("GetIncidents", json!({"ids": ["x"]}))
+            .unwrap();
+        assert_eq!(r.status(), 599);
+    };
+    let fake = FakeFalcon::start();
+    send(&fake);
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(fake)));
+    let message = *panic.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.starts_with("FakeFalcon dropped with 1 unmatched request(s)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("GetIncidents {\"ids\":[\"x\"]}"),
+        "{message}"
+    );
+
+    // Read by the test: no panic.
+    let fake = FakeFalcon::start();
+    send(&fake);
+    assert_eq!(fake.failures().len(), 1);
+    drop(fake);
+    // Opted out.
+    let fake = FakeFalcon::builder().no_drop_check().start().unwrap();
+    send(&fake);
+    drop(fake);
 }

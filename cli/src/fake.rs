@@ -99,6 +99,7 @@ fn run(args: &FakeArgs) -> Result<(), Failure> {
     };
     let fake = FakeFalcon::builder()
         .port(args.port)
+        .no_drop_check()
         .on_request(|call| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", call.to_json());

@@ -1,6 +1,7 @@
 //! `falcon-harness fake`: a script's flow against the built binary —
 //! start the fake from fixtures, call it with `falcon-harness OP ARGS`
-//! and FALCON_BASE_URL, read the request log, stop it with SIGTERM.
+//! and FALCON_BASE_URL (directly and from a shell script), read the
+//! request log, stop it with SIGTERM or SIGINT.
 
 mod support;
 
@@ -52,28 +53,36 @@ fn start(fixtures: &std::path::Path) -> Fake {
     Fake { child, url }
 }
 
-/// Sends SIGTERM and returns the exit code and stdout.
-fn stop(mut fake: Fake) -> (Option<i32>, String) {
-    let pid = fake.child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(killed.success());
+/// Waits (at most a minute) for `child` to exit and returns its exit
+/// code and stdout (small: it fits the pipe, so the child never blocked).
+fn finish(child: &mut Child) -> (Option<i32>, String) {
     let started = std::time::Instant::now();
     let status = loop {
-        if let Some(s) = fake.child.try_wait().unwrap() {
+        if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(started.elapsed() < LIMIT, "the fake did not stop");
+        assert!(started.elapsed() < LIMIT, "the process did not stop");
         std::thread::sleep(Duration::from_millis(10));
     };
-    // The log is small: it fits the pipe, so the child never blocked.
     let mut out = String::new();
-    fake.child
+    child
         .stdout
         .take()
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
     (status.code(), out)
+}
+
+/// Sends `signal` (`TERM`, `INT`) and returns the exit code and stdout.
+fn stop(mut fake: Fake, signal: &str) -> (Option<i32>, String) {
+    let pid = fake.child.id().to_string();
+    let killed = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    finish(&mut fake.child)
 }
 
 #[test]
@@ -138,7 +147,7 @@ fn scripts_call_the_fake_by_operation_id() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(std::fs::read(&sample).unwrap(), b"\x00\x01binary");
 
-    let (code, log) = stop(fake);
+    let (code, log) = stop(fake, "TERM");
     assert_eq!(code, Some(0));
     let lines: Vec<serde_json::Value> = log
         .lines()
@@ -201,4 +210,58 @@ fn bad_fixtures_name_the_file_and_line() {
 
     let r = support::run(&["fake", "--port", "x"], b"", &[]);
     assert_eq!(r.code, 2);
+}
+
+/// The README's shell flow: a script that only knows `FALCON_BASE_URL`
+/// and the credentials calls the fake; SIGINT stops it cleanly and its
+/// log holds the call decoded.
+#[test]
+fn a_shell_script_points_falcon_base_url_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("QueryIncidents.json"),
+        r#"{"status": 200, "body": {"resources": ["inc:7"]}}"#,
+    )
+    .unwrap();
+    let fake = start(dir.path());
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_falcon-harness"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut script = Command::new("sh")
+        .args([
+            "-c",
+            r#"set -e; ids=$(falcon-harness QueryIncidents '{"limit": 5}' --body); echo "got $ids""#,
+        ])
+        .env("PATH", path)
+        .env("FALCON_BASE_URL", &fake.url)
+        .env("FALCON_CLIENT_ID", "test")
+        .env("FALCON_CLIENT_SECRET", "test")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sh");
+    let (code, out) = finish(&mut script);
+    assert_eq!(code, Some(0), "{out}");
+    let got: serde_json::Value =
+        serde_json::from_str(out.trim().strip_prefix("got ").unwrap()).unwrap();
+    assert_eq!(got["resources"], json!(["inc:7"]));
+
+    let (code, log) = stop(fake, "INT");
+    assert_eq!(code, Some(0));
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert_eq!(
+        (&lines[0]["op"], &lines[0]["args"], &lines[0]["status"]),
+        (&json!("QueryIncidents"), &json!({"limit": 5}), &json!(200))
+    );
+    assert!(lines[0].get("error").is_none(), "{log}");
 }

@@ -39,8 +39,12 @@
 //!   for `command`.
 //! - A request that no expectation matches is answered with status 599
 //!   and a message naming the operation, the arguments received and the
-//!   closest expectation; it is recorded, and [`FakeFalcon::verify`]
-//!   panics with it, as it does for expectations that were not met.
+//!   closest expectation. It fails the test: [`FakeFalcon::verify`]
+//!   panics with it (as it does for expectations that were not met),
+//!   and so does dropping the fake when neither `verify` nor
+//!   [`failures`](FakeFalcon::failures) nor
+//!   [`problems`](FakeFalcon::problems) has reported it (unless
+//!   [`FakeBuilder::no_drop_check`]).
 //! - Replies: [`On::reply`] (JSON), [`On::reply_bytes`] (downloads),
 //!   [`On::header`] (rate-limit headers, `X-Cs-Region` ...),
 //!   [`On::pages`] (pagination: `meta.pagination` filled in by `offset`,
@@ -50,93 +54,38 @@
 //! - [`FakeFalcon::calls`] returns what the code under test passed, in
 //!   argument form (see [`decode`] for the canonical form).
 
+mod call;
 mod decode;
 mod expect;
 mod multipart;
+mod on;
 mod routes;
 mod server;
 
+pub use call::Call;
 pub use decode::{decode, decode_plan, DecodeError};
+pub use on::On;
 pub use routes::{route, PathValues};
 
 use crate::catalog;
-use crate::error::Error;
-use crate::operation::Operation;
 use crate::Harness;
-use bytes::Bytes;
-use expect::{Expectation, Reply, Times};
-use serde_json::{Map, Value};
+use expect::Times;
+use serde_json::Value;
 use server::{Observer, State};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The client ID the fake's harnesses use.
 pub const CLIENT_ID: &str = "fake-client-id";
 /// The client secret the fake's harnesses use.
 pub const CLIENT_SECRET: &str = "fake-client-secret";
 
-/// One request the fake received.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Call {
-    /// HTTP method.
-    pub method: String,
-    /// Path and query as sent.
-    pub target: String,
-    /// The operation, when the request decoded.
-    pub operation: Option<&'static str>,
-    /// The decoded arguments (`null` when it did not decode).
-    pub args: Value,
-    /// The status answered (0 for a dropped connection).
-    pub status: u16,
-    /// Why it counts as a failure of the test, if it does.
-    pub failure: Option<String>,
-}
-
-impl Call {
-    fn failed(
-        method: &str,
-        target: &str,
-        op: Option<&'static str>,
-        args: Value,
-        status: u16,
-        why: String,
-    ) -> Call {
-        Call {
-            method: method.to_string(),
-            target: target.to_string(),
-            operation: op,
-            args,
-            status,
-            failure: Some(why),
-        }
-    }
-
-    /// The call as one JSON object: `op`, `args`, `status`, `method`,
-    /// `target`, and `error` for a failure.
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert(
-            "op".into(),
-            self.operation
-                .map_or(Value::Null, |o| Value::String(o.into())),
-        );
-        m.insert("args".into(), self.args.clone());
-        m.insert("status".into(), Value::from(self.status));
-        m.insert("method".into(), Value::String(self.method.clone()));
-        m.insert("target".into(), Value::String(self.target.clone()));
-        if let Some(f) = &self.failure {
-            m.insert("error".into(), Value::String(f.clone()));
-        }
-        Value::Object(m)
-    }
-}
-
 /// Options of a [`FakeFalcon`] before it starts.
 #[derive(Default)]
 pub struct FakeBuilder {
     port: u16,
     observer: Option<Observer>,
+    no_drop_check: bool,
 }
 
 impl std::fmt::Debug for FakeBuilder {
@@ -158,6 +107,13 @@ impl FakeBuilder {
     /// request log).
     pub fn on_request(mut self, f: impl Fn(&Call) + Send + Sync + 'static) -> FakeBuilder {
         self.observer = Some(Arc::new(f));
+        self
+    }
+
+    /// Do not panic on drop for unmatched requests nobody checked (for a
+    /// fake that reports them elsewhere, like the CLI's request log).
+    pub fn no_drop_check(mut self) -> FakeBuilder {
+        self.no_drop_check = true;
         self
     }
 
@@ -187,6 +143,7 @@ impl FakeBuilder {
             addr,
             shutdown: Some(tx),
             thread: Some(thread),
+            drop_check: !self.no_drop_check,
         })
     }
 }
@@ -198,6 +155,7 @@ pub struct FakeFalcon {
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    drop_check: bool,
 }
 
 impl std::fmt::Debug for FakeFalcon {
@@ -215,6 +173,17 @@ impl Drop for FakeFalcon {
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+        if self.drop_check && !std::thread::panicking() {
+            let unchecked = self.state.lock().unreported();
+            if !unchecked.is_empty() {
+                panic!(
+                    "FakeFalcon dropped with {} unmatched request(s) that no verify(), \
+                     failures() or problems() reported:\n  {}",
+                    unchecked.len(),
+                    unchecked.join("\n  ")
+                );
+            }
         }
     }
 }
@@ -270,16 +239,7 @@ impl FakeFalcon {
     /// snake_case name, as for `command`). Finish it with one of the
     /// `reply` methods.
     pub fn on(&self, name: &str) -> On<'_> {
-        On {
-            fake: self,
-            op: catalog::resolve(name)
-                .map(|r| r.operation)
-                .map_err(Error::from),
-            args: Value::Object(Map::new()),
-            times: Times::AtLeastOnce,
-            headers: Vec::new(),
-            delay: None,
-        }
+        On::new(self, catalog::resolve(name).map(|r| r.operation))
     }
 
     /// The arguments of every request for the operation `name` so far,
@@ -309,13 +269,16 @@ impl FakeFalcon {
     /// The failures so far: unmatched or undecodable requests, and
     /// requests without a token.
     pub fn failures(&self) -> Vec<String> {
-        self.state.lock().failures.iter().cloned().collect()
+        let mut inner = self.state.lock();
+        inner.reported();
+        inner.failures.iter().cloned().collect()
     }
 
     /// The problems [`verify`](Self::verify) would panic with: failures,
     /// then expectations that were not met.
     pub fn problems(&self) -> Vec<String> {
-        let inner = self.state.lock();
+        let mut inner = self.state.lock();
+        inner.reported();
         let mut out: Vec<String> = inner.failures.iter().cloned().collect();
         for e in inner.expectations.iter().filter(|e| !e.met()) {
             let wanted = match e.times {
@@ -342,152 +305,5 @@ impl FakeFalcon {
                 problems.join("\n  ")
             );
         }
-    }
-}
-
-/// An expectation being set; see [`FakeFalcon::on`].
-#[must_use = "an expectation is set by one of its reply methods"]
-pub struct On<'f> {
-    fake: &'f FakeFalcon,
-    op: Result<&'static Operation, Error>,
-    args: Value,
-    times: Times,
-    headers: Vec<(String, String)>,
-    delay: Option<Duration>,
-}
-
-impl std::fmt::Debug for On<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("On")
-            .field("args", &self.args)
-            .finish_non_exhaustive()
-    }
-}
-
-impl On<'_> {
-    /// The arguments a request must carry (only these keys are compared).
-    pub fn args(mut self, args: Value) -> Self {
-        self.args = args;
-        self
-    }
-
-    /// Match exactly `n` requests, then stop matching.
-    pub fn times(mut self, n: usize) -> Self {
-        self.times = Times::Exactly(n);
-        self
-    }
-
-    /// Match any number of requests, none included.
-    pub fn any_times(mut self) -> Self {
-        self.times = Times::Any;
-        self
-    }
-
-    /// A reply header (`X-Cs-Region`, `X-RateLimit-Remaining` ...).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
-        self
-    }
-
-    /// Wait this long before answering (for time-out paths).
-    pub fn delay(mut self, d: Duration) -> Self {
-        self.delay = Some(d);
-        self
-    }
-
-    /// Checks the operation and arguments now: `Err` with did-you-mean
-    /// for an unknown operation or argument, as `command` reports it.
-    /// The reply methods panic with the same error.
-    pub fn check(self) -> Result<Self, Error> {
-        let On {
-            fake,
-            op,
-            args,
-            times,
-            headers,
-            delay,
-        } = self;
-        let op = op?;
-        expect::canonical(op, &args)?;
-        Ok(On {
-            fake,
-            op: Ok(op),
-            args,
-            times,
-            headers,
-            delay,
-        })
-    }
-
-    fn set(self, reply: Reply) {
-        let made = self.op.and_then(|op| {
-            let want = expect::canonical(op, &self.args)?;
-            Ok(Expectation {
-                op,
-                given: self.args,
-                want,
-                times: self.times,
-                hits: 0,
-                headers: self.headers,
-                delay: self.delay,
-                reply,
-            })
-        });
-        match made {
-            Ok(e) => self.fake.state.lock().expectations.push(e),
-            Err(e) => panic!("FakeFalcon::on: {e}"),
-        }
-    }
-
-    /// Answer with `status` and a JSON body.
-    pub fn reply(self, status: u16, body: Value) {
-        self.set(Reply::Body {
-            status,
-            content_type: "application/json",
-            body: Bytes::from(body.to_string()),
-        })
-    }
-
-    /// Answer with `status` and raw bytes (a download).
-    pub fn reply_bytes(self, status: u16, body: impl Into<Bytes>) {
-        self.set(Reply::Body {
-            status,
-            content_type: "application/octet-stream",
-            body: body.into(),
-        })
-    }
-
-    /// Answer `status` with a Falcon-shaped error body.
-    pub fn reply_status(self, status: u16) {
-        let body = expect::error_body(status, "injected by FakeFalcon");
-        self.set(Reply::Body {
-            status,
-            content_type: "application/json",
-            body,
-        })
-    }
-
-    /// Answer 429 with `X-RateLimit-RetryAfter` this far ahead (epoch
-    /// seconds, as Falcon sends it).
-    pub fn reply_429(self, retry_after: Duration) {
-        self.set(Reply::RateLimited(retry_after))
-    }
-
-    /// Close the connection without answering.
-    pub fn drop_connection(self) {
-        self.set(Reply::Drop)
-    }
-
-    /// Answer a paginated query page by page. Each page is a reply body,
-    /// or a list that becomes its `resources`; `meta.pagination` is
-    /// filled in (`offset`/`limit`/`total`, or `after` tokens on
-    /// operations that take `after`). Unless [`times`](Self::times) says
-    /// otherwise, it expects every page to be fetched.
-    pub fn pages(mut self, pages: Vec<Value>) {
-        if self.times == Times::AtLeastOnce {
-            self.times = Times::Exactly(pages.len());
-        }
-        self.set(Reply::Pages(pages))
     }
 }

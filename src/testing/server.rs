@@ -42,6 +42,9 @@ pub(crate) struct Inner {
     pub expectations: Vec<Expectation>,
     pub calls: VecDeque<Call>,
     pub failures: VecDeque<String>,
+    /// Failures ever recorded, and how many of them a test has read.
+    failed: usize,
+    reported: usize,
 }
 
 impl Inner {
@@ -51,11 +54,27 @@ impl Inner {
                 self.failures.pop_front();
             }
             self.failures.push_back(f.clone());
+            self.failed += 1;
         }
         if self.calls.len() == KEEP {
             self.calls.pop_front();
         }
         self.calls.push_back(call);
+    }
+
+    /// Marks every failure so far as seen by the test.
+    pub fn reported(&mut self) {
+        self.reported = self.failed;
+    }
+
+    /// The kept failures that the test has not read.
+    pub fn unreported(&self) -> Vec<String> {
+        let n = (self.failed - self.reported).min(self.failures.len());
+        self.failures
+            .iter()
+            .skip(self.failures.len() - n)
+            .cloned()
+            .collect()
     }
 }
 
