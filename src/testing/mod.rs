@@ -228,6 +228,20 @@ impl FakeFalcon {
     }
 
     /// A blocking harness pointed at the fake.
+    ///
+    /// ```
+    /// use falcon_harness::testing::FakeFalcon;
+    /// use serde_json::json;
+    ///
+    /// let fake = FakeFalcon::start();
+    /// fake.on("GetIncidents").reply(200, json!({"resources": [{"incident_id": "inc:1"}]}));
+    /// let harness = fake.harness_blocking();
+    /// let r = harness.command("GetIncidents", json!({"ids": "inc:1"})).unwrap();
+    /// assert_eq!(r.resources().unwrap()[0]["incident_id"], "inc:1");
+    /// // In argument form: `ids` is a list, however it was passed.
+    /// assert_eq!(fake.calls("GetIncidents"), [json!({"ids": ["inc:1"]})]);
+    /// fake.verify();
+    /// ```
     #[cfg(feature = "blocking")]
     pub fn harness_blocking(&self) -> crate::blocking::Harness {
         self.harness_builder()

@@ -127,7 +127,32 @@ impl<'f> On<'f> {
         })
     }
 
-    /// Answer with `status` and raw bytes (a download).
+    /// Answer with `status` and raw bytes (a download), as
+    /// `application/octet-stream` unless [`header`](Self::header) sets
+    /// `Content-Type`.
+    ///
+    /// ```
+    /// use falcon_harness::testing::FakeFalcon;
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let fake = FakeFalcon::start();
+    /// fake.on("GetSampleV3")
+    ///     .args(json!({"ids": "sha256-of-sample"}))
+    ///     .reply_bytes(200, vec![0x4d, 0x5a, 0x00, 0xff]);
+    ///
+    /// let mut file = Vec::new();
+    /// fake.harness()
+    ///     .request("GetSampleV3")
+    ///     .args(json!({"ids": "sha256-of-sample"}))
+    ///     .download(&mut file)
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(file, [0x4d, 0x5a, 0x00, 0xff]);
+    /// fake.verify();
+    /// # }
+    /// ```
     pub fn reply_bytes(self, status: u16, body: impl Into<Bytes>) {
         self.set(Reply::Body {
             status,
@@ -148,6 +173,36 @@ impl<'f> On<'f> {
 
     /// Answer 429 with `X-RateLimit-RetryAfter` this far ahead (epoch
     /// seconds, as Falcon sends it).
+    ///
+    /// Faults drive the retry paths of the code under test; expectations
+    /// are tried in order, and one with [`times`](Self::times) stops
+    /// matching once used up:
+    ///
+    /// ```
+    /// use falcon_harness::{testing::FakeFalcon, RetryPolicy};
+    /// use serde_json::json;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let fake = FakeFalcon::start();
+    /// fake.on("QueryIncidents").times(1).reply_429(Duration::ZERO);
+    /// fake.on("QueryIncidents").times(1).reply_status(503);
+    /// fake.on("QueryIncidents").times(1).drop_connection();
+    /// fake.on("QueryIncidents").reply(200, json!({"resources": ["inc:1"]}));
+    ///
+    /// let harness = fake
+    ///     .harness_builder()
+    ///     .retry(RetryPolicy::default().max_retries(3).backoff(Duration::ZERO, Duration::ZERO))
+    ///     .build()
+    ///     .unwrap();
+    /// let r = harness.command("QueryIncidents", json!({})).await.unwrap();
+    /// assert_eq!(r.attempts(), 4);
+    /// let statuses: Vec<u16> = fake.requests().iter().map(|c| c.status).collect();
+    /// assert_eq!(statuses, [429, 503, 0, 200]); // 0: the dropped connection
+    /// fake.verify();
+    /// # }
+    /// ```
     pub fn reply_429(self, retry_after: Duration) {
         self.set(Reply::RateLimited(retry_after))
     }
@@ -162,6 +217,32 @@ impl<'f> On<'f> {
     /// filled in (`offset`/`limit`/`total`, or `after` tokens on
     /// operations that take `after`). Unless [`times`](Self::times) says
     /// otherwise, it expects every page to be fetched.
+    ///
+    /// ```
+    /// use falcon_harness::testing::FakeFalcon;
+    /// use futures_util::TryStreamExt;
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let fake = FakeFalcon::start();
+    /// fake.on("QueryIncidents")
+    ///     .args(json!({"filter": "status:20"}))
+    ///     .pages(vec![json!(["inc:1", "inc:2"]), json!(["inc:3"])]);
+    ///
+    /// let pages: Vec<_> = fake
+    ///     .harness()
+    ///     .request("QueryIncidents")
+    ///     .args(json!({"filter": "status:20"}))
+    ///     .pages()
+    ///     .try_collect()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(pages[1].resources().unwrap(), &[json!("inc:3")]);
+    /// assert_eq!(fake.calls("QueryIncidents")[1], json!({"filter": "status:20", "offset": 2}));
+    /// fake.verify();
+    /// # }
+    /// ```
     pub fn pages(mut self, pages: Vec<Value>) {
         if self.times == Times::AtLeastOnce {
             self.times = Times::Exactly(pages.len());
