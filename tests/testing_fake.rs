@@ -329,10 +329,8 @@ async fn unmatched_operations_suggest_the_expected_one() {
     assert_eq!(r.status(), 599);
     assert_eq!(
         r.error_messages(),
-        [format!(
-            "unmatched request: QueryDevicesByFilter {{\"limit\":1}} (GET /devices/queries/devices/v1?limit=1); \
-             no expectation for QueryDevicesByFilter; did you mean QueryDevicesByFilterScroll?"
-        )]
+        ["unmatched request: QueryDevicesByFilter {\"limit\":1} (GET /devices/queries/devices/v1?limit=1); \
+          no expectation for QueryDevicesByFilter; did you mean QueryDevicesByFilterScroll?"]
     );
     assert_eq!(fake.failures(), r.error_messages());
 }
