@@ -25,7 +25,8 @@ Examples:
   falcon-harness --dry-run GetDeviceDetailsV2 '{\"ids\": [\"HOST_ID\"]}'
   echo '{\"op\": \"QueryDevicesByFilter\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
   falcon-harness QueryDevicesByFilter '{\"limit\": 5000}' --all --jsonl > host_ids.jsonl
-  falcon-harness --describe QueryDevicesByFilter";
+  falcon-harness --describe QueryDevicesByFilter
+  falcon-harness fake --port 8080 --fixtures DIR   (a fake Falcon API; see fake --help)";
 
 /// `falcon-harness`: call any CrowdStrike Falcon API operation by its
 /// operation ID with JSON arguments.

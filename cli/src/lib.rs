@@ -10,6 +10,7 @@ pub mod completions;
 pub mod describe;
 pub mod dry_run;
 pub mod exit;
+pub mod fake;
 pub mod input;
 pub mod logging;
 pub mod misuse;

@@ -1,6 +1,6 @@
 //! The README's shell examples, run as a reader would run them: the
 //! set-up command (with the built binary for `cargo run ...`), then every
-//! `sh` block of "Command line" in one bash session, in order, with
+//! `sh` block of the "Command line" section in one bash session, in order, with
 //! `falcon-harness` on PATH, a local mock API as `FALCON_BASE_URL` and a
 //! scratch HOME and working directory. A command that fails fails the
 //! test unless the README itself handles the failure (`|| echo "exit $?"`).
@@ -19,9 +19,10 @@ use support::{run_command, Run};
 const README: &str = include_str!("../../README.md");
 const PDF: &[u8] = b"%PDF-1.4 not really a PDF \x00\x01\xff";
 
-/// A fenced block of the README: the `##`/`###` heading it is under, its
-/// language and its text.
+/// A fenced block of the README: the `##` section and the `##`/`###`
+/// heading it is under, its language and its text.
 struct Block {
+    section: String,
     heading: String,
     lang: String,
     text: String,
@@ -29,12 +30,14 @@ struct Block {
 
 fn blocks() -> Vec<Block> {
     let mut out = Vec::new();
+    let mut section = String::new();
     let mut heading = String::new();
     let mut open: Option<Block> = None;
     for line in README.lines() {
         match (&mut open, line.strip_prefix("```")) {
             (None, Some(lang)) => {
                 open = Some(Block {
+                    section: section.clone(),
                     heading: heading.clone(),
                     lang: lang.to_string(),
                     text: String::new(),
@@ -47,6 +50,9 @@ fn blocks() -> Vec<Block> {
             }
             (None, None) if line.starts_with("## ") || line.starts_with("### ") => {
                 heading = line.trim_start_matches('#').trim().to_string();
+                if line.starts_with("## ") {
+                    section = heading.clone();
+                }
             }
             (None, None) => {}
         }
@@ -55,17 +61,14 @@ fn blocks() -> Vec<Block> {
     out
 }
 
-/// The `sh` blocks from "Command line" to the end.
+/// The `sh` blocks of the "Command line" section.
 fn command_line_blocks() -> Vec<Block> {
-    let all = blocks();
-    let first = all
-        .iter()
-        .position(|b| b.heading == "Command line")
-        .expect("a Command line section");
-    all.into_iter()
-        .skip(first)
-        .filter(|b| b.lang == "sh")
-        .collect()
+    let blocks: Vec<Block> = blocks()
+        .into_iter()
+        .filter(|b| b.section == "Command line" && b.lang == "sh")
+        .collect();
+    assert!(blocks.len() > 5, "the Command line section's examples");
+    blocks
 }
 
 /// A scratch directory with `bin/falcon-harness` (the built binary) and

@@ -1,7 +1,9 @@
 //! A mock Falcon API for the binary's tests: the token endpoint, a call
-//! of the binary with credentials and the mock's base URL, JSON replies.
+//! of the binary with credentials and the base URL of a mock (or of the
+//! fake Falcon API), JSON replies.
 
 use super::{run, Run};
+use falcon_harness::testing::FakeFalcon;
 use mockito::{Matcher, Mock, ServerGuard};
 use serde_json::json;
 
@@ -24,14 +26,23 @@ pub fn token(server: &mut ServerGuard) -> Mock {
 }
 
 pub fn call(server: &ServerGuard, args: &[&str], stdin: &[u8]) -> Run {
-    let url = server.url();
+    call_at(&server.url(), args, stdin)
+}
+
+/// Runs the binary against the fake Falcon API.
+pub fn call_fake(fake: &FakeFalcon, args: &[&str], stdin: &[u8]) -> Run {
+    call_at(&fake.url(), args, stdin)
+}
+
+/// Runs the binary with test credentials and `url` as the base URL.
+pub fn call_at(url: &str, args: &[&str], stdin: &[u8]) -> Run {
     run(
         args,
         stdin,
         &[
             ("FALCON_CLIENT_ID", "cid"),
             ("FALCON_CLIENT_SECRET", SECRET),
-            ("FALCON_BASE_URL", url.as_str()),
+            ("FALCON_BASE_URL", url),
         ],
     )
 }
