@@ -2,14 +2,16 @@
 //! flags and `FALCON_*` environment, then a single call, `--all` pages,
 //! a download to `--output`, or a `--batch`.
 
+use super::all;
 use super::args::Args;
-use super::batch::{self, Progress, Reply, Request};
+use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::notes;
 use super::output;
+use super::progress::Progress;
 use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
-use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Write;
@@ -57,6 +59,7 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.timeout {
         b = b.timeout(t);
     }
+    b = b.page_cap(args.max_pages as usize);
     Ok(b.build()?)
 }
 
@@ -78,11 +81,16 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
         lenient: args.lenient,
     };
     let plan = router::plan(op, &value, &opts)?;
-    output::warn(&plan.warnings);
+    notes::warn(&plan.warnings);
     let harness = harness(args)?;
     let rt = runtime(false)?;
     if args.all {
-        return rt.block_on(all(&harness, op, value));
+        let format = if args.jsonl {
+            all::Format::Lines
+        } else {
+            all::Format::Array
+        };
+        return rt.block_on(all::all(&harness, op, value, format));
     }
     if let Some(path) = &args.output {
         return rt.block_on(download(&harness, plan, path, args.body));
@@ -90,34 +98,6 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
     // A long list is split (or refused) before anything is sent.
     let resp = rt.block_on(harness.request(plan).send())?;
     output::print_response(resp, args.body)
-}
-
-/// `--all`: follows pagination and prints the concatenated resources. A
-/// page with an error status is printed as it is and ends the run (exit 1).
-async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.request(op).args(value).pages();
-    let mut resources: Vec<Value> = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        if !page.is_success() {
-            return output::print_response(page, false);
-        }
-        match page.resources() {
-            Some(r) => resources.extend(r.iter().cloned()),
-            None => {
-                return Err(Failure::broken(format!(
-                    "{}: --all: the reply has no \"resources\" list to concatenate",
-                    op.id()
-                )))
-            }
-        }
-    }
-    output::print_json(&Value::Array(resources))?;
-    if let Some(why) = pages.incomplete() {
-        output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
-        return Ok(Exit::Incomplete);
-    }
-    Ok(Exit::Ok)
 }
 
 /// `--output FILE`: streams a success body into FILE (through
@@ -181,8 +161,8 @@ impl AuthFailures {
 
 /// The progress line's pacing part: 429s avoided and received, CIDs, and
 /// whether requests wait for the rate limit now.
-fn pacing_progress(harness: Harness) -> batch::ProgressExtra {
-    Box::new(move || {
+fn pacing_note(harness: Harness) -> crate::progress::Note {
+    Arc::new(move || {
         let stats = harness.pacing_stats();
         let waiting = if stats.waiting() > 0 {
             " | waiting for rate limit"
@@ -206,10 +186,18 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
     let harness = harness(args)?;
     let body_only = args.body;
     let rt = runtime(true)?;
-    let mut progress = Progress::for_stdin();
-    if progress.enabled() {
-        progress = progress.with_extra(pacing_progress(harness.clone()));
-    }
+    let mut progress = Progress::batch_on_stderr().with_note(pacing_note(harness.clone()));
+    // The note changes while no line is done (waiting for a rate limit).
+    let refresh = {
+        let progress = progress.clone();
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                progress.refresh();
+            }
+        })
+    };
     let auth_failed = Arc::new(AuthFailures::default());
     let handle = move |req: Request| {
         let harness = harness.clone();
@@ -271,25 +259,11 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         handle,
         &mut progress,
     ));
+    refresh.abort();
     let _ = out.flush();
     match summary {
         Ok(s) => Ok(s.exit),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(Failure::broken(format!("batch: {e}"))),
     }
-}
-
-/// Logs to stderr: `-v` debug, `-vv` trace, for this crate only (so no
-/// HTTP library dumps headers); the harness never logs secrets.
-pub fn init_tracing(verbose: u8) {
-    if verbose == 0 {
-        return;
-    }
-    let level = if verbose == 1 { "debug" } else { "trace" };
-    let filter = tracing_subscriber::EnvFilter::new(format!("falcon_harness={level}"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
 }

@@ -1,8 +1,9 @@
 //! `--dry-run`: plan requests and print them as JSON. Pure: no runtime,
 //! no network, no credentials.
 
-use super::batch::{self, Members, Progress, Reply, Request};
+use super::batch::{self, Members, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::progress::Progress;
 use super::target;
 use falcon_harness::operation::{Host, Operation};
 use falcon_harness::plan::PlanOptions;
@@ -126,7 +127,7 @@ pub fn batch<R: Read, W: Write>(
             }
             Err(e) => Reply::from_error(&e),
         },
-        &mut Progress::for_stdin(),
+        &mut Progress::batch_on_stderr(),
     )
 }
 

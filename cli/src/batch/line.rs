@@ -152,13 +152,16 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         }
     };
     match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            op: r.operation,
-            args,
-            member_cid,
-        }),
+        Ok(r) => {
+            crate::notes::deprecation(&r);
+            Parsed::Request(Request {
+                line,
+                id,
+                op: r.operation,
+                args,
+                member_cid,
+            })
+        }
         Err(e) => Parsed::Bad(
             id,
             member_cid,

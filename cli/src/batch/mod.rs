@@ -14,13 +14,12 @@
 //! Blank input lines are skipped.
 
 mod line;
-mod progress;
 
 pub use super::members::Members;
 pub use line::{output_line, parse_line, Parsed, Reply, Request};
-pub use progress::{count_lines, Progress, ProgressExtra};
 
 use super::exit::Exit;
+use super::progress::Progress;
 use super::shard::Shard;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
@@ -83,7 +82,7 @@ fn write_line<W: Write>(
         summary.failed += 1;
     }
     summary.exit = summary.exit.max(exit);
-    progress.tick(summary);
+    progress.lines(summary.lines as u64, summary.failed as u64);
     Ok(())
 }
 
@@ -120,7 +119,7 @@ pub fn run_sync<R: Read, W: Write>(
         write_line(out, result, &mut summary, progress)?;
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -187,7 +186,7 @@ where
         }
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -278,7 +277,7 @@ mod tests {
             &mut out,
             None,
             |r| ok_reply(&r),
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .unwrap();
         assert_eq!(
@@ -337,7 +336,7 @@ mod tests {
                     ok_reply(&req)
                 }
             },
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .await
         .unwrap();
