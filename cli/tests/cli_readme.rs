@@ -261,6 +261,20 @@ fn every_command_line_example_runs() {
         "both batches exit 2 for line c: {}",
         r.stdout_str()
     );
+    // child CIDs: each line carries its member_cid
+    let out = r.stdout_str();
+    for (line, cid) in [
+        (1, "0123456789abcdef0123456789abcdef"),
+        (2, "fedcba9876543210fedcba9876543210"),
+    ] {
+        let shown = format!(r#"{{"line":{line},"member_cid":"{cid}","status_code":200}}"#);
+        assert!(out.contains(&shown), "{shown} not in {out}");
+    }
+    // the split's dry run prints what the README shows
+    assert!(out.contains("[3,[100,100,50]]\n"), "{out}");
+    assert!(README.contains("[3,[100,100,50]]"));
+    // four shards answer every line once
+    assert!(out.contains("[1,2]\n"), "{out}");
     let plans = String::from_utf8(read("plans.jsonl")).unwrap();
     assert_eq!(plans.lines().count(), 3, "{plans}");
     // completion scripts where the README puts them
