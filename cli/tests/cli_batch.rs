@@ -284,11 +284,51 @@ fn member_cid_must_be_a_string() {
 }
 
 #[test]
-fn a_bad_shard_is_a_usage_error() {
-    let server = Server::new();
-    for bad in ["0/4", "5/4", "2"] {
-        let r = batch(&server, &["--shard", bad], b"");
+fn a_bad_shard_is_a_usage_error_and_nothing_is_sent() {
+    let mut server = Server::new();
+    let token = server.mock("POST", "/oauth2/token").expect(0).create();
+    let api = server
+        .mock("GET", Matcher::Regex(".*".into()))
+        .expect(0)
+        .create();
+    let input = b"{\"id\": 1, \"op\": \"QueryIncidents\"}\n";
+    for bad in ["0/4", "5/4", "2", "1/0", "a/b", "2/4/8"] {
+        let r = batch(&server, &["--shard", bad], input);
         assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
         assert!(r.stderr.contains("--shard"), "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "{bad}");
     }
+    let url = server.url();
+    let r = run(
+        &["QueryIncidents", "--shard", "1/2", "--base-url", &url],
+        b"",
+        &[
+            ("FALCON_CLIENT_ID", "id"),
+            ("FALCON_CLIENT_SECRET", "secret"),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--shard"), "{}", r.stderr);
+    token.assert();
+    api.assert();
+}
+
+#[test]
+fn a_member_cid_that_is_not_a_cid_is_an_argument_error_and_not_sent() {
+    let mut server = Server::new();
+    let token = member_token_mock(&mut server).expect(0);
+    let api = echo_token_mock(&mut server).expect(0);
+    let r = batch(
+        &server,
+        &[],
+        b"{\"id\": 1, \"op\": \"QueryIncidents\", \"member_cid\": \"a b\"}\n",
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let line = &r.json_lines()[0];
+    assert_eq!(line["member_cid"], "a b");
+    assert_eq!(line["error"]["kind"], "argument");
+    let message = line["error"]["message"].as_str().unwrap();
+    assert!(message.contains("member_cid"), "{message}");
+    token.assert();
+    api.assert();
 }
