@@ -3,7 +3,6 @@
 //! nothing sent; the same through the blocking harness, and per child CID.
 
 mod support;
-use falcon_harness::blocking;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::{json, Value};
 use support::mock::*;
