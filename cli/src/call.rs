@@ -249,18 +249,27 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
             }
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let summary = rt.block_on(batch::run_async(
-        tokio::io::BufReader::new(tokio::io::stdin()),
-        &mut out,
-        usize::from(args.concurrency),
-        args.shard,
-        handle,
-        &mut progress,
-    ));
+    let (concurrency, shard) = (usize::from(args.concurrency), args.shard);
+    // The engine runs on a worker thread, beside the requests' tasks (not
+    // on this thread, which would be woken for every line).
+    let engine = rt.spawn(async move {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+        let summary = batch::run_async(
+            tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin()),
+            &mut out,
+            concurrency,
+            shard,
+            handle,
+            &mut progress,
+        )
+        .await;
+        let _ = out.flush();
+        summary
+    });
+    let summary = rt
+        .block_on(engine)
+        .map_err(|e| Failure::broken(format!("batch: {e}")))?;
     refresh.abort();
-    let _ = out.flush();
     match summary {
         Ok(s) => Ok(s.exit),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),

@@ -4,27 +4,31 @@
 //! silenced.
 
 use falcon_harness::catalog::Resolved;
-use std::collections::HashSet;
+use falcon_harness::Operation;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
-static NOTED: Mutex<Noted> = Mutex::new(Noted(None));
+static NOTED: Mutex<Noted> = Mutex::new(Noted(Vec::new()));
 
 /// The operations noted so far.
 #[derive(Debug, Default)]
-pub struct Noted(Option<HashSet<&'static str>>);
+pub struct Noted(Vec<&'static Operation>);
 
 impl Noted {
     /// The note for a resolved name, the first time this set meets its
     /// operation; `None` when there is nothing to say or it was said.
     pub fn first(&mut self, resolved: &Resolved) -> Option<String> {
+        // Asked for every batch line: the few operations noted are
+        // compared by address, and the note is made only once.
+        let op = resolved.operation;
+        if self.0.iter().any(|n| std::ptr::eq(*n, op)) {
+            return None;
+        }
         let note = resolved.deprecation_note()?;
-        self.0
-            .get_or_insert_with(HashSet::new)
-            .insert(resolved.operation.id())
-            .then_some(note)
+        self.0.push(op);
+        Some(note)
     }
 }
 

@@ -1,6 +1,7 @@
 //! One batch line: parsing an input line into a [`Request`] (or an error
 //! line), and building the output line from a handler's [`Reply`].
 
+use super::raw::RawLine;
 use crate::exit::Exit;
 use crate::members::Members;
 use falcon_harness::catalog;
@@ -87,24 +88,20 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let fields = match RawLine::parse(text) {
+        Ok(RawLine::Object(f)) => f,
+        Ok(RawLine::Other(kind)) => {
+            return bad(
+                Value::Null,
+                format!(
+                    "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {kind}"
+                ),
+            )
+        }
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
-    let Value::Object(mut obj) = value else {
-        return bad(
-            Value::Null,
-            format!(
-                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
-                falcon_harness::json_kind::name(&value)
-            ),
-        );
-    };
-    let id = obj.remove("id").unwrap_or(Value::Null);
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !matches!(k.as_str(), "op" | "args" | "member_cid"))
-    {
+    let id = fields.id.unwrap_or(Value::Null);
+    if let Some(k) = fields.unknown {
         return bad(
             id,
             format!(
@@ -112,7 +109,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             ),
         );
     }
-    let member_cid = match obj.remove("member_cid") {
+    let member_cid = match fields.member_cid {
         None => None,
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -125,7 +122,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             )
         }
     };
-    let name = match obj.remove("op") {
+    let name = match fields.op {
         Some(Value::String(s)) => s,
         Some(other) => {
             return bad(
@@ -138,7 +135,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         }
         None => return bad(id, format!("line {line}: \"op\" is missing")),
     };
-    let args = match obj.remove("args") {
+    let args = match fields.args {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
         Some(other) => {
@@ -170,20 +167,49 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     }
 }
 
-/// The output line for a reply (JSON text, without the line break).
-pub fn output_line(
+/// The output line for a reply: `id`, `line`, `member_cid` (when the line
+/// has one), then the reply's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputLine {
     line: usize,
     id: Value,
     member_cid: Option<String>,
     reply: Reply,
-) -> (Vec<u8>, Exit) {
-    let mut m = Members::with_capacity(reply.fields.as_bytes().len() + 64);
-    m.field("id", &id).field("line", &line);
-    if let Some(cid) = member_cid {
-        m.field("member_cid", &cid);
+}
+
+/// The output line for a reply.
+pub fn output_line(line: usize, id: Value, member_cid: Option<String>, reply: Reply) -> OutputLine {
+    OutputLine {
+        line,
+        id,
+        member_cid,
+        reply,
     }
-    m.extend(&reply.fields);
-    (m.into_object(), reply.exit)
+}
+
+impl OutputLine {
+    /// The exit code the line stands for.
+    pub fn exit(&self) -> Exit {
+        self.reply.exit
+    }
+
+    /// Writes the line's JSON text (without the line break) straight to
+    /// `out`: the fields are JSON text already.
+    pub fn write_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
+        let mut head = Members::with_capacity(96);
+        head.field("id", &self.id).field("line", &self.line);
+        if let Some(cid) = &self.member_cid {
+            head.field("member_cid", cid);
+        }
+        out.write_all(b"{")?;
+        out.write_all(head.as_bytes())?;
+        let fields = self.reply.fields.as_bytes();
+        if !fields.is_empty() {
+            out.write_all(b",")?;
+            out.write_all(fields)?;
+        }
+        out.write_all(b"}")
+    }
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@
 //! Blank input lines are skipped.
 
 mod line;
+mod raw;
 
 pub use super::members::Members;
-pub use line::{output_line, parse_line, Parsed, Reply, Request};
+pub use line::{output_line, parse_line, OutputLine, Parsed, Reply, Request};
 
 use super::exit::Exit;
 use super::progress::Progress;
@@ -71,12 +72,13 @@ impl Summary {
 
 fn write_line<W: Write>(
     out: &mut W,
-    (text, exit): (Vec<u8>, Exit),
+    result: OutputLine,
     summary: &mut Summary,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    out.write_all(&text)?;
+    result.write_to(out)?;
     out.write_all(b"\n")?;
+    let exit = result.exit();
     summary.lines += 1;
     if exit != Exit::Ok {
         summary.failed += 1;
