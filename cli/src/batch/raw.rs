@@ -9,6 +9,9 @@ use std::fmt;
 
 /// An input line's top level.
 #[derive(Debug)]
+// Made once per line and taken apart at once: boxing the fields would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum RawLine {
     /// An object, by field.
     Object(Fields),
