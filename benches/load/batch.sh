@@ -3,8 +3,10 @@
 # server: commands/s of `Harness::command` (examples/load) and of
 # `falcon-harness --batch` with the same operation and arguments, at
 # concurrency 1 and 64; and the cost of `--batch --dry-run` per line for
-# QueryIncidents, GetIncidents and GetObject lines. Prints a Markdown
-# report on stdout; progress on stderr.
+# QueryIncidents, GetIncidents and GetObject lines, as wall-clock time and
+# as CPU time (user + system: on a machine shared with other work the
+# wall clock includes waiting for a core). Prints a Markdown report on
+# stdout; progress on stderr.
 #
 #   bash benches/load/batch.sh        # REPS=3 COMMANDS=10000 DRY_LINES=200000
 set -euo pipefail
@@ -61,36 +63,38 @@ echo
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; $(rustc --version)."
 echo "Server: examples/canned_server (1 worker thread) on 127.0.0.1. Each cell: min / median / max of $REPS runs."
 echo
-echo "| concurrency | library, commands/s | --batch, commands/s | --batch / library (median) |"
-echo "|---|---|---|---|"
+echo "| concurrency | library, commands/s | --batch, commands/s | --batch / library (median) | CPU µs per command, library / --batch (median) |"
+echo "|---|---|---|---|---|"
+TIMEFORMAT='%R %U %S'
 for c in 1 64; do
-  lib=(); bat=()
+  lib=(); bat=(); lcpu=(); bcpu=()
   for _ in $(seq "$REPS"); do
-    j=$("$BIN/examples/load" "$URL" harness QueryIncidents "$c" "$COMMANDS"); lib+=("$(field "$j" req_s)")
-    s=$(now)
-    FALCON_CLIENT_ID=bench FALCON_CLIENT_SECRET=bench \
-      "$BIN/falcon-harness" --batch --concurrency "$c" --base-url "$URL" < "$TMP/query.jsonl" > "$TMP/batch.out"
-    e=$(now)
+    j=$("$BIN/examples/load" "$URL" harness QueryIncidents "$c" "$COMMANDS")
+    lib+=("$(field "$j" req_s)"); lcpu+=("$(field "$j" cpu_us_per_cmd)")
+    t=$( { time FALCON_CLIENT_ID=bench FALCON_CLIENT_SECRET=bench \
+      "$BIN/falcon-harness" --quiet --batch --concurrency "$c" --base-url "$URL" < "$TMP/query.jsonl" > "$TMP/batch.out"; } 2>&1 )
+    read -r r u sy <<< "$t"
     ok=$(grep -c '"status_code":200' "$TMP/batch.out" || true)
     [ "$ok" = "$COMMANDS" ] || echo "warning: only $ok of $COMMANDS batch lines succeeded" >&2
-    bat+=("$(python3 -c "print($COMMANDS/($e-$s))")")
+    bat+=("$(python3 -c "print($COMMANDS/$r)")"); bcpu+=("$(python3 -c "print(($u+$sy)*1e6/$COMMANDS)")")
     echo "  c=$c library ${lib[-1]} batch ${bat[-1]}" >&2
   done
-  r=$(python3 -c "print(f'{$(median "${bat[@]}") / $(median "${lib[@]}"):.2f}')")
-  echo "| $c | $(stats "${lib[@]}") | $(stats "${bat[@]}") | $r |"
+  ratio=$(python3 -c "print(f'{$(median "${bat[@]}") / $(median "${lib[@]}"):.2f}')")
+  cpu=$(python3 -c "print(f'{$(median "${lcpu[@]}"):.1f} / {$(median "${bcpu[@]}"):.1f}')")
+  echo "| $c | $(stats "${lib[@]}") | $(stats "${bat[@]}") | $ratio | $cpu |"
 done
 echo
-echo "| --batch --dry-run, $DRY_LINES lines of | µs per line |"
-echo "|---|---|"
+echo "| --batch --dry-run, $DRY_LINES lines of | µs per line, wall clock | µs per line, CPU (user + system) |"
+echo "|---|---|---|"
 for op in QueryIncidents GetIncidents GetObject; do
-  us=()
+  wall=(); cpu=()
   for _ in $(seq "$REPS"); do
-    s=$(now)
-    "$BIN/falcon-harness" --batch --dry-run --base-url "$URL" < "$TMP/dry-$op.jsonl" > /dev/null
-    e=$(now)
-    us+=("$(python3 -c "print(($e-$s)*1e6/$DRY_LINES)")")
+    t=$( { time "$BIN/falcon-harness" --quiet --batch --dry-run --base-url "$URL" < "$TMP/dry-$op.jsonl" > /dev/null; } 2>&1 )
+    read -r r u sy <<< "$t"
+    wall+=("$(python3 -c "print($r*1e6/$DRY_LINES)")")
+    cpu+=("$(python3 -c "print(($u+$sy)*1e6/$DRY_LINES)")")
   done
-  echo "| $op | $(stats "${us[@]}") |"
+  echo "| $op | $(stats "${wall[@]}") | $(stats "${cpu[@]}") |"
 done
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -276,3 +276,21 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         Err(e) => Err(Failure::broken(format!("batch: {e}"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pacing_note_names_429s_and_cids() {
+        let h = Harness::builder()
+            .client_credentials("id", "secret")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let note = pacing_note(h.clone());
+        assert_eq!(note(), " | 429s avoided 0, received 0 | 1 CIDs");
+        h.for_member("child1").unwrap();
+        assert_eq!(note(), " | 429s avoided 0, received 0 | 2 CIDs");
+    }
+}

@@ -71,13 +71,10 @@ impl Progress {
         }
     }
 
-    /// Adds the caller's figures after the counts (drawn only when the
-    /// line is).
+    /// Adds the caller's figures after the counts.
     pub fn with_note(mut self, note: Note) -> Progress {
-        if !self.bar.is_hidden() {
-            self.bar.set_message(format!("0 not ok{}", note()));
-            self.note = Some(note);
-        }
+        self.bar.set_message(format!("0 not ok{}", note()));
+        self.note = Some(note);
         self
     }
 
@@ -235,6 +232,23 @@ mod tests {
         assert_eq!(p.position(), 3);
         assert_eq!(p.bar.message(), "1 not ok");
         assert_eq!(Progress::batch(None, false).total(), None);
+    }
+
+    #[test]
+    fn a_note_follows_the_counts() {
+        let n = Arc::new(AtomicU64::new(0));
+        let seen = n.clone();
+        let p = Progress::batch(Some(10), false).with_note(Arc::new(move || {
+            format!(" | waiting {}", seen.load(Ordering::Relaxed))
+        }));
+        assert_eq!(p.bar.message(), "0 not ok | waiting 0");
+        n.store(2, Ordering::Relaxed);
+        p.lines(1, 1);
+        assert_eq!(p.bar.message(), "1 not ok | waiting 2");
+        n.store(3, Ordering::Relaxed);
+        p.refresh();
+        assert_eq!(p.bar.message(), "1 not ok | waiting 3");
+        assert_eq!(p.position(), 1);
     }
 
     #[test]
