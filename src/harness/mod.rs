@@ -4,9 +4,11 @@
 mod builder;
 mod request;
 mod send;
+mod target;
 
 pub use builder::HarnessBuilder;
-pub use request::{RequestBuilder, Target};
+pub use request::RequestBuilder;
+pub use target::Target;
 
 use crate::auth::{self, Credentials, TokenEndpoint};
 use crate::config::{Endpoints, Settings};
