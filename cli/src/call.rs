@@ -4,7 +4,7 @@
 
 use super::all;
 use super::args::Args;
-use super::batch::{self, Reply, Request};
+use super::batch::{self, Request, Workers};
 use super::exit::{Exit, Failure};
 use super::notes;
 use super::output;
@@ -13,10 +13,9 @@ use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
 use serde_json::Value;
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
 /// Builds the harness from the flags (clap has already merged the
@@ -137,28 +136,6 @@ async fn download(
     output::print_download(resp, path, body_only)
 }
 
-/// The CIDs whose authentication failed in a batch (`None`: the parent):
-/// their remaining lines are not sent.
-#[derive(Debug, Default)]
-struct AuthFailures(Mutex<HashSet<Option<String>>>);
-
-impl AuthFailures {
-    fn key(cid: Option<&str>) -> Option<String> {
-        cid.map(|c| c.trim().to_ascii_lowercase())
-    }
-    fn failed(&self, cid: Option<&str>) -> bool {
-        self.0
-            .lock()
-            .map(|s| !s.is_empty() && s.contains(&Self::key(cid)))
-            .unwrap_or(false)
-    }
-    fn record(&self, cid: Option<&str>) {
-        if let Ok(mut s) = self.0.lock() {
-            s.insert(Self::key(cid));
-        }
-    }
-}
-
 /// The progress line's pacing part: 429s avoided and received, CIDs, and
 /// whether requests wait for the rate limit now.
 fn pacing_note(harness: Harness) -> crate::progress::Note {
@@ -198,61 +175,15 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
             }
         })
     };
-    let auth_failed = Arc::new(AuthFailures::default());
-    let handle = move |req: Request| {
-        let harness = harness.clone();
-        let auth_failed = auth_failed.clone();
-        async move {
-            let cid = req.member_cid.as_deref();
-            if auth_failed.failed(cid) {
-                return Reply::error(
-                    "auth",
-                    "not sent: authentication failed on an earlier line",
-                    Exit::Failure,
-                );
-            }
-            let Request {
-                op,
-                args,
-                member_cid,
-                ..
-            } = req;
-            let cid = member_cid.clone();
-            // Each request is its own task, so replies are decoded (and
-            // their output fields built) on every worker thread. A bad
-            // argument or member CID, or a list too long with splitting
-            // off, is an error before anything is sent.
-            let sent = tokio::spawn(async move {
-                let mut request = harness.request(op).args(args);
-                if let Some(cid) = cid {
-                    request = request.member_cid(cid);
-                }
-                let resp = request.send().await?;
-                let exit = Exit::for_status(resp.status());
-                let mut fields = batch::Members::with_capacity(resp.bytes().len() + 512);
-                if !resp.warnings().is_empty() {
-                    fields.field("warnings", resp.warnings());
-                }
-                output::reply_members(resp, body_only, &mut fields);
-                Ok::<_, falcon_harness::Error>(Reply::with_members(fields, exit))
-            })
-            .await;
-            match sent {
-                Ok(Ok(reply)) => reply,
-                Ok(Err(e)) => {
-                    if e.is_auth() {
-                        auth_failed.record(member_cid.as_deref());
-                    }
-                    Reply::from_error(&e)
-                }
-                Err(join) => Reply::error("internal", join.to_string(), Exit::Failure),
-            }
-        }
-    };
     let (concurrency, shard) = (usize::from(args.concurrency), args.shard);
-    // The engine runs on a worker thread, beside the requests' tasks (not
-    // on this thread, which would be woken for every line).
+    // The engine runs on a worker thread, beside the workers (not on this
+    // thread, which would be woken for every line).
     let engine = rt.spawn(async move {
+        let workers = Arc::new(Workers::start(harness, concurrency, body_only));
+        let handle = move |req: Request| {
+            let workers = workers.clone();
+            async move { workers.send(req).await }
+        };
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         let summary = batch::run_async(
             tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin()),

@@ -34,10 +34,11 @@ impl Members {
         self
     }
 
-    /// Adds `"key": json`, where `json` is compact, well-formed JSON text.
-    pub fn raw(&mut self, key: &str, json: &[u8]) -> &mut Members {
+    /// Adds `"key": json`, where `json` is well-formed JSON text, without
+    /// the whitespace between its tokens (see [`compact_json`]).
+    pub fn compact(&mut self, key: &str, json: &[u8]) -> &mut Members {
         self.key(key);
-        self.0.extend_from_slice(json);
+        compact_json(json, &mut self.0);
         self
     }
 
@@ -110,7 +111,7 @@ mod tests {
         let mut m = Members::default();
         m.field("id", &json!(null)).field("line", &3);
         let mut more = Members::default();
-        more.raw("body", br#"{"a":[1,2]}"#);
+        more.compact("body", b"{\"a\": [1,\n 2]}");
         m.extend(&more).extend(&Members::default());
         assert_eq!(
             m.clone().into_object(),

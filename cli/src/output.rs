@@ -3,7 +3,7 @@
 //! stdout that is not a terminal.
 
 use super::exit::{Exit, Failure};
-use super::members::{compact_json, Members};
+use super::members::Members;
 use falcon_harness::response::{Response, ResponseBody};
 use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
@@ -47,9 +47,7 @@ pub fn reply_members(resp: Response, body_only: bool, m: &mut Members) {
             m.field("status_code", &resp.status())
                 .field("headers", &resp.uber_headers());
         }
-        let mut body = Vec::new();
-        compact_json(text, &mut body);
-        m.raw("body", &body);
+        m.compact("body", text);
         return;
     }
     match view(resp, body_only) {

@@ -196,13 +196,13 @@ impl OutputLine {
     /// Writes the line's JSON text (without the line break) straight to
     /// `out`: the fields are JSON text already.
     pub fn write_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
-        let mut head = Members::with_capacity(96);
-        head.field("id", &self.id).field("line", &self.line);
+        out.write_all(b"{\"id\":")?;
+        serde_json::to_writer(&mut *out, &self.id)?;
+        write!(out, ",\"line\":{}", self.line)?;
         if let Some(cid) = &self.member_cid {
-            head.field("member_cid", cid);
+            out.write_all(b",\"member_cid\":")?;
+            serde_json::to_writer(&mut *out, cid)?;
         }
-        out.write_all(b"{")?;
-        out.write_all(head.as_bytes())?;
         let fields = self.reply.fields.as_bytes();
         if !fields.is_empty() {
             out.write_all(b",")?;

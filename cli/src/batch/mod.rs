@@ -15,9 +15,11 @@
 
 mod line;
 mod raw;
+mod workers;
 
 pub use super::members::Members;
 pub use line::{output_line, parse_line, OutputLine, Parsed, Reply, Request};
+pub use workers::Workers;
 
 use super::exit::Exit;
 use super::progress::Progress;
@@ -99,7 +101,7 @@ pub fn run_sync<R: Read, W: Write>(
     progress: &mut Progress,
 ) -> io::Result<Summary> {
     let mut summary = Summary::new();
-    let mut buf = Vec::new();
+    let mut buf = Vec::with_capacity(256);
     let mut line = 0;
     loop {
         if input.buffer().is_empty() {
@@ -145,7 +147,7 @@ where
 {
     let lines = stream::unfold(Some((input, 0usize)), |state| async move {
         let (mut input, line) = state?;
-        let mut buf = Vec::new();
+        let mut buf = Vec::with_capacity(256);
         match input.read_until(b'\n', &mut buf).await {
             Ok(0) => None,
             Ok(_) => Some((Ok((line + 1, buf)), Some((input, line + 1)))),
