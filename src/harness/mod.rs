@@ -119,7 +119,8 @@ impl Harness {
     /// settings, and keeps one token and one pacer per child CID, made on
     /// first use (so a thousand views of one CID cost one token request).
     /// Needs client credentials; a CID that is not letters, digits and
-    /// `-` is an [`Error::Config`]. The same per request:
+    /// `-` is an [`Error::Config`]. CIDs compare case-insensitively (the
+    /// first spelling used is the one sent). The same per request:
     /// [`RequestBuilder::member_cid`].
     ///
     /// ```no_run
