@@ -332,3 +332,27 @@ fn a_member_cid_that_is_not_a_cid_is_an_argument_error_and_not_sent() {
     token.assert();
     api.assert();
 }
+
+#[test]
+fn waiting_for_the_rate_limit_shows_in_the_log_and_no_pacing_turns_it_off() {
+    let mut server = Server::new();
+    let _token = member_token_mock(&mut server);
+    // Every reply says the budget (120 a minute) is spent: the pacer
+    // waits half a second per request.
+    let _api = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .match_query(Matcher::Any)
+        .with_header("content-type", "application/json")
+        .with_header("x-ratelimit-limit", "120")
+        .with_header("x-ratelimit-remaining", "0")
+        .with_body(r#"{"meta":{},"resources":[],"errors":[]}"#)
+        .create();
+    let input = b"{\"op\": \"QueryIncidents\"}\n{\"op\": \"QueryIncidents\"}\n";
+    let r = batch(&server, &["-v", "--quiet"], input);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("waiting for rate limit"), "{}", r.stderr);
+    let r = batch(&server, &["-v", "--quiet", "--no-pacing"], input);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("waiting for rate limit"), "{}", r.stderr);
+    assert_eq!(r.json_lines().len(), 2);
+}

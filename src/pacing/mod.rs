@@ -124,8 +124,13 @@ impl Pacer {
             };
             if waited_since.is_none() {
                 waited_since = Some(Instant::now());
-                self.stats.waiting.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "waiting for rate limit");
+                let wait_ms = wait.as_millis() as u64;
+                // `-v` shows when waiting starts; each waiter is debug.
+                if self.stats.waiting.fetch_add(1, Ordering::Relaxed) == 0 {
+                    tracing::info!(wait_ms, "waiting for rate limit");
+                } else {
+                    tracing::debug!(wait_ms, "waiting for rate limit");
+                }
             }
             // A reply (or an abandoned probe) wakes waiters early.
             let _ = tokio::time::timeout(wait, notified).await;
@@ -171,7 +176,7 @@ impl Permit<'_> {
         let mut seen = observation(status, headers, SystemTime::now());
         seen.retry_after = seen.retry_after.map(|d| d.min(self.pacer.max_block));
         if seen.refused {
-            tracing::debug!(
+            tracing::info!(
                 retry_after_ms = seen.retry_after.map_or(0, |d| d.as_millis() as u64),
                 "429: pausing every request of this CID"
             );
