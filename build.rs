@@ -5,7 +5,7 @@
 //! message naming its file and operation.
 
 use falcon_harness_spec as spec;
-use falcon_harness_spec::format::{BodySpec, OperationSpec, ParamSpec};
+use falcon_harness_spec::format::{BodySpec, FieldSpec, OperationSpec, ParamSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -143,22 +143,29 @@ fn body(b: &BodySpec) -> String {
         "binary" => "BodyRoot::Binary",
         _ => "BodyRoot::Object",
     };
-    let mut fields = String::from("&[");
-    for f in &b.fields {
-        let _ = write!(
-            fields,
-            "Field {{ name: {:?}, ty: {}, items: {}, required: {} }},",
-            f.name,
-            ty(&f.ty),
-            opt_ty(&f.items),
-            f.required
-        );
-    }
-    fields.push(']');
+    let fields = field_list(&b.fields);
     format!(
         "Some(Body {{ root: {root}, items: {}, fields: {fields} }})",
         opt_ty(&b.items)
     )
+}
+
+/// A slice of body fields, each with the fields nested below it.
+fn field_list(list: &[FieldSpec]) -> String {
+    let mut out = String::from("&[");
+    for f in list {
+        let _ = write!(
+            out,
+            "Field {{ name: {:?}, ty: {}, items: {}, required: {}, fields: {} }},",
+            f.name,
+            ty(&f.ty),
+            opt_ty(&f.items),
+            f.required,
+            field_list(&f.fields)
+        );
+    }
+    out.push(']');
+    out
 }
 
 fn operation(file: &str, o: &OperationSpec) -> Result<String, String> {

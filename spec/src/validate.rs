@@ -3,7 +3,9 @@
 //! Every error names the file and, where there is one, the operation, so a
 //! bad entry can be found at once.
 
-use super::format::{AliasFile, CloudFile, CollectionFile, OperationSpec, ParamSpec};
+use super::format::{
+    AliasFile, CloudFile, CollectionFile, FieldSpec, OperationSpec, ParamSpec, NESTED_LEVELS,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -228,24 +230,38 @@ fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
             (_, Some(_)) => return Err(e("body items given for a non-array root".into())),
             _ => {}
         }
-        let mut names = BTreeSet::new();
-        for f in &b.fields {
-            if !names.insert(f.name.as_str()) {
-                return Err(e(format!("body field {:?} is declared twice", f.name)));
-            }
-            if !TYPES.contains(&f.ty.as_str()) || f.ty == "file" {
-                return Err(e(format!(
-                    "body field {:?}: unknown type {:?}",
-                    f.name, f.ty
-                )));
-            }
-            if (f.ty == "array") != f.items.is_some() {
-                return Err(e(format!(
-                    "body field {:?}: items must be given exactly for arrays",
-                    f.name
-                )));
-            }
+        check_fields(&b.fields, "", 0).map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Checks a list of body fields and, recursively, the fields below them
+/// (`prefix` is the parent's dotted path, empty at the top).
+fn check_fields(fields: &[FieldSpec], prefix: &str, depth: usize) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    for f in fields {
+        let path = format!("{prefix}{}", f.name);
+        if !names.insert(f.name.as_str()) {
+            return Err(format!("body field {path:?} is declared twice"));
         }
+        if !TYPES.contains(&f.ty.as_str()) || f.ty == "file" {
+            return Err(format!("body field {path:?}: unknown type {:?}", f.ty));
+        }
+        if (f.ty == "array") != f.items.is_some() {
+            return Err(format!(
+                "body field {path:?}: items must be given exactly for arrays"
+            ));
+        }
+        if f.fields.is_empty() {
+            continue;
+        }
+        let holds = f.ty == "object" || f.items.as_deref() == Some("object");
+        if !holds || depth >= NESTED_LEVELS {
+            return Err(format!(
+                "body field {path:?}: only an object or a list of objects within {NESTED_LEVELS} levels has nested fields"
+            ));
+        }
+        check_fields(&f.fields, &format!("{path}."), depth + 1)?;
     }
     Ok(())
 }

@@ -116,6 +116,7 @@ mod encode;
 mod files;
 mod headers;
 mod manual;
+mod nested;
 mod place;
 mod planner;
 

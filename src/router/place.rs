@@ -86,8 +86,8 @@ fn has_query(op: &'static Operation) -> bool {
     op.params().iter().any(|p| p.location() == Location::Query)
 }
 
-/// Classifies one key. A declared parameter wins over a body field of
-/// the same name; the reserved keys are described in the module docs.
+/// Classifies one key. A declared parameter (or a path parameter's
+/// alias) wins over a body field of the same name; the reserved keys are described in the module docs.
 pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
     match key {
         "body" => {
@@ -145,11 +145,14 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
     if let Some((i, p)) = declared(op, key) {
         return Place::Param(i, p);
     }
-    if let Some(f) = field(op, key) {
-        return Place::Field(f);
-    }
+    // The Python SDK's name for a path placeholder fills the placeholder
+    // even where the body has a field of that name (RetrieveRelayInstances'
+    // `id`); that field is given inside `body`.
     if let Some((i, p)) = aliased(op, key) {
         return Place::Param(i, p);
+    }
+    if let Some(f) = field(op, key) {
+        return Place::Field(f);
     }
     Place::Unknown
 }

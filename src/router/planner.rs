@@ -2,6 +2,7 @@
 //! place, then checks required parameters and assembles the plan.
 
 use super::convert::{self, describe};
+use super::nested::{self, Found};
 use super::place::{self, Place};
 use super::{body, encode, files, headers};
 use crate::error::Error;
@@ -19,6 +20,8 @@ pub(crate) struct Planner<'a> {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     fields: Vec<(&'static str, Value)>,
+    /// Nested body fields given flat: (key, place, value).
+    nested: Vec<(String, nested::Chain, Value)>,
     whole: Option<&'a Value>,
     raw: Option<&'a Value>,
     form: Vec<FormPart>,
@@ -36,6 +39,7 @@ impl<'a> Planner<'a> {
             query: Vec::new(),
             headers: Vec::new(),
             fields: Vec::new(),
+            nested: Vec::new(),
             whole: None,
             raw: None,
             form: Vec::new(),
@@ -143,11 +147,19 @@ impl<'a> Planner<'a> {
                 Ok(())
             }
             Place::Authorization => Err(place::authorization(self.op, key)),
-            Place::Unknown => {
-                let e = place::unknown(self.op, key);
-                let w = place::dropped(self.op, key);
-                self.drop_or_fail(e, w)
-            }
+            Place::Unknown => match nested::find(self.op, key) {
+                Found::One(chain) => {
+                    let v = nested::value(self.id(), key, &chain, v, self.lenient)?;
+                    self.nested.push((key.to_string(), chain, v));
+                    Ok(())
+                }
+                Found::Many(paths) => Err(nested::ambiguous(self.id(), key, &paths)),
+                Found::None => {
+                    let e = place::unknown(self.op, key);
+                    let w = place::dropped(self.op, key);
+                    self.drop_or_fail(e, w)
+                }
+            },
         }
     }
 
@@ -458,7 +470,10 @@ impl<'a> Planner<'a> {
     }
 
     fn body_given(&self) -> bool {
-        self.whole.is_some() || !self.fields.is_empty() || self.raw.is_some()
+        self.whole.is_some()
+            || !self.fields.is_empty()
+            || !self.nested.is_empty()
+            || self.raw.is_some()
     }
 
     fn check_required(&self) -> Result<(), Error> {
@@ -486,7 +501,11 @@ impl<'a> Planner<'a> {
     fn planned_body(&mut self) -> Result<PlannedBody, Error> {
         let id = self.id();
         if let Some(raw) = self.raw {
-            if self.whole.is_some() || !self.fields.is_empty() || !self.form.is_empty() {
+            if self.whole.is_some()
+                || !self.fields.is_empty()
+                || !self.nested.is_empty()
+                || !self.form.is_empty()
+            {
                 return Err(Error::argument(
                     id,
                     "data",
@@ -519,12 +538,16 @@ impl<'a> Planner<'a> {
                 }
             }
             let fields = std::mem::take(&mut self.fields);
-            return Ok(
-                match body::assemble(id, shape, self.whole, fields, self.lenient)? {
-                    Some(v) => PlannedBody::Json(v),
-                    None => PlannedBody::Empty,
-                },
-            );
+            let json = body::assemble(id, shape, self.whole, fields, self.lenient)?;
+            let nested = std::mem::take(&mut self.nested);
+            if !nested.is_empty() {
+                let v = nested::fill_body(id, shape.root(), json, nested)?;
+                return Ok(PlannedBody::Json(v));
+            }
+            return Ok(match json {
+                Some(v) => PlannedBody::Json(v),
+                None => PlannedBody::Empty,
+            });
         }
         if self.form.is_empty() {
             return Ok(PlannedBody::Empty);

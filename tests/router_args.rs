@@ -1,0 +1,172 @@
+//! Issue 13: the arguments falconpy and PSFalcon users give, checked on
+//! the router (nested flat keys, path-argument names, numbers, lenient
+//! text, empty elements, raw bodies, override).
+
+use falcon_harness::{
+    catalog, router, ArgumentError, Error, PlanOptions, PlannedBody, RequestPlan,
+};
+use serde_json::{json, Value};
+
+fn opts(lenient: bool) -> PlanOptions {
+    PlanOptions { lenient }
+}
+
+fn plan_with(id: &str, args: Value, lenient: bool) -> RequestPlan {
+    let op = catalog::operation(id).unwrap();
+    router::plan(op, &args, &opts(lenient)).unwrap_or_else(|e| panic!("{id} {args}: {e}"))
+}
+
+fn plan(id: &str, args: Value) -> RequestPlan {
+    plan_with(id, args, false)
+}
+
+fn err_with(id: &str, args: Value, lenient: bool) -> ArgumentError {
+    let op = catalog::operation(id).unwrap();
+    match router::plan(op, &args, &opts(lenient)) {
+        Err(Error::Argument(e)) => e,
+        other => panic!("{id} {args}: expected an argument error, got {other:?}"),
+    }
+}
+
+fn err(id: &str, args: Value) -> ArgumentError {
+    err_with(id, args, false)
+}
+
+fn json_body(p: &RequestPlan) -> &Value {
+    match &p.body {
+        PlannedBody::Json(v) => v,
+        other => panic!("expected a JSON body, got {other:?}"),
+    }
+}
+
+// ------------------------------------------------------- nested flat keys
+
+#[test]
+fn nested_keys_go_into_a_list_of_one_object() {
+    let p = plan(
+        "PerformIncidentAction",
+        json!({"ids": "inc:1", "name": "update_status", "value": "20"}),
+    );
+    assert_eq!(
+        json_body(&p),
+        &json!({"ids": ["inc:1"], "action_parameters": [{"name": "update_status", "value": "20"}]})
+    );
+}
+
+#[test]
+fn nested_keys_merge_with_a_parent_the_user_gave() {
+    let p = plan(
+        "PerformIncidentAction",
+        json!({"ids": ["inc:1"], "action_parameters": [{"name": "update_status"}], "value": "20"}),
+    );
+    assert_eq!(
+        json_body(&p)["action_parameters"],
+        json!([{"name": "update_status", "value": "20"}])
+    );
+    let p = plan(
+        "PerformIncidentAction",
+        json!({"body": {"ids": ["inc:1"], "action_parameters": [{"name": "n"}]}, "value": "v"}),
+    );
+    assert_eq!(
+        json_body(&p)["action_parameters"],
+        json!([{"name": "n", "value": "v"}])
+    );
+    let e = err(
+        "PerformIncidentAction",
+        json!({"ids": ["inc:1"], "action_parameters": [{"value": "1"}], "value": "20"}),
+    );
+    assert!(e.expected.contains("given twice"), "{e}");
+    let e = err(
+        "PerformIncidentAction",
+        json!({"ids": ["inc:1"], "action_parameters": [{}, {}], "value": "20"}),
+    );
+    assert!(e.expected.contains("not as a list of one object"), "{e}");
+}
+
+#[test]
+fn nested_keys_go_into_an_object_and_by_dotted_path() {
+    let p = plan(
+        "UpdateRegistryEntities",
+        json!({"id": "r1", "type": "github", "details": {"token": "t"}}),
+    );
+    assert_eq!(
+        json_body(&p),
+        &json!({"credential": {"type": "github", "details": {"token": "t"}}})
+    );
+    let p = plan(
+        "PerformIncidentAction",
+        json!({"ids": "inc:1", "action_parameters.value": "20"}),
+    );
+    assert_eq!(json_body(&p)["action_parameters"], json!([{"value": "20"}]));
+}
+
+#[test]
+fn ambiguous_nested_keys_list_the_paths() {
+    let e = err(
+        "updateDefaultDeviceControlPolicies",
+        json!({"custom_message": "m"}),
+    );
+    assert_eq!(e.argument, "custom_message");
+    assert!(
+        e.expected.contains(
+            "custom_notifications.blocked_notification.custom_message, \
+             custom_notifications.restricted_notification.custom_message"
+        ),
+        "{e}"
+    );
+    // The same refusal in lenient mode: nothing is guessed.
+    err_with(
+        "updateDefaultDeviceControlPolicies",
+        json!({"custom_message": "m"}),
+        true,
+    );
+    let p = plan(
+        "updateDefaultDeviceControlPolicies",
+        json!({"custom_notifications.blocked_notification.custom_message": "m"}),
+    );
+    assert_eq!(
+        json_body(&p),
+        &json!({"custom_notifications": {"blocked_notification": {"custom_message": "m"}}})
+    );
+}
+
+#[test]
+fn top_level_fields_win_over_nested_ones() {
+    // UpdateCase has a top-level `id` and `detections[].id`.
+    let p = plan("UpdateCase", json!({"id": "case:1", "detections.url": "u"}));
+    assert_eq!(
+        json_body(&p),
+        &json!({"id": "case:1", "detections": [{"url": "u"}]})
+    );
+    let e = err("UpdateCase", json!({"url": "u"}));
+    assert!(
+        e.expected.contains("(detections.url, incidents.url)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn nested_values_are_type_checked() {
+    let e = err(
+        "PerformIncidentAction",
+        json!({"ids": "inc:1", "value": 20}),
+    );
+    assert_eq!(e.argument, "value");
+    assert!(e.expected.starts_with("expected a string"), "{e}");
+}
+
+// ------------------------------------------------- falconpy path names
+
+#[test]
+fn falconpy_path_argument_names_fill_the_placeholder() {
+    let p = plan("RetrieveRelayInstances", json!({"id": 7, "body": {}}));
+    assert_eq!(
+        p.path,
+        "/aspm-api-gateway/api/v1/executor_nodes/7/instances/csv"
+    );
+    let p = plan(
+        "GetSearchStatusV1",
+        json!({"repository": "r", "search_id": "s"}),
+    );
+    assert_eq!(p.path, "/humio/api/v1/repositories/r/queryjobs/s");
+}
