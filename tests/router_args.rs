@@ -170,3 +170,28 @@ fn falconpy_path_argument_names_fill_the_placeholder() {
     );
     assert_eq!(p.path, "/humio/api/v1/repositories/r/queryjobs/s");
 }
+
+// ------------------------------------------------------------ exact numbers
+
+#[test]
+fn numbers_keep_their_exact_text_in_query_and_body() {
+    let big: Value = serde_json::from_str("18446744073709551616").unwrap();
+    let p = plan("QueryIncidents", json!({"limit": big}));
+    assert_eq!(
+        p.path_and_query(),
+        "/incidents/queries/incidents/v1?limit=18446744073709551616"
+    );
+    let args: Value =
+        serde_json::from_str(r#"{"field": "status", "name": "n", "size": 18446744073709551616}"#)
+            .unwrap();
+    let p = plan("AggregateCases", args);
+    let text = serde_json::to_string(json_body(&p)).unwrap();
+    assert!(text.contains("\"size\":18446744073709551616"), "{text}");
+    let args: Value = serde_json::from_str(
+        r#"{"body": [{"field": "status", "name": "n", "size": 1, "ranges": [{"from": 0.10000000000000000001}]}]}"#,
+    )
+    .unwrap();
+    let p = plan("AggregateCases", args);
+    let text = serde_json::to_string(json_body(&p)).unwrap();
+    assert!(text.contains("0.10000000000000000001"), "{text}");
+}

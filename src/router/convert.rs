@@ -52,11 +52,16 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-/// A number that is a whole number, as decimal text.
+/// A number that is a whole number, as decimal text. An integer literal
+/// keeps its exact text, however long (serde_json's
+/// `arbitrary_precision`); `3.0` or `1e3` is written as an integer when
+/// it is one exactly.
 fn integer_text(v: &Value) -> Option<String> {
     let Value::Number(n) = v else { return None };
-    if n.is_i64() || n.is_u64() {
-        return Some(n.to_string());
+    let text = n.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text);
     }
     let f = n.as_f64()?;
     (f.fract() == 0.0 && f.abs() < 9.0e15).then(|| format!("{}", f as i64))
