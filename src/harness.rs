@@ -445,6 +445,8 @@ impl Harness {
     /// JSON arguments (an object, or `null` for none). The arguments are
     /// planned by [`router::plan`]: a bad name or argument is an error and
     /// nothing is sent. See [`execute`](Self::execute) for the reply.
+    /// When the arguments carry `"override": "METHOD,/route"`, the route is
+    /// called whatever the name (see [`router::plan_override`]).
     ///
     /// ```no_run
     /// # async fn run() -> falcon_harness::Result<()> {
@@ -549,7 +551,19 @@ impl Harness {
         args: &Value,
         files: Vec<(String, FileRef)>,
     ) -> Result<RequestPlan> {
-        let resolved = catalog::resolve(name)?;
+        let resolved = match catalog::resolve(name) {
+            Ok(r) => r,
+            // As in falconpy, a name that is no operation is ignored when
+            // the arguments carry an `override` route.
+            Err(e) => {
+                return match router::override_route(args) {
+                    Some(spec) => {
+                        router::plan_override_attached(spec, args, &self.plan_options(), files)
+                    }
+                    None => Err(e.into()),
+                }
+            }
+        };
         let mut plan =
             router::plan_with_attachments(resolved.operation, args, &self.plan_options(), files)?;
         if let Some(note) = resolved.deprecation_note() {

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
-ARGS is a JSON object, @FILE (a file holding one), or - (read it from stdin).
+ARGS is key=value pairs (text, converted by the argument's declared type),
+key:=json pairs (a raw JSON value), or one JSON object, @FILE (a file
+holding one) or - (read it from stdin). A key given twice makes a list.
+A body field nested one or two levels down may be given flat (value=20 for
+action_parameters[].value) or by its dotted path (action_parameters.value=20).
 
 Exit codes:
   0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
@@ -17,7 +21,10 @@ Exit codes:
   (--batch exits with the highest code of any of its lines)
 
 Examples:
+  falcon-harness QueryIncidents limit=5 filter=status:20
   falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
+  falcon-harness --dry-run PerformIncidentAction ids=inc:1 name=update_status value=20
+  falcon-harness --override 'GET,/incidents/queries/incidents/v1' parameters:='{\"limit\": 1}'
   falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
   echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
   falcon-harness --describe QueryIncidents";
@@ -34,12 +41,19 @@ Examples:
 )]
 pub struct Args {
     /// Operation ID (or an alias, or its snake_case name).
-    #[arg(value_name = "OP")]
+    #[arg(value_name = "OP", index = 1)]
     pub op: Option<String>,
 
-    /// Arguments: a JSON object, @FILE, or - for stdin [default: {}].
-    #[arg(value_name = "ARGS", requires = "op")]
-    pub args: Option<String>,
+    /// Arguments: key=value / key:=json pairs, or one JSON object, @FILE,
+    /// or - for stdin [default: {}].
+    #[arg(value_name = "ARGS", index = 2, requires = "op")]
+    pub args: Vec<String>,
+
+    /// A manual request, "METHOD,/route" (falconpy's override): no table
+    /// entry needed; OP may be left out. ARGS take "parameters" (query),
+    /// "body", "headers", "data", "files" and "content_type".
+    #[arg(long = "override", value_name = "METHOD,/ROUTE", conflicts_with_all = ["batch", "all"])]
+    pub override_route: Option<String>,
 
     /// Print only the response body.
     #[arg(long)]
@@ -192,10 +206,15 @@ mod tests {
         let a = parse(&["--dry-run", "QueryIncidents", r#"{"limit":5}"#]).unwrap();
         assert!(a.dry_run);
         assert_eq!(a.op.as_deref(), Some("QueryIncidents"));
-        assert_eq!(a.args.as_deref(), Some(r#"{"limit":5}"#));
+        assert_eq!(a.args, [r#"{"limit":5}"#]);
         let a = parse(&["QueryIncidents", "-", "--body"]).unwrap();
-        assert_eq!(a.args.as_deref(), Some("-"));
+        assert_eq!(a.args, ["-"]);
         assert!(a.body);
+        let a = parse(&["QueryIncidents", "limit=5", "filter=x"]).unwrap();
+        assert_eq!(a.args, ["limit=5", "filter=x"]);
+        let a = parse(&["--override", "GET,/x", "limit=5"]).unwrap();
+        assert_eq!(a.override_route.as_deref(), Some("GET,/x"));
+        assert_eq!(a.op.as_deref(), Some("limit=5"));
     }
 
     #[test]

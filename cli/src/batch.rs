@@ -1,5 +1,6 @@
-//! The `--batch` engine: JSON Lines in (`{"id"?: .., "op": .., "args"?: {..}}`),
-//! one JSON line out per line in, in input order.
+//! The `--batch` engine: JSON Lines in (`{"id"?: .., "op": .., "args"?: {..}}`,
+//! or `{"id"?: .., "override": "METHOD,/route", "args"?: {..}}`), one JSON
+//! line out per line in, in input order.
 //!
 //! The engine is generic over the function that handles one parsed line, so
 //! the same code runs dry runs (synchronously, [`run_sync`]) and real calls
@@ -11,9 +12,9 @@
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
+use super::request::Target;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
-use falcon_harness::operation::Operation;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
@@ -29,8 +30,8 @@ pub struct Request {
     pub line: usize,
     /// The line's `id`, `null` when it has none.
     pub id: Value,
-    /// The resolved operation.
-    pub op: &'static Operation,
+    /// The resolved operation, or the override route.
+    pub target: Target,
     /// The arguments (`{}` when absent).
     pub args: Value,
 }
@@ -122,13 +123,34 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         );
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
-    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "op" | "args" | "override"))
+    {
         return bad(
             id,
-            format!("line {line}: unknown key {k:?}; a line has \"id\", \"op\" and \"args\""),
+            format!(
+                "line {line}: unknown key {k:?}; a line has \"id\", \"op\" (or \"override\") and \"args\""
+            ),
         );
     }
+    let route = match obj.remove("override") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"override\" must be a string \"METHOD,/route\", got {}",
+                    super::input::kind_of(&other)
+                ),
+            )
+        }
+    };
     let name = match obj.remove("op") {
+        // With an override, the operation name is not needed (as in
+        // falconpy, where it is ignored).
+        _ if route.is_some() => String::new(),
         Some(Value::String(s)) => s,
         Some(other) => {
             return bad(
@@ -154,11 +176,19 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             )
         }
     };
+    if let Some(route) = route {
+        return Parsed::Request(Request {
+            line,
+            id,
+            target: Target::Override(route),
+            args,
+        });
+    }
     match catalog::resolve(&name) {
         Ok(r) => Parsed::Request(Request {
             line,
             id,
-            op: r.operation,
+            target: Target::Op(r.operation),
             args,
         }),
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
@@ -389,7 +419,7 @@ mod tests {
 
     fn ok_reply(req: &Request) -> Reply {
         let mut m = Map::new();
-        m.insert("op".into(), json!(req.op.id()));
+        m.insert("op".into(), json!(req.target.name()));
         m.insert("args".into(), req.args.clone());
         Reply::new(m, Exit::Ok)
     }
@@ -410,7 +440,7 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (r.line, r.id.clone(), r.op.id()),
+            (r.line, r.id.clone(), r.target.name()),
             (3, json!("a"), "QueryIncidents")
         );
         assert_eq!(r.args, json!({"limit": 1}));

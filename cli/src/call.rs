@@ -6,9 +6,10 @@ use super::args::Args;
 use super::batch::{self, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
 use super::output;
+use super::request::Target;
 use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
-use falcon_harness::{router, Harness, PlanOptions};
+use falcon_harness::{Harness, PlanOptions};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -68,17 +69,22 @@ fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::broken(format!("cannot start the async runtime: {e}")))
 }
 
-/// One call of `op` with `value` as its arguments: planned first (a bad
-/// argument sends nothing), then sent; the result is printed.
-pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
+/// One call of `target` with `value` as its arguments: planned first (a
+/// bad argument sends nothing), then sent; the result is printed.
+pub fn single(args: &Args, target: &Target, value: Value) -> Result<Exit, Failure> {
     let opts = PlanOptions {
         lenient: args.lenient,
     };
-    let plan = router::plan(op, &value, &opts)?;
+    let plan = target.plan(&value, &opts)?;
     output::warn(&plan.warnings);
+    if args.all && target.op().is_none() {
+        return Err(Failure::usage(
+            "--all needs an operation: an --override route has no pagination description",
+        ));
+    }
     let harness = harness(args)?;
     let rt = runtime(false)?;
-    if args.all {
+    if let (true, Some(op)) = (args.all, target.op()) {
         return rt.block_on(all(&harness, op, value));
     }
     if let Some(path) = &args.output {
@@ -175,7 +181,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
                     Exit::Failure,
                 );
             }
-            let plan = match router::plan(req.op, &req.args, &opts) {
+            let plan = match req.target.plan(&req.args, &opts) {
                 Ok(plan) => plan,
                 Err(e) => return Reply::from_error(&e),
             };

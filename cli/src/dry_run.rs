@@ -3,10 +3,10 @@
 
 use super::batch::{self, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::request::Target;
 use super::target;
-use falcon_harness::operation::{Host, Operation};
+use falcon_harness::operation::Host;
 use falcon_harness::plan::PlanOptions;
-use falcon_harness::router;
 use serde_json::{Map, Value};
 use std::io::{BufReader, Read, Write};
 
@@ -37,12 +37,12 @@ impl Bases {
 
 /// The plan of one call as JSON (`RequestPlan::to_json`).
 pub fn plan_json(
-    op: &'static Operation,
+    target: &Target,
     args: &Value,
     opts: &PlanOptions,
     bases: &Bases,
 ) -> Result<Value, falcon_harness::Error> {
-    let plan = router::plan(op, args, opts)?;
+    let plan = target.plan(args, opts)?;
     Ok(plan.to_json(bases.of(plan.host)))
 }
 
@@ -58,7 +58,7 @@ pub fn batch<R: Read, W: Write>(
     batch::run_sync(
         &mut input,
         out,
-        |req: Request| match plan_json(req.op, &req.args, opts, bases) {
+        |req: Request| match plan_json(&req.target, &req.args, opts, bases) {
             Ok(plan) => {
                 let mut m = Map::with_capacity(1);
                 m.insert("plan".into(), plan);
@@ -79,7 +79,13 @@ mod tests {
     fn plans_a_seed_operation() {
         let bases = Bases::new(None, Some("us-2")).unwrap();
         let op = falcon_harness::catalog::operation("QueryIncidents").unwrap();
-        let j = plan_json(op, &json!({"limit": 5}), &PlanOptions::default(), &bases).unwrap();
+        let j = plan_json(
+            &Target::Op(op),
+            &json!({"limit": 5}),
+            &PlanOptions::default(),
+            &bases,
+        )
+        .unwrap();
         assert_eq!(
             j["url"],
             "https://api.us-2.crowdstrike.com/incidents/queries/incidents/v1?limit=5"

@@ -11,6 +11,8 @@ pub mod dry_run;
 pub mod exit;
 pub mod input;
 pub mod output;
+pub mod pairs;
+pub mod request;
 pub mod target;
 
 pub use args::{Args, Shell};
@@ -70,23 +72,38 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         call::init_tracing(args.verbose);
         return call::batch(args);
     }
-    if let Some(name) = &args.op {
-        let op = resolve(name, args.verbose > 0)?;
-        let source = input::Source::parse(args.args.as_deref());
-        let value = input::read_args(&source, std::io::stdin().lock())?;
+    if let Some((target, words)) = call_target(args)? {
+        let value = pairs::read_words(target.op(), &words, std::io::stdin().lock())?;
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
-            let plan = dry_run::plan_json(op, &value, &opts, &bases)?;
+            let plan = dry_run::plan_json(&target, &value, &opts, &bases)?;
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
         call::init_tracing(args.verbose);
-        return call::single(args, op, value);
+        return call::single(args, &target, value);
     }
     Err(Failure::usage(
         "nothing to do: give an operation ID (falcon-harness OP [ARGS]), --batch, --list, \
          --describe OP or --completions SHELL; see --help",
     ))
+}
+
+/// The target of a single call and its ARGS words: `--override` (OP may
+/// be left out; a name given anyway is ignored, as falconpy ignores it)
+/// or OP. `None` when the command line names no call.
+fn call_target(args: &Args) -> Result<Option<(request::Target, Vec<&str>)>, Failure> {
+    let rest = args.args.iter().map(String::as_str);
+    if let Some(route) = &args.override_route {
+        let first = args.op.as_deref().filter(|w| pairs::is_args_word(w));
+        let words = first.into_iter().chain(rest).collect();
+        return Ok(Some((request::Target::Override(route.clone()), words)));
+    }
+    let Some(name) = &args.op else {
+        return Ok(None);
+    };
+    let op = resolve(name, args.verbose > 0)?;
+    Ok(Some((request::Target::Op(op), rest.collect())))
 }
 
 /// Resolves an operation name for a call. A note goes to stderr for a

@@ -203,6 +203,24 @@ pub fn plan_with_attachments(
     planner.finish()
 }
 
+/// The `override` route the arguments carry (`{"override": "METHOD,/route"}`),
+/// if any.
+pub(crate) fn override_route(args: &Value) -> Option<&str> {
+    args.get("override")
+        .filter(|v| manual::looks_like_spec(v))
+        .and_then(Value::as_str)
+}
+
+/// [`plan_override`] with files attached from Rust.
+pub(crate) fn plan_override_attached(
+    spec: &str,
+    args: &Value,
+    opts: &PlanOptions,
+    attachments: Vec<(String, FileRef)>,
+) -> Result<RequestPlan, Error> {
+    manual::plan(spec, args, opts, attachments)
+}
+
 /// Plans a manual request for a route the table does not describe:
 /// `spec` is `"METHOD,/route"` (the route may carry a `?query`). In
 /// `args`, `parameters` go to the query string, `body` is the JSON body,

@@ -1,0 +1,209 @@
+//! ARGS given the way people type them, like HTTPie: `key=value` (text,
+//! converted by the argument's declared type) and `key:=json` (a raw
+//! JSON value). A key given more than once collects its values in a list.
+//!
+//! ```
+//! use falcon_harness_cli::pairs::parse_pairs;
+//! use serde_json::json;
+//!
+//! let op = falcon_harness::catalog::operation("QueryIncidents");
+//! let v = parse_pairs(op, &["limit=5", "filter=status:20"]).unwrap();
+//! assert_eq!(v, json!({"limit": 5, "filter": "status:20"}));
+//! ```
+
+use super::exit::Failure;
+use super::input::{read_args, Source};
+use falcon_harness::{Operation, ParamType};
+use serde_json::{Map, Value};
+use std::io::Read;
+
+/// Reads the ARGS words of one call: none (`{}`), one JSON object,
+/// `@FILE` or `-` (stdin, read only then), or `key=value` / `key:=json`
+/// pairs.
+pub fn read_words(
+    op: Option<&Operation>,
+    words: &[&str],
+    stdin: impl Read,
+) -> Result<Value, Failure> {
+    match words {
+        [] => Ok(Value::Object(Map::new())),
+        [one] if !is_pair(one) => read_args(&Source::parse(Some(one)), stdin),
+        _ => parse_pairs(op, words),
+    }
+}
+
+/// Whether a word is ARGS (a pair, a JSON object, `@FILE` or `-`) rather
+/// than an operation name.
+pub fn is_args_word(word: &str) -> bool {
+    word == "-" || word.starts_with(['{', '@']) || is_pair(word)
+}
+
+/// Whether a word of ARGS is a `key=value` or `key:=json` pair (rather
+/// than a JSON object, `@FILE` or `-`).
+pub fn is_pair(word: &str) -> bool {
+    !word.starts_with(['{', '@']) && split(word).is_some()
+}
+
+/// `(key, value, raw_json)` of a pair word.
+fn split(word: &str) -> Option<(&str, &str, bool)> {
+    let eq = word.find('=')?;
+    let (key, raw) = match word[..eq].strip_suffix(':') {
+        Some(k) => (k, true),
+        None => (&word[..eq], false),
+    };
+    (!key.is_empty()).then_some((key, &word[eq + 1..], raw))
+}
+
+/// The declared type (and element type) of an argument name: a
+/// parameter (or its alias), a top-level body field, or a nested body
+/// field found in exactly one place.
+fn declared_type(op: &Operation, key: &str) -> Option<(ParamType, Option<ParamType>)> {
+    if let Some(p) = op
+        .params()
+        .iter()
+        .find(|p| p.name() == key || p.aliases().contains(&key))
+    {
+        return Some((p.ty(), p.items()));
+    }
+    let body = op.body()?;
+    if let Some(f) = body.field(key) {
+        return Some((f.ty(), f.items()));
+    }
+    let places = body.nested_paths(key);
+    match places.as_slice() {
+        [one] => one.last().map(|f| (f.ty(), f.items())),
+        _ => None,
+    }
+}
+
+/// The JSON value of `key=text` for the declared type: integers,
+/// numbers and booleans are converted when the text is one (keeping its
+/// exact digits); anything else stays text, for the planner to accept
+/// (a comma-separated list) or refuse with a typed error.
+fn typed(ty: Option<ParamType>, text: &str) -> Value {
+    let number = || match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Number(_)) => Some(v),
+        _ => None,
+    };
+    let converted = match ty {
+        Some(ParamType::Integer) => number().filter(|v| {
+            v.as_number().is_some_and(|n| {
+                let t = n.to_string();
+                let digits = t.strip_prefix('-').unwrap_or(&t);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            })
+        }),
+        Some(ParamType::Number) => number(),
+        Some(ParamType::Boolean) => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    };
+    converted.unwrap_or_else(|| Value::String(text.to_string()))
+}
+
+/// Parses `key=value` / `key:=json` words into an argument object,
+/// converting text by the declared types of `op` (none for an override
+/// request: every value stays text).
+pub fn parse_pairs(op: Option<&Operation>, words: &[&str]) -> Result<Value, Failure> {
+    let mut out = Map::new();
+    for word in words {
+        let Some((key, text, raw)) = split(word).filter(|_| is_pair(word)) else {
+            return Err(Failure::usage(format!(
+                "ARGS: {word:?}: expected key=value or key:=json (or one JSON object, @FILE or -)"
+            )));
+        };
+        let value = if raw {
+            serde_json::from_str(text)
+                .map_err(|e| Failure::usage(format!("ARGS: {key}:= is not valid JSON: {e}")))?
+        } else {
+            typed(op.and_then(|o| declared_type(o, key)).map(|t| t.0), text)
+        };
+        match out.get_mut(key) {
+            None => {
+                out.insert(key.to_string(), value);
+            }
+            Some(Value::Array(list)) if !raw => list.push(value),
+            Some(prev) => {
+                let first = prev.take();
+                *prev = Value::Array(vec![first, value]);
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(id: &str) -> Option<&'static Operation> {
+        falcon_harness::catalog::operation(id)
+    }
+
+    #[test]
+    fn words_are_told_apart() {
+        assert!(is_pair("limit=5"));
+        assert!(is_pair("ids:=[\"a\"]"));
+        assert!(is_pair("filter=a=b"));
+        assert!(!is_pair("{\"a\": 1}"));
+        assert!(!is_pair("@args.json"));
+        assert!(!is_pair("-"));
+        assert!(!is_pair("=5"));
+        assert!(!is_pair("limit"));
+    }
+
+    #[test]
+    fn text_is_converted_by_the_declared_type() {
+        let v = parse_pairs(
+            op("QueryIncidents"),
+            &[
+                "limit=18446744073709551616",
+                "filter=status:20+a=b",
+                "sort=x",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"limit":18446744073709551616,"filter":"status:20+a=b","sort":"x"}"#
+        );
+        // Not an integer: stays text for the planner to refuse by name.
+        let v = parse_pairs(op("QueryIncidents"), &["limit=five"]).unwrap();
+        assert_eq!(v, json!({"limit": "five"}));
+        // Strings stay strings even when they look like numbers.
+        let v = parse_pairs(op("GetIncidents"), &["ids=123"]).unwrap();
+        assert_eq!(v, json!({"ids": "123"}));
+        // A nested body field gets its own type.
+        let v = parse_pairs(op("PerformIncidentAction"), &["value=20"]).unwrap();
+        assert_eq!(v, json!({"value": "20"}));
+    }
+
+    #[test]
+    fn raw_json_and_repeated_keys() {
+        let v = parse_pairs(
+            op("GetIncidents"),
+            &["ids:=[\"a\",\"b\"]", "x:=null", "tag=a", "tag=b", "tag=c"],
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"ids": ["a", "b"], "x": null, "tag": ["a", "b", "c"]})
+        );
+        let e = parse_pairs(op("GetIncidents"), &["ids:=[a]"]).unwrap_err();
+        assert!(
+            e.message.starts_with("ARGS: ids:= is not valid JSON"),
+            "{}",
+            e.message
+        );
+        let e = parse_pairs(None, &["limit5"]).unwrap_err();
+        assert!(
+            e.message.contains("expected key=value or key:=json"),
+            "{}",
+            e.message
+        );
+    }
+}
