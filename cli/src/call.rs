@@ -97,7 +97,7 @@ pub fn single(args: &Args, target: &Target, value: Value) -> Result<Exit, Failur
 /// `--all`: follows pagination and prints the concatenated resources. A
 /// page with an error status is printed as it is and ends the run (exit 1).
 async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.paginate_op(op, value);
+    let mut pages = harness.request(op).args(value).pages();
     let mut resources: Vec<Value> = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page?;
@@ -134,7 +134,7 @@ async fn download(
     let mut file = tokio::fs::File::create(&part)
         .await
         .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
-    let result = harness.download_plan(plan, &mut file).await;
+    let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {

@@ -73,22 +73,10 @@ pub fn parse_object(text: &str, from: &str) -> Result<Value, Failure> {
     if !value.is_object() {
         return Err(Failure::usage(format!(
             "{from}: expected a JSON object such as {{\"limit\": 5}}, got {}",
-            kind_of(&value)
+            falcon_harness::json_kind::name(&value)
         )));
     }
     Ok(value)
-}
-
-/// "an array", "a string" ... for messages.
-pub fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -133,7 +121,7 @@ mod tests {
     fn refuses_what_is_not_an_object() {
         let e = read_args(&Source::Literal("[1]"), std::io::empty()).unwrap_err();
         assert_eq!(e.exit, super::super::exit::Exit::Usage);
-        assert!(e.message.contains("got an array"), "{}", e.message);
+        assert!(e.message.contains("got a list"), "{}", e.message);
         let e = read_args(&Source::Literal("{limit: 5}"), std::io::empty()).unwrap_err();
         assert!(e.message.contains("not valid JSON"), "{}", e.message);
         let e = read_args(&Source::Stdin, &b"  \n"[..]).unwrap_err();

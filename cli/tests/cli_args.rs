@@ -2,9 +2,9 @@
 //! `--override` and batch `override` lines, exact numbers, nested flat
 //! keys in the dry run. No network, no credentials.
 
-mod common;
-use common::run;
+mod support;
 use serde_json::json;
+use support::run;
 
 const BASE: &str = "http://127.0.0.1:1";
 

@@ -1,0 +1,191 @@
+//! One batch line: parsing an input line into a [`Request`] (or an error
+//! line), and building the output line from a handler's [`Reply`].
+
+use crate::exit::Exit;
+use crate::request::Target;
+use falcon_harness::catalog;
+use falcon_harness::error::Error;
+use serde_json::{json, Map, Value};
+
+/// One well-formed input line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// The line's `id`, `null` when it has none.
+    pub id: Value,
+    /// The resolved operation, or the override route.
+    pub target: Target,
+    /// The arguments (`{}` when absent).
+    pub args: Value,
+}
+
+/// What a handler returns for one line: the fields to print after `id`
+/// and `line`, and the exit code the line stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// Fields of the output line.
+    pub fields: Map<String, Value>,
+    /// The line's outcome as an exit code.
+    pub exit: Exit,
+}
+
+impl Reply {
+    /// A reply with these fields.
+    pub fn new(fields: Map<String, Value>, exit: Exit) -> Reply {
+        Reply { fields, exit }
+    }
+
+    /// An error line: `{"error": {"kind": .., "message": ..}}`.
+    pub fn error(kind: &str, message: impl Into<String>, exit: Exit) -> Reply {
+        let mut fields = Map::new();
+        fields.insert(
+            "error".into(),
+            json!({"kind": kind, "message": message.into()}),
+        );
+        Reply { fields, exit }
+    }
+
+    /// The error line for a library error.
+    pub fn from_error(e: &Error) -> Reply {
+        Reply::error(e.kind().as_str(), e.to_string(), Exit::for_error(e))
+    }
+}
+
+/// An input line after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// A well-formed line.
+    Request(Request),
+    /// A bad line: its `id` (when one could be read) and the error reply.
+    Bad(Value, Reply),
+    /// A blank line (skipped).
+    Blank,
+}
+
+fn bad(id: Value, message: String) -> Parsed {
+    Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
+}
+
+/// Parses one input line (without its line break).
+pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bad(Value::Null, format!("line {line}: not UTF-8"));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed::Blank;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
+    };
+    let Value::Object(mut obj) = value else {
+        return bad(
+            Value::Null,
+            format!(
+                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
+                falcon_harness::json_kind::name(&value)
+            ),
+        );
+    };
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "op" | "args" | "override"))
+    {
+        return bad(
+            id,
+            format!(
+                "line {line}: unknown key {k:?}; a line has \"id\", \"op\" (or \"override\") and \"args\""
+            ),
+        );
+    }
+    let route = match obj.remove("override") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"override\" must be a string \"METHOD,/route\", got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+    };
+    let name = match obj.remove("op") {
+        // With an override, the operation name is not needed (as in
+        // falconpy, where it is ignored).
+        _ if route.is_some() => String::new(),
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"op\" must be a string, got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+        None => return bad(id, format!("line {line}: \"op\" is missing")),
+    };
+    let args = match obj.remove("args") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v,
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"args\" must be an object, got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+    };
+    if let Some(route) = route {
+        return Parsed::Request(Request {
+            line,
+            id,
+            target: Target::Override(route),
+            args,
+        });
+    }
+    match catalog::resolve(&name) {
+        Ok(r) => Parsed::Request(Request {
+            line,
+            id,
+            target: Target::Op(r.operation),
+            args,
+        }),
+        Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
+    }
+}
+
+/// The output line for a reply.
+pub fn output_line(line: usize, id: Value, reply: Reply) -> (Value, Exit) {
+    let mut m = Map::with_capacity(reply.fields.len() + 2);
+    m.insert("id".into(), id);
+    m.insert("line".into(), json!(line));
+    m.extend(reply.fields);
+    (Value::Object(m), reply.exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_kinds() {
+        let e = Error::Auth {
+            status: Some(401),
+            message: "no".into(),
+        };
+        let r = Reply::from_error(&e);
+        assert_eq!(r.exit, Exit::Failure);
+        assert_eq!(r.fields["error"]["kind"], "auth");
+        let r = Reply::from_error(&Error::Config("x".into()));
+        assert_eq!(r.fields["error"]["kind"], "config");
+        assert_eq!(r.exit, Exit::Usage);
+    }
+}
