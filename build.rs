@@ -243,26 +243,45 @@ fn generate(table: &spec::Table) -> Result<String, String> {
         aliases.build()
     );
 
-    // snake_case names; a name two operations share is left out.
-    let mut snake: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // snake_case names of operation IDs and of aliases, each mapped to
+    // the name it is the snake_case of (the library resolves that name);
+    // a snake_case name of two operations is left out.
+    let mut snake: BTreeMap<String, BTreeMap<usize, &str>> = BTreeMap::new();
     for (i, (_, o)) in ops.iter().enumerate() {
         snake
             .entry(spec::validate::snake_case(&o.id))
             .or_default()
-            .push(i);
+            .insert(i, o.id.as_str());
+    }
+    for map in [&table.aliases.same_route, &table.aliases.legacy] {
+        for (alias, target) in map {
+            let Some(&i) = index.get(target.as_str()) else {
+                continue;
+            };
+            if index.contains_key(alias.as_str()) {
+                continue;
+            }
+            // The operation's own ID wins over an alias of it.
+            snake
+                .entry(spec::validate::snake_case(alias))
+                .or_default()
+                .entry(i)
+                .or_insert(alias.as_str());
+        }
     }
     let mut snake_map = phf_codegen::Map::<&str>::new();
     let mut ambiguous = Vec::new();
-    for (name, idx) in &snake {
-        if idx.len() == 1 {
-            snake_map.entry(name.as_str(), &idx[0].to_string());
-        } else {
-            ambiguous.push(name.clone());
+    for (name, of) in &snake {
+        match of.values().collect::<Vec<_>>()[..] {
+            [original] => {
+                snake_map.entry(name.as_str(), &format!("{original:?}"));
+            }
+            _ => ambiguous.push(name.clone()),
         }
     }
     let _ = writeln!(
         code,
-        "pub(crate) static SNAKE: phf::Map<&'static str, u16> = {};",
+        "pub(crate) static SNAKE: phf::Map<&'static str, &'static str> = {};",
         snake_map.build()
     );
     let _ = writeln!(
