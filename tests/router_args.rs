@@ -195,3 +195,78 @@ fn numbers_keep_their_exact_text_in_query_and_body() {
     let text = serde_json::to_string(json_body(&p)).unwrap();
     assert!(text.contains("0.10000000000000000001"), "{text}");
 }
+
+// ------------------------------------------------------- lenient keeps text
+
+#[test]
+fn lenient_mode_sends_the_users_text_with_a_warning() {
+    let args = json!({"ids": "inc:1", "update_detects": "True"});
+    let p = plan_with("PerformIncidentAction", args.clone(), true);
+    assert!(
+        p.path_and_query().ends_with("?update_detects=True"),
+        "{}",
+        p.path_and_query()
+    );
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].starts_with(
+            "PerformIncidentAction: argument \"update_detects\": sent as given, not checked"
+        ),
+        "{:?}",
+        p.warnings
+    );
+    // Strict mode normalises the boolean.
+    let p = plan("PerformIncidentAction", args);
+    assert!(p.path_and_query().ends_with("?update_detects=true"));
+    assert!(p.warnings.is_empty());
+    // Not an integer: sent as given in lenient mode, with a warning.
+    let p = plan_with("QueryIncidents", json!({"limit": "abc"}), true);
+    assert!(p.path_and_query().ends_with("?limit=abc"));
+    assert!(
+        p.warnings[0].contains("expected an integer, got a string (\"abc\")"),
+        "{:?}",
+        p.warnings
+    );
+    let e = err("QueryIncidents", json!({"limit": "abc"}));
+    assert_eq!(e.expected, "expected an integer, got a string (\"abc\")");
+}
+
+// ---------------------------------------------------------- empty elements
+
+#[test]
+fn empty_elements_are_an_error_or_sent_as_written() {
+    for ids in [json!(""), json!("a,"), json!(["a", ""])] {
+        let e = err("GetDeviceDetailsV1", json!({"ids": ids}));
+        assert!(e.expected.contains("is empty; remove it"), "{ids}: {e}");
+    }
+    // Lenient: as falconpy sends them.
+    let p = plan_with("GetDeviceDetailsV1", json!({"ids": ""}), true);
+    assert!(
+        p.path_and_query().ends_with("?ids="),
+        "{}",
+        p.path_and_query()
+    );
+    let p = plan_with("GetDeviceDetailsV1", json!({"ids": "a,,b,"}), true);
+    assert!(
+        p.path_and_query().ends_with("?ids=a&ids=&ids=b&ids="),
+        "{}",
+        p.path_and_query()
+    );
+    assert_eq!(p.warnings.len(), 1);
+}
+
+// ------------------------------------------------------- object fields
+
+#[test]
+fn object_fields_are_type_checked() {
+    let e = err("createScheduledExclusions", json!({"repeated": "x"}));
+    assert_eq!(e.to_string(), "createScheduledExclusions: argument \"repeated\": expected an object, got a string (\"x\")");
+    let p = plan_with("createScheduledExclusions", json!({"repeated": "x"}), true);
+    assert_eq!(json_body(&p)["repeated"], "x");
+    assert_eq!(p.warnings.len(), 1);
+    let p = plan(
+        "createScheduledExclusions",
+        json!({"repeated": {"frequency": "daily"}}),
+    );
+    assert_eq!(json_body(&p)["repeated"], json!({"frequency": "daily"}));
+}

@@ -111,6 +111,7 @@
 //!   and alias) is an error rather than one silently winning.
 
 mod body;
+mod check;
 mod convert;
 mod encode;
 mod files;

@@ -7,7 +7,6 @@
 //! (the caller asks here only for keys that are neither). A key found in
 //! several places is an argument error listing the dotted paths.
 
-use super::convert;
 use crate::error::Error;
 use crate::operation::{Body, BodyRoot, Field, Operation};
 use serde_json::{Map, Value};
@@ -77,19 +76,6 @@ pub(crate) fn ambiguous(op: &str, key: &str, paths: &[String]) -> Error {
             paths.join(", ")
         ),
     )
-}
-
-/// Checks a flat value against the nested field's type (as a top-level
-/// field's value is checked).
-pub(crate) fn value(
-    op: &str,
-    key: &str,
-    chain: &[&'static Field],
-    v: &Value,
-    lenient: bool,
-) -> Result<Value, Error> {
-    let leaf = chain[chain.len() - 1];
-    convert::field_value(op, key, leaf.ty(), leaf.items(), v, lenient)
 }
 
 /// The object inside `slot` where the fields of `parent` go: the object

@@ -4,7 +4,8 @@
 //! here); `finish` checks what is missing and assembles the plan. A
 //! table operation and a manual route go through the same code.
 
-use super::convert::{self, describe};
+use super::check::Check;
+use super::convert::describe;
 use super::files;
 use super::nested::{self, Found};
 use super::place::{self, Place};
@@ -97,6 +98,20 @@ impl<'a> Planner<'a> {
         )
     }
 
+    /// Checks one argument's value (see `check`); lenient mode's notes
+    /// join the plan's warnings.
+    pub(super) fn check<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&mut Check<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut check = Check::new(self.target.name(), key, self.lenient);
+        let out = f(&mut check);
+        let notes = check.notes;
+        self.warnings.extend(notes);
+        out
+    }
+
     pub(super) fn drop_or_fail(&mut self, err: Error, warning: String) -> Result<(), Error> {
         if self.lenient {
             self.warnings.push(warning);
@@ -129,19 +144,14 @@ impl<'a> Planner<'a> {
         match place {
             Place::Param(i, p) => self.param(i, p, key, v),
             Place::Field(f) => {
-                let v = convert::field_value(self.id(), key, f.ty(), f.items(), v, self.lenient)?;
+                let v = self.check(key, |c| c.field_value(f.ty(), f.items(), v))?;
                 self.fields.push((f.name(), v));
                 Ok(())
             }
             Place::BodyIds => {
-                let v = convert::field_value(
-                    self.id(),
-                    key,
-                    ParamType::Array,
-                    Some(ParamType::String),
-                    v,
-                    self.lenient,
-                )?;
+                let v = self.check(key, |c| {
+                    c.field_value(ParamType::Array, Some(ParamType::String), v)
+                })?;
                 self.fields.push(("ids", v));
                 Ok(())
             }
@@ -204,7 +214,8 @@ impl<'a> Planner<'a> {
         if let Some(op) = self.op() {
             match nested::find(op, key) {
                 Found::One(chain) => {
-                    let v = nested::value(self.id(), key, &chain, v, self.lenient)?;
+                    let leaf = chain[chain.len() - 1];
+                    let v = self.check(key, |c| c.field_value(leaf.ty(), leaf.items(), v))?;
                     self.nested.push((key.to_string(), chain, v));
                     return Ok(());
                 }
