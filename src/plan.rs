@@ -51,6 +51,14 @@ pub enum PlannedBody {
         /// Their media type.
         content_type: String,
     },
+    /// A raw body streamed from a file when sent (a raw-body operation
+    /// given `"@path"`); the file is opened by the transport, not here.
+    RawFile {
+        /// The file.
+        file: FileRef,
+        /// The media type it is sent with.
+        content_type: String,
+    },
 }
 
 /// One part of a multipart form.
@@ -123,7 +131,9 @@ impl RequestPlan {
             PlannedBody::Json(_) => Some("application/json"),
             PlannedBody::Form(_) => Some("application/x-www-form-urlencoded"),
             PlannedBody::Multipart(_) => Some("multipart/form-data"),
-            PlannedBody::Raw { content_type, .. } => Some(content_type),
+            PlannedBody::Raw { content_type, .. } | PlannedBody::RawFile { content_type, .. } => {
+                Some(content_type)
+            }
         }
     }
 
@@ -180,6 +190,9 @@ impl RequestPlan {
                 (v, Value::Null)
             }
             PlannedBody::Raw { bytes, .. } => (json!({"raw_bytes": bytes.len()}), Value::Null),
+            PlannedBody::RawFile { file, .. } => {
+                (json!({"raw_file": file_json(file)}), Value::Null)
+            }
             PlannedBody::Form(pairs) => (
                 Value::Null,
                 Value::Array(pairs.iter().map(|(k, v)| text(k, v)).collect()),
@@ -191,21 +204,7 @@ impl RequestPlan {
                         .iter()
                         .map(|p| match &p.value {
                             PartValue::Text(v) => text(&p.name, v),
-                            PartValue::File(f) => {
-                                let (path, len) = match &f.source {
-                                    FileSource::Path(p) => (
-                                        Value::String(p.to_string_lossy().into_owned()),
-                                        Value::Null,
-                                    ),
-                                    FileSource::Bytes(b) => (Value::Null, json!(b.len())),
-                                };
-                                json!({"name": p.name, "file": {
-                                    "path": path,
-                                    "bytes": len,
-                                    "filename": f.filename,
-                                    "content_type": f.content_type,
-                                }})
-                            }
+                            PartValue::File(f) => json!({"name": p.name, "file": file_json(f)}),
                         })
                         .collect(),
                 ),
@@ -240,4 +239,22 @@ fn is_secret_name(name: &str) -> bool {
         "secret",
     ];
     SECRET.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// A file reference in the dry run: its path (or byte count), file name
+/// and media type.
+fn file_json(f: &FileRef) -> serde_json::Value {
+    let (path, len) = match &f.source {
+        FileSource::Path(p) => (
+            serde_json::Value::String(p.to_string_lossy().into_owned()),
+            serde_json::Value::Null,
+        ),
+        FileSource::Bytes(b) => (serde_json::Value::Null, serde_json::json!(b.len())),
+    };
+    serde_json::json!({
+        "path": path,
+        "bytes": len,
+        "filename": f.filename,
+        "content_type": f.content_type,
+    })
 }

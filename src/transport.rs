@@ -6,7 +6,9 @@ use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
 use crate::operation::{Host, Method};
 use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
+};
 use reqwest::multipart::{Form, Part};
 use url::Url;
 
@@ -157,6 +159,15 @@ pub(crate) async fn build_request(
             headers.insert(CONTENT_TYPE, ct);
             rb.body(bytes.clone())
         }
+        PlannedBody::RawFile { file, content_type } => {
+            let ct = HeaderValue::from_str(content_type)
+                .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
+            headers.insert(CONTENT_TYPE, ct);
+            let (body, len, _) = file_body(plan.operation, "body", file).await?;
+            // A file is streamed; its length is known, so no chunking.
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+            rb.body(body)
+        }
         PlannedBody::Multipart(parts) => {
             let mut form = Form::new();
             for part in parts {
@@ -176,12 +187,15 @@ pub(crate) async fn build_request(
         .map_err(|e| Error::transport(plan.operation, e))
 }
 
-async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
-    let (part, default_name) = match &f.source {
-        FileSource::Bytes(b) => (
-            Part::stream_with_length(reqwest::Body::from(b.clone()), b.len() as u64),
-            None,
-        ),
+/// The bytes of a file reference as a request body (a file on disk is
+/// opened and streamed), its length and the file's own name.
+async fn file_body(
+    operation: &str,
+    name: &str,
+    f: &FileRef,
+) -> Result<(reqwest::Body, u64, Option<String>)> {
+    match &f.source {
+        FileSource::Bytes(b) => Ok((reqwest::Body::from(b.clone()), b.len() as u64, None)),
         FileSource::Path(path) => {
             let io = |e| Error::Io {
                 context: format!("{operation}: reading {name} from {}", path.display()),
@@ -190,12 +204,18 @@ async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
             let file = tokio::fs::File::open(path).await.map_err(io)?;
             let len = file.metadata().await.map_err(io)?.len();
             let stream = tokio_util::io::ReaderStream::new(file);
-            (
-                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len),
+            Ok((
+                reqwest::Body::wrap_stream(stream),
+                len,
                 path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            )
+            ))
         }
-    };
+    }
+}
+
+async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
+    let (body, len, default_name) = file_body(operation, name, f).await?;
+    let part = Part::stream_with_length(body, len);
     let mime = f
         .content_type
         .as_deref()

@@ -270,3 +270,73 @@ fn object_fields_are_type_checked() {
     );
     assert_eq!(json_body(&p)["repeated"], json!({"frequency": "daily"}));
 }
+
+// -------------------------------------------------------- raw-body operations
+
+fn raw(p: &RequestPlan) -> (&[u8], &str) {
+    match &p.body {
+        PlannedBody::Raw {
+            bytes,
+            content_type,
+        } => (bytes, content_type),
+        other => panic!("expected raw bytes, got {other:?}"),
+    }
+}
+
+#[test]
+fn raw_body_operations_take_every_raw_form() {
+    let id = "ArchiveUploadV1";
+    let p = plan(id, json!({"name": "a.zip", "body": "PK\u{3}"}));
+    assert_eq!(raw(&p), (&b"PK\x03"[..], "application/octet-stream"));
+    let p = plan(id, json!({"name": "a.zip", "body": [80, 75, 3]}));
+    assert_eq!(raw(&p).0, b"PK\x03");
+    let p = plan(
+        id,
+        json!({"name": "a.zip", "body": {"content_base64": "UEsD"}}),
+    );
+    assert_eq!(raw(&p).0, b"PK\x03");
+    // content_type chooses among the accepted types.
+    let args = json!({"name": "a.zip", "body": "PK", "content_type": "application/zip"});
+    assert_eq!(raw(&plan(id, args)).1, "application/zip");
+    let p = plan(id, json!({"name": "a.7z", "body": "@/tmp/a.7z"}));
+    match &p.body {
+        PlannedBody::RawFile { file, content_type } => {
+            assert_eq!(
+                file.source,
+                falcon_harness::FileSource::Path("/tmp/a.7z".into())
+            );
+            assert_eq!(content_type, "application/octet-stream");
+        }
+        other => panic!("expected a raw file, got {other:?}"),
+    }
+    let e = err(id, json!({"name": "a.zip", "body": {"x": 1}}));
+    assert_eq!(e.argument, "body");
+    assert!(e.expected.starts_with("expected a file reference"), "{e}");
+    let e = err(id, json!({"name": "a.zip", "body": [300]}));
+    assert!(e.expected.starts_with("expected the raw body"), "{e}");
+    let e = err(id, json!({"name": "a.zip"}));
+    assert!(e.expected.contains("missing required"), "{e}");
+}
+
+#[test]
+fn raw_bodies_attach_from_rust() {
+    let h = falcon_harness::Harness::builder()
+        .bearer_token("t")
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let p = h
+        .request("ArchiveUploadV1")
+        .args(json!({"name": "a.zip"}))
+        .file("body", b"PK\x03\x04".to_vec())
+        .plan()
+        .unwrap();
+    assert_eq!(raw(&p).0, b"PK\x03\x04");
+    let e = h
+        .request("ArchiveUploadV1")
+        .args(json!({"name": "a.zip", "body": "x"}))
+        .file("body", b"y".to_vec())
+        .plan()
+        .unwrap_err();
+    assert!(e.to_string().contains("give it once"), "{e}");
+}

@@ -388,3 +388,35 @@ impl std::io::Write for SharedBuf {
         Ok(())
     }
 }
+
+/// Issue 13: a raw-body operation given `"@path"` streams the file as the
+/// body, with its length and the operation's raw media type.
+#[tokio::test]
+async fn raw_bodies_stream_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.zip");
+    let content: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let mut server = Server::new_async().await;
+    let m = server
+        .mock("POST", "/archives/entities/archives/v1")
+        .match_query(Matcher::UrlEncoded("name".into(), "sample.zip".into()))
+        .match_header("content-type", "application/octet-stream")
+        .match_header("content-length", "70000")
+        .match_body(Matcher::from(content.clone()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["arch-1"]))
+        .expect(1)
+        .create_async()
+        .await;
+    let args = json!({"name": "sample.zip", "body": format!("@{}", path.display())});
+    let r = bearer(&server)
+        .request("ArchiveUploadV1")
+        .args(args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.resources().unwrap(), &vec![json!("arch-1")]);
+    m.assert_async().await;
+}

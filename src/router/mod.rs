@@ -122,6 +122,7 @@ mod nested;
 mod params;
 mod place;
 mod planner;
+mod raw;
 mod target;
 
 use crate::error::Error;

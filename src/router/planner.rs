@@ -12,7 +12,7 @@ use super::place::{self, Place};
 use super::target::Target;
 use crate::error::Error;
 use crate::operation::{Operation, ParamType};
-use crate::plan::FormPart;
+use crate::plan::{FileRef, FormPart};
 use serde_json::{Map, Value};
 
 /// Arguments being placed for one target.
@@ -29,6 +29,8 @@ pub(crate) struct Planner<'a> {
     pub(super) nested: Vec<(String, nested::Chain, Value)>,
     pub(super) whole: Option<&'a Value>,
     pub(super) raw: Option<&'a Value>,
+    /// A raw body attached as a file from Rust (`body`).
+    pub(super) body_file: Option<FileRef>,
     pub(super) form: Vec<FormPart>,
     pub(super) content_type: Option<&'a str>,
     pub(super) warnings: Vec<String>,
@@ -52,6 +54,7 @@ impl<'a> Planner<'a> {
             nested: Vec::new(),
             whole: None,
             raw: None,
+            body_file: None,
             form: Vec::new(),
             content_type: None,
             warnings: Vec::new(),
