@@ -116,30 +116,43 @@ impl Body {
     /// assert_eq!(names, ["action_parameters", "value"]);
     /// ```
     pub fn nested_paths(&self, name: &str) -> Vec<Vec<&'static Field>> {
+        let mut all = self.nested_fields();
+        all.retain(|chain| chain.last().is_some_and(|f| f.name == name));
+        all
+    }
+
+    /// Every field below the top level, each as the chain of fields from
+    /// a top-level field down to it, parents before their children.
+    ///
+    /// ```
+    /// let op = falcon_harness::catalog::operation("PerformIncidentAction").unwrap();
+    /// let paths: Vec<String> = op.body().unwrap().nested_fields().iter()
+    ///     .map(|c| c.iter().map(|f| f.name()).collect::<Vec<_>>().join("."))
+    ///     .collect();
+    /// assert_eq!(paths, ["action_parameters.name", "action_parameters.value"]);
+    /// ```
+    pub fn nested_fields(&self) -> Vec<Vec<&'static Field>> {
         let mut out = Vec::new();
         let mut chain = Vec::new();
         for f in self.fields {
-            collect_nested(f, name, &mut chain, &mut out);
+            collect_nested(f, &mut chain, &mut out);
         }
         out
     }
 }
 
-/// Pushes to `out` the chains from `f` down to fields named `name` below it.
+/// Pushes to `out` the chains from `f` down to every field below it.
 fn collect_nested(
     f: &'static Field,
-    name: &str,
     chain: &mut Vec<&'static Field>,
     out: &mut Vec<Vec<&'static Field>>,
 ) {
     chain.push(f);
     for child in f.fields {
-        if child.name == name {
-            let mut found = chain.clone();
-            found.push(child);
-            out.push(found);
-        }
-        collect_nested(child, name, chain, out);
+        let mut found = chain.clone();
+        found.push(child);
+        out.push(found);
+        collect_nested(child, chain, out);
     }
     chain.pop();
 }

@@ -340,3 +340,39 @@ fn raw_bodies_attach_from_rust() {
         .unwrap_err();
     assert!(e.to_string().contains("give it once"), "{e}");
 }
+
+// ------------------------------------------------------------- bad input
+
+#[test]
+fn typos_of_nested_and_override_keys_get_did_you_mean() {
+    let e = err(
+        "PerformIncidentAction",
+        json!({"ids": "inc:1", "action_parameters.valeu": "20"}),
+    );
+    assert!(
+        e.expected
+            .contains("did you mean \"action_parameters.value\"?"),
+        "{e}"
+    );
+    let e = err(
+        "PerformIncidentAction",
+        json!({"ids": "inc:1", "vaule": "20"}),
+    );
+    assert!(e.expected.contains("did you mean \"value\"?"), "{e}");
+    let e = router::plan_override(
+        "GET,/custom/v1",
+        &json!({"parameter": {"a": 1}}),
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("did you mean \"parameters\"?"),
+        "{e}"
+    );
+    // A nested value of the wrong type names the operation, the key and the type.
+    let e = err("entities_slas_post_v1", json!({"duration_seconds": "soon"}));
+    assert_eq!(
+        e.to_string(),
+        "entities_slas_post_v1: argument \"duration_seconds\": expected an integer, got a string (\"soon\")"
+    );
+}

@@ -21,7 +21,7 @@ use std::io::Read;
 /// `@FILE` or `-` (stdin, read only then), or `key=value` / `key:=json`
 /// pairs.
 pub fn read_words(
-    op: Option<&Operation>,
+    op: Option<&'static Operation>,
     words: &[&str],
     stdin: impl Read,
 ) -> Result<Value, Failure> {
@@ -52,28 +52,6 @@ fn split(word: &str) -> Option<(&str, &str, bool)> {
         None => (&word[..eq], false),
     };
     (!key.is_empty()).then_some((key, &word[eq + 1..], raw))
-}
-
-/// The declared type (and element type) of an argument name: a
-/// parameter (or its alias), a top-level body field, or a nested body
-/// field found in exactly one place.
-fn declared_type(op: &Operation, key: &str) -> Option<(ParamType, Option<ParamType>)> {
-    if let Some(p) = op
-        .params()
-        .iter()
-        .find(|p| p.name() == key || p.aliases().contains(&key))
-    {
-        return Some((p.ty(), p.items()));
-    }
-    let body = op.body()?;
-    if let Some(f) = body.field(key) {
-        return Some((f.ty(), f.items()));
-    }
-    let places = body.nested_paths(key);
-    match places.as_slice() {
-        [one] => one.last().map(|f| (f.ty(), f.items())),
-        _ => None,
-    }
 }
 
 /// The JSON value of `key=text` for the declared type: integers,
@@ -107,7 +85,7 @@ fn typed(ty: Option<ParamType>, text: &str) -> Value {
 /// Parses `key=value` / `key:=json` words into an argument object,
 /// converting text by the declared types of `op` (none for an override
 /// request: every value stays text).
-pub fn parse_pairs(op: Option<&Operation>, words: &[&str]) -> Result<Value, Failure> {
+pub fn parse_pairs(op: Option<&'static Operation>, words: &[&str]) -> Result<Value, Failure> {
     let mut out = Map::new();
     for word in words {
         let Some((key, text, raw)) = split(word).filter(|_| is_pair(word)) else {
@@ -119,7 +97,8 @@ pub fn parse_pairs(op: Option<&Operation>, words: &[&str]) -> Result<Value, Fail
             serde_json::from_str(text)
                 .map_err(|e| Failure::usage(format!("ARGS: {key}:= is not valid JSON: {e}")))?
         } else {
-            typed(op.and_then(|o| declared_type(o, key)).map(|t| t.0), text)
+            let ty = op.and_then(|o| falcon_harness::router::argument_type(o, key));
+            typed(ty.map(|t| t.0), text)
         };
         match out.get_mut(key) {
             None => {
@@ -180,6 +159,16 @@ mod tests {
         // A nested body field gets its own type.
         let v = parse_pairs(op("PerformIncidentAction"), &["value=20"]).unwrap();
         assert_eq!(v, json!({"value": "20"}));
+        // So does one named by its dotted path.
+        let v = parse_pairs(
+            op("entities_slas_post_v1"),
+            &["goals.duration_seconds=60", "duration_seconds=5"],
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"goals.duration_seconds": 60, "duration_seconds": 5})
+        );
     }
 
     #[test]

@@ -220,6 +220,42 @@ fn run(
     planner.finish()
 }
 
+/// The declared type of the argument `key` of `op`, and a list's
+/// element type, as the planner places the key: a parameter (or its
+/// alias), a top-level body field, `ids`, or a nested body field named by
+/// its dotted path or by its own name where that names one place. `None`
+/// for the reserved keys (`body`, `parameters` ...) and unknown keys.
+/// The CLI converts `key=value` text by it.
+///
+/// ```
+/// use falcon_harness::{catalog, router, ParamType};
+/// let op = catalog::operation("PerformIncidentAction").unwrap();
+/// assert_eq!(router::argument_type(op, "update_detects"), Some((ParamType::Boolean, None)));
+/// assert_eq!(router::argument_type(op, "ids"), Some((ParamType::Array, Some(ParamType::String))));
+/// assert_eq!(router::argument_type(op, "value"), Some((ParamType::String, None)));
+/// assert_eq!(router::argument_type(op, "action_parameters.name"), Some((ParamType::String, None)));
+/// assert_eq!(router::argument_type(op, "body"), None);
+/// ```
+pub fn argument_type(
+    op: &'static Operation,
+    key: &str,
+) -> Option<(
+    crate::operation::ParamType,
+    Option<crate::operation::ParamType>,
+)> {
+    use crate::operation::ParamType;
+    match place::classify(op, key, &Value::Null) {
+        place::Place::Param(_, p) => Some((p.ty(), p.items())),
+        place::Place::Field(f) => Some((f.ty(), f.items())),
+        place::Place::BodyIds => Some((ParamType::Array, Some(ParamType::String))),
+        place::Place::Unknown => match nested::find(op, key) {
+            nested::Found::One(chain) => chain.last().map(|f| (f.ty(), f.items())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The `override` route the arguments carry (`{"override": "METHOD,/route"}`),
 /// if any.
 pub(crate) fn override_route(args: &Value) -> Option<&str> {

@@ -7,6 +7,7 @@
 //! (the caller asks here only for keys that are neither). A key found in
 //! several places is an argument error listing the dotted paths.
 
+use super::place::{self, Place};
 use crate::error::Error;
 use crate::operation::{Body, BodyRoot, Field, Operation};
 use serde_json::{Map, Value};
@@ -63,6 +64,31 @@ pub(crate) fn find(op: &'static Operation, key: &str) -> Found {
             Found::Many(paths)
         }
     }
+}
+
+/// The names that reach a nested field, for did-you-mean: every dotted
+/// path, and each own name that names one place (and is no top-level
+/// field or declared parameter).
+pub(crate) fn names(op: &'static Operation) -> Vec<String> {
+    let Some(body) = op.body() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for chain in body.nested_fields() {
+        out.push(dotted(&chain));
+        let leaf = chain[chain.len() - 1].name();
+        if flat(op, leaf) {
+            out.push(leaf.to_string());
+        }
+    }
+    out
+}
+
+/// Whether `name`, given flat, fills a nested field: the planner finds
+/// no other place for it, and it names one nested field.
+pub(crate) fn flat(op: &'static Operation, name: &str) -> bool {
+    matches!(place::classify(op, name, &Value::Null), Place::Unknown)
+        && matches!(find(op, name), Found::One(_))
 }
 
 /// The error for a key that names several nested fields.
@@ -185,53 +211,53 @@ pub(crate) fn fill_body(
 mod tests {
     use super::*;
 
-    /// Counts, over the whole table, the nested field names a flat key can
-    /// reach: `(plannable, ambiguous, operations)`: pairs of (operation,
-    /// name) that plan or are refused, leaving out names that are a
-    /// top-level field or a declared parameter, and the operations with
-    /// at least one that plans.
-    fn flat_key_counts() -> (usize, usize, usize) {
-        let mut one = 0;
-        let mut many = 0;
-        let mut ops = 0;
+    /// Counts, over the whole table, the (operation, name) pairs of
+    /// nested field names `levels` deep at most: `[plan, ambiguous,
+    /// shadowed, operations]`: those a flat key fills, those refused as
+    /// naming several places, those a flat key sends elsewhere (a
+    /// top-level field, parameter or reserved key of that name; the
+    /// dotted path still reaches them), and the operations with at least
+    /// one that plans.
+    fn flat_key_counts(levels: usize) -> [usize; 4] {
+        let mut n = [0; 4];
         for op in crate::catalog::operations() {
             let Some(body) = op.body() else { continue };
-            let mut names: Vec<&str> = Vec::new();
-            for f in body.fields() {
-                collect_names(f, &mut names);
-            }
+            let mut names: Vec<&str> = body
+                .nested_fields()
+                .iter()
+                .filter(|c| c.len() <= levels + 1)
+                .map(|c| c[c.len() - 1].name())
+                .collect();
             names.sort_unstable();
             names.dedup();
-            let before = one;
+            let before = n[0];
             for name in names {
-                if body.field(name).is_some() || op.param(name).is_some() {
-                    continue;
-                }
-                match find(op, name) {
-                    Found::One(_) => one += 1,
-                    Found::Many(_) => many += 1,
-                    Found::None => {}
-                }
+                let i = match (place::classify(op, name, &Value::Null), find(op, name)) {
+                    (Place::Unknown, Found::One(_)) => 0,
+                    (Place::Unknown, _) => 1,
+                    _ => 2,
+                };
+                n[i] += 1;
             }
-            ops += usize::from(one > before);
+            n[3] += usize::from(n[0] > before);
         }
-        (one, many, ops)
-    }
-
-    fn collect_names(f: &'static Field, out: &mut Vec<&'static str>) {
-        for child in f.fields() {
-            out.push(child.name());
-            collect_names(child, out);
-        }
+        n
     }
 
     /// The figures quoted in the router's module docs.
     #[test]
     fn nested_names_that_plan_from_flat_keys() {
-        let (one, many, ops) = flat_key_counts();
+        let one = flat_key_counts(1);
+        let two = flat_key_counts(2);
+        println!("levels  plan  ambiguous  shadowed  operations");
         println!(
-            "nested field names: {one} plan from flat keys ({ops} operations), {many} ambiguous"
+            "1       {:<5} {:<10} {:<9} {}",
+            one[0], one[1], one[2], one[3]
         );
-        assert_eq!((one, many, ops), (2074, 689, 244));
+        println!(
+            "2       {:<5} {:<10} {:<9} {}",
+            two[0], two[1], two[2], two[3]
+        );
+        assert_eq!((one, two), ([1395, 526, 1052, 244], [2069, 684, 1071, 244]));
     }
 }

@@ -228,15 +228,22 @@ impl<'a> Planner<'a> {
         }
         let (e, w) = match self.op() {
             Some(op) => (place::unknown(op, key), place::dropped(op, key)),
-            None => (
-                Error::argument(
-                    self.id(),
-                    key,
-                    "unknown argument; with \"override\", give query arguments in \"parameters\", \
-                     the JSON body in \"body\", headers in \"headers\" and a form in \"data\" / \"files\"",
-                ),
-                format!("{}: dropped unknown argument {key:?}", self.id()),
-            ),
+            None => {
+                let hint = place::did_you_mean(key, place::MANUAL_KEYS)
+                    .map(|s| format!("did you mean {s:?}? "))
+                    .unwrap_or_default();
+                (
+                    Error::argument(
+                        self.id(),
+                        key,
+                        format!(
+                            "unknown argument; {hint}with \"override\", give query arguments in \"parameters\", \
+                             the JSON body in \"body\", headers in \"headers\" and a form in \"data\" / \"files\""
+                        ),
+                    ),
+                    format!("{}: dropped unknown argument {key:?}", self.id()),
+                )
+            }
         };
         self.drop_or_fail(e, w)
     }
