@@ -171,6 +171,46 @@ fn falconpy_path_argument_names_fill_the_placeholder() {
     assert_eq!(p.path, "/humio/api/v1/repositories/r/queryjobs/s");
 }
 
+/// Every path parameter alias the table carries (the Python SDK's
+/// `uber_path_arguments`, imported from clouds.json) fills its
+/// placeholder, whatever else the operation takes.
+#[test]
+fn every_path_argument_alias_fills_its_placeholder() {
+    let mut n = 0;
+    for op in catalog::operations() {
+        let path: Vec<_> = op
+            .params()
+            .iter()
+            .filter(|p| p.location() == falcon_harness::Location::Path)
+            .collect();
+        for p in path.iter().filter(|p| !p.aliases().is_empty()) {
+            for alias in p.aliases() {
+                let mut args = serde_json::Map::new();
+                for q in &path {
+                    let key = if q.name() == p.name() {
+                        *alias
+                    } else {
+                        q.name()
+                    };
+                    args.insert(key.into(), json!(format!("v-{}", q.name())));
+                }
+                let plan = router::plan(op, &Value::Object(args), &opts(true))
+                    .unwrap_or_else(|e| panic!("{} {alias}: {e}", op.id()));
+                let want = format!("v-{}", p.name());
+                assert!(
+                    plan.path.split('/').any(|seg| seg == want),
+                    "{} {alias}: {}",
+                    op.id(),
+                    plan.path
+                );
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 1, "no path aliases in the table");
+    println!("{n} path argument aliases fill their placeholder");
+}
+
 // ------------------------------------------------------------ exact numbers
 
 #[test]

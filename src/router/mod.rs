@@ -256,6 +256,26 @@ pub fn argument_type(
     }
 }
 
+/// The shortest key that reaches a nested body field (a chain from
+/// [`Body::nested_fields`](crate::operation::Body::nested_fields)): its
+/// own name where that names it alone, else its dotted path.
+///
+/// ```
+/// use falcon_harness::{catalog, router};
+/// let op = catalog::operation("PerformIncidentAction").unwrap();
+/// let chains = op.body().unwrap().nested_fields();
+/// assert_eq!(router::nested_key(op, &chains[1]), "value");
+/// let op = catalog::operation("UpdateCase").unwrap();
+/// let url = &op.body().unwrap().nested_paths("url")[0];
+/// assert_eq!(router::nested_key(op, url), "detections.url");
+/// ```
+pub fn nested_key(op: &'static Operation, chain: &[&'static crate::operation::Field]) -> String {
+    match chain.last() {
+        Some(leaf) if chain.len() > 1 && nested::flat(op, leaf.name()) => leaf.name().to_string(),
+        _ => nested::dotted(chain),
+    }
+}
+
 /// The `override` route the arguments carry (`{"override": "METHOD,/route"}`),
 /// if any.
 pub(crate) fn override_route(args: &Value) -> Option<&str> {

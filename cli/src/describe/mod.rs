@@ -1,9 +1,11 @@
 //! `--list [COLLECTION]` and `--describe OP`: tables for people, JSON
 //! (`--json`) for programs.
 
+mod body;
+
 use super::exit::Failure;
 use falcon_harness::catalog;
-use falcon_harness::operation::{BodyRoot, CollectionFormat, Host, Operation, Param, ParamType};
+use falcon_harness::operation::{CollectionFormat, Host, Operation, Param, ParamType};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -119,18 +121,7 @@ fn collection_format_name(p: &Param) -> Option<&'static str> {
 
 /// `--describe OP --json`.
 pub fn describe_json(op: &'static Operation) -> Value {
-    let body = op.body().map(|b| {
-        json!({
-            "root": b.root().as_str(),
-            "items": b.items().map(ParamType::as_str),
-            "fields": b.fields().iter().map(|f| json!({
-                "name": f.name(),
-                "type": f.ty().as_str(),
-                "items": f.items().map(ParamType::as_str),
-                "required": f.required(),
-            })).collect::<Vec<_>>(),
-        })
-    });
+    let body = body::body_json(op);
     json!({
         "operation": op.id(),
         "method": op.method().as_str(),
@@ -150,7 +141,7 @@ pub fn describe_json(op: &'static Operation) -> Value {
     })
 }
 
-fn type_text(ty: ParamType, items: Option<ParamType>) -> String {
+pub(super) fn type_text(ty: ParamType, items: Option<ParamType>) -> String {
     match (ty, items) {
         (ParamType::Array, Some(i)) => format!("array of {i}"),
         _ => ty.to_string(),
@@ -247,32 +238,9 @@ pub fn describe_text(op: &'static Operation) -> String {
             &rows,
         ));
     }
-    if let Some(body) = op.body() {
+    if op.body().is_some() {
         out.push('\n');
-        let what = match body.root() {
-            BodyRoot::Object => "a JSON object".to_string(),
-            BodyRoot::Array => format!(
-                "a JSON array of {}",
-                body.items().map(ParamType::as_str).unwrap_or("values")
-            ),
-            BodyRoot::Opaque => "any JSON (shape not known)".to_string(),
-            BodyRoot::Binary => "raw bytes".to_string(),
-        };
-        let _ = writeln!(out, "Body: {what}");
-        if !body.fields().is_empty() {
-            let rows: Vec<[String; 3]> = body
-                .fields()
-                .iter()
-                .map(|f| {
-                    [
-                        f.name().to_string(),
-                        type_text(f.ty(), f.items()),
-                        if f.required() { "yes" } else { "no" }.to_string(),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(["FIELD", "TYPE", "REQUIRED"], &rows));
-        }
+        out.push_str(&body::body_text(op));
     }
     out
 }
@@ -287,7 +255,7 @@ fn list_or_dash(v: &[&str]) -> String {
 
 /// Left-aligned columns separated by two spaces; the last column is not
 /// padded.
-fn table<const N: usize>(head: [&str; N], rows: &[[String; N]]) -> String {
+pub(super) fn table<const N: usize>(head: [&str; N], rows: &[[String; N]]) -> String {
     let mut width = head.map(str::len);
     for row in rows {
         for (w, cell) in width.iter_mut().zip(row) {
@@ -349,7 +317,7 @@ mod tests {
             .unwrap();
         assert_eq!(ids["type"], "array");
         assert_eq!(ids["items"], "string");
-        assert_eq!(ids["required"], true);
+        assert_eq!(ids["marked_required"], true);
     }
 
     #[test]
