@@ -11,7 +11,18 @@ ARGS is key=value pairs (text, converted by the argument's declared type),
 key:=json pairs (a raw JSON value), or one JSON object, @FILE (a file
 holding one) or - (read it from stdin). A key given twice makes a list.
 A body field nested one or two levels down may be given flat (value=20 for
-action_parameters[].value) or by its dotted path (action_parameters.value=20).
+action_parameters[].value) or by its dotted path (action_parameters.value=20);
+--describe OP shows each field's flat key.
+
+--override METHOD,/ROUTE calls a route the table does not describe (as the
+Python SDK's override): OP may be left out, and ARGS hold \"parameters\"
+(query), \"body\" (JSON), \"headers\", \"data\" / \"files\" (a form) and
+\"content_type\". In --batch, a line {\"override\": \"METHOD,/ROUTE\", \"args\": {..}}
+does the same.
+
+Arguments are checked by default: an unknown key, a wrong type or an empty
+list element is an error and nothing is sent. --lenient drops unknown keys
+and sends other values exactly as given, each with a warning on stderr.
 
 Exit codes:
   0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
@@ -27,6 +38,7 @@ Examples:
   falcon-harness --override 'GET,/incidents/queries/incidents/v1' parameters:='{\"limit\": 1}'
   falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
   echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
+  echo '{\"override\": \"GET,/incidents/queries/incidents/v1\"}' | falcon-harness --batch
   falcon-harness --describe QueryIncidents";
 
 /// `falcon-harness`: call any CrowdStrike Falcon API operation by its
@@ -98,7 +110,8 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["batch", "output"])]
     pub all: bool,
 
-    /// Drop unknown arguments with a warning instead of refusing them.
+    /// Drop unknown arguments and send values as given (not type-checked),
+    /// each with a warning, instead of refusing them.
     #[arg(long)]
     pub lenient: bool,
 
@@ -221,6 +234,21 @@ mod tests {
         let a = parse(&["--override", "GET,/x", "limit=5"]).unwrap();
         assert_eq!(a.override_route.as_deref(), Some("GET,/x"));
         assert_eq!(a.op.as_deref(), Some("limit=5"));
+    }
+
+    #[test]
+    fn help_documents_pairs_nested_keys_and_override() {
+        let help = Args::command().render_long_help().to_string();
+        for words in [
+            "key=value pairs",
+            "key:=json",
+            "action_parameters.value=20",
+            "--override METHOD,/ROUTE calls a route",
+            "{\"override\": \"METHOD,/ROUTE\", \"args\": {..}}",
+            "--lenient drops unknown keys",
+        ] {
+            assert!(help.contains(words), "--help lacks {words:?}");
+        }
     }
 
     #[test]
