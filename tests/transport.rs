@@ -420,3 +420,33 @@ async fn raw_bodies_stream_from_disk() {
     assert_eq!(r.resources().unwrap(), &vec![json!("arch-1")]);
     m.assert_async().await;
 }
+
+/// Issue 13: an integer beyond 64 bits keeps its digits in the JSON body
+/// on the wire and in the JSON reply (the query string: router_args).
+#[tokio::test]
+async fn big_integers_reach_the_wire_unchanged() {
+    let mut server = Server::new_async().await;
+    let m = server
+        .mock("POST", "/message-center/aggregates/cases/GET/v1")
+        .match_body(Matcher::Regex(r#""size":18446744073709551616\b"#.into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"resources":[],"big":123456789012345678901234567890}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let args: serde_json::Value =
+        serde_json::from_str(r#"{"field": "status", "name": "n", "size": 18446744073709551616}"#)
+            .unwrap();
+    let r = bearer(&server)
+        .request("AggregateCases")
+        .args(args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json().unwrap()["big"].to_string(),
+        "123456789012345678901234567890"
+    );
+    m.assert_async().await;
+}
