@@ -167,8 +167,8 @@
 //!   arguments' `files`, where their field names are explicit.
 
 mod body;
-mod check;
-mod convert;
+pub(crate) mod check;
+pub(crate) mod convert;
 mod encode;
 mod files;
 mod finish;
@@ -176,7 +176,7 @@ mod form;
 mod headers;
 mod nested;
 mod params;
-mod place;
+pub(crate) mod place;
 mod planner;
 mod raw;
 mod target;
