@@ -18,6 +18,7 @@ pub mod target;
 
 pub use args::{Args, Shell};
 pub use exit::{Exit, Failure};
+use serde_json::Value;
 
 use output::{print, print_json};
 use std::io::Write;
@@ -73,8 +74,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         call::init_tracing(args.verbose);
         return call::batch(args);
     }
-    if let Some((target, words)) = call_target(args)? {
-        let value = pairs::read_words(target.op(), &words, std::io::stdin().lock())?;
+    if let Some((target, value)) = call_target(args)? {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let plan = dry_run::plan_json(&target, &value, &opts, &bases)?;
@@ -90,21 +90,39 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     ))
 }
 
-/// The target of a single call and its ARGS words: `--override` (OP may
-/// be left out; a name given anyway is ignored, as falconpy ignores it)
-/// or OP. `None` when the command line names no call.
-fn call_target(args: &Args) -> Result<Option<(request::Target, Vec<&str>)>, Failure> {
+/// The target of a single call and its arguments (ARGS read once):
+/// `--override` (OP may be left out; a name given anyway is ignored, as
+/// falconpy ignores it), or OP; a name that is no operation with an
+/// `"override"` route among the arguments calls that route, as the
+/// library's `command` does. `None` when the command line names no call.
+fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure> {
     let rest = args.args.iter().map(String::as_str);
+    let stdin = || std::io::stdin().lock();
     if let Some(route) = &args.override_route {
         let first = args.op.as_deref().filter(|w| pairs::is_args_word(w));
-        let words = first.into_iter().chain(rest).collect();
-        return Ok(Some((request::Target::Override(route.clone()), words)));
+        let words: Vec<&str> = first.into_iter().chain(rest).collect();
+        let value = pairs::read_words(None, &words, stdin())?;
+        return Ok(Some((request::Target::Override(route.clone()), value)));
     }
     let Some(name) = &args.op else {
         return Ok(None);
     };
-    let op = resolve(name, args.verbose > 0)?;
-    Ok(Some((request::Target::Op(op), rest.collect())))
+    let words: Vec<&str> = rest.collect();
+    match resolve(name, args.verbose > 0) {
+        Ok(op) => {
+            let value = pairs::read_words(Some(op), &words, stdin())?;
+            Ok(Some((request::Target::Op(op), value)))
+        }
+        Err(unknown) => {
+            let Ok(value) = pairs::read_words(None, &words, stdin()) else {
+                return Err(unknown);
+            };
+            match falcon_harness::router::override_route(&value) {
+                Some(route) => Ok(Some((request::Target::Override(route.to_string()), value))),
+                None => Err(unknown),
+            }
+        }
+    }
 }
 
 /// Resolves an operation name for a call. A note goes to stderr for a

@@ -134,3 +134,36 @@ fn batch_lines_may_override() {
     assert_eq!(lines[1]["error"]["kind"], "parse");
     assert_eq!(r.code, 2);
 }
+
+/// As falconpy's `command(any_name, override=...)`: a name that is no
+/// operation follows an override route among the arguments, on the
+/// command line and in a batch; without one it is still refused.
+#[test]
+fn any_name_with_an_override_route_calls_it() {
+    let p = dry(&[
+        "anything",
+        r#"{"override": "GET,/custom/v1", "parameters": {"a": 1}}"#,
+    ]);
+    assert_eq!(p["url"], format!("{BASE}/custom/v1?a=1"));
+    let p = dry(&["anything", "override=DELETE,/custom/v1"]);
+    assert_eq!(p["method"], "DELETE");
+    let r = run(&["--dry-run", "anything", "limit=1"], b"", &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown operation \"anything\""),
+        "{}",
+        r.stderr
+    );
+    let input = concat!(
+        "{\"op\": \"anything\", \"args\": {\"override\": \"GET,/custom/v1\"}}\n",
+        "{\"op\": \"anything\", \"args\": {\"limit\": 1}}\n",
+    );
+    let r = run(
+        &["--dry-run", "--batch", "--base-url", BASE],
+        input.as_bytes(),
+        &[],
+    );
+    let lines = r.json_lines();
+    assert_eq!(lines[0]["plan"]["url"], format!("{BASE}/custom/v1"));
+    assert_eq!(lines[1]["error"]["kind"], "unknown_operation");
+}

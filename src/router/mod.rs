@@ -333,8 +333,15 @@ pub fn nested_key(op: &'static Operation, chain: &[&'static crate::operation::Fi
 }
 
 /// The `override` route the arguments carry (`{"override": "METHOD,/route"}`),
-/// if any.
-pub(crate) fn override_route(args: &Value) -> Option<&str> {
+/// if any: a string that starts with a method and a comma.
+///
+/// ```
+/// use falcon_harness::router::override_route;
+/// use serde_json::json;
+/// assert_eq!(override_route(&json!({"override": "GET,/x/v1"})), Some("GET,/x/v1"));
+/// assert_eq!(override_route(&json!({"override": true})), None);
+/// ```
+pub fn override_route(args: &Value) -> Option<&str> {
     args.get("override")
         .filter(|v| target::looks_like_route(v))
         .and_then(Value::as_str)

@@ -158,7 +158,17 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             target: Target::Op(r.operation),
             args,
         }),
-        Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
+        // A name that is no operation, with an override route in the
+        // arguments, calls that route (as the library's `command` does).
+        Err(e) => match falcon_harness::router::override_route(&args) {
+            Some(route) => Parsed::Request(Request {
+                line,
+                id,
+                target: Target::Override(route.to_string()),
+                args,
+            }),
+            None => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
+        },
     }
 }
 
