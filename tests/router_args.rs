@@ -234,6 +234,13 @@ fn numbers_keep_their_exact_text_in_query_and_body() {
     let p = plan("AggregateCases", args);
     let text = serde_json::to_string(json_body(&p)).unwrap();
     assert!(text.contains("0.10000000000000000001"), "{text}");
+    // Never rounded: a fraction too small for a float is still no integer.
+    let tiny: Value = serde_json::from_str("1.0000000000000000001").unwrap();
+    let e = err("QueryIncidents", json!({"limit": tiny}));
+    assert_eq!(
+        e.expected,
+        "expected an integer, got a number (1.0000000000000000001)"
+    );
 }
 
 // ------------------------------------------------------- lenient keeps text

@@ -49,19 +49,57 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-/// A number that is a whole number, as decimal text. An integer literal
-/// keeps its exact text, however long (serde_json's
-/// `arbitrary_precision`); `3.0` or `1e3` is written as an integer when
-/// it is one exactly.
+/// A number that is a whole number, as decimal text, computed exactly
+/// from the number's own text (serde_json's `arbitrary_precision`): an
+/// integer literal keeps its digits however many; `3.0`, `1e3` or
+/// `2.50e1` are written as the integer they are; `1.5` or
+/// `1.0000000000000000001` are not integers (nothing is rounded).
 pub(crate) fn integer_text(v: &Value) -> Option<String> {
     let Value::Number(n) = v else { return None };
-    let text = n.to_string();
-    let digits = text.strip_prefix('-').unwrap_or(&text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(text);
+    exact_integer(&n.to_string())
+}
+
+/// The longest integer written out from an exponent (`1e1000`).
+const MAX_DIGITS: i64 = 1000;
+
+/// The integer a JSON number's text denotes exactly, if it is one.
+fn exact_integer(text: &str) -> Option<String> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = [int, frac].concat();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    let f = n.as_f64()?;
-    (f.fract() == 0.0 && f.abs() < 9.0e15).then(|| format!("{}", f as i64))
+    // Where the decimal point falls in `digits` once the exponent applies.
+    let point = (int.len() as i64).checked_add(exp)?;
+    if point > MAX_DIGITS {
+        return None;
+    }
+    let (whole, rest) = if point <= 0 {
+        (String::new(), digits.as_str())
+    } else if point as usize >= digits.len() {
+        let zeros = "0".repeat(point as usize - digits.len());
+        (format!("{digits}{zeros}"), "")
+    } else {
+        let (w, r) = digits.split_at(point as usize);
+        (w.to_string(), r)
+    };
+    if !rest.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    Some(match (whole.is_empty(), negative) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{whole}"),
+        (false, false) => whole.to_string(),
+    })
 }
 
 /// Appends `name` with its texts to `pairs` by the collection format:
@@ -99,6 +137,26 @@ pub(crate) fn push_collection(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_exact() {
+        let int = |t: &str| integer_text(&serde_json::from_str(t).unwrap());
+        for (text, want) in [
+            ("18446744073709551616", Some("18446744073709551616")),
+            ("-12", Some("-12")),
+            ("3.0", Some("3")),
+            ("1e3", Some("1000")),
+            ("2.50e1", Some("25")),
+            ("-0.0", Some("0")),
+            ("120e-1", Some("12")),
+            ("1.5", None),
+            ("1.0000000000000000001", None),
+            ("1e-3", None),
+            ("1e5000", None),
+        ] {
+            assert_eq!(int(text).as_deref(), want, "{text}");
+        }
+    }
 
     #[test]
     fn collections_join_by_format() {
