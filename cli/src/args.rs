@@ -10,9 +10,10 @@ const AFTER_HELP: &str = "\
 ARGS is key=value pairs (text, converted by the argument's declared type),
 key:=json pairs (a raw JSON value), or one JSON object, @FILE (a file
 holding one) or - (read it from stdin). A key given twice makes a list.
-A body field nested one or two levels down may be given flat (value=20 for
-action_parameters[].value) or by its dotted path (action_parameters.value=20);
---describe OP shows each field's flat key.
+Operation parameters are not flags: give `--limit 5` in ARGS, as limit=5 or
+'{\"limit\": 5}'. A body field nested one or two levels down may be given
+flat (value=20 for action_parameters[].value) or by its dotted path
+(action_parameters.value=20); --describe OP shows each field's flat key.
 
 --override METHOD,/ROUTE calls a route the table does not describe (as the
 Python SDK's override): OP may be left out, and ARGS hold \"parameters\"
@@ -25,21 +26,24 @@ list element is an error and nothing is sent. --lenient drops unknown keys
 and sends other values exactly as given, each with a warning on stderr.
 
 Exit codes:
-  0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
+  0  the API answered 2xx or 304 (or nothing was sent: --dry-run, --list ...)
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
   3  transport, time-out or authentication failure
+  4  --all printed what it got, but the API has more (the offset window,
+     --max-pages, or a failure after the first page; stderr says which)
   (--batch exits with the highest code of any of its lines)
 
 Examples:
-  falcon-harness QueryIncidents limit=5 filter=status:20
-  falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
-  falcon-harness --dry-run PerformIncidentAction ids=inc:1 name=update_status value=20
-  falcon-harness --override 'GET,/incidents/queries/incidents/v1' parameters:='{\"limit\": 1}'
-  falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
-  echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
-  echo '{\"override\": \"GET,/incidents/queries/incidents/v1\"}' | falcon-harness --batch
-  falcon-harness --describe QueryIncidents
+  falcon-harness QueryDevicesByFilter limit=5 --body
+  falcon-harness QueryDevicesByFilter '{\"limit\": 5}' --body
+  falcon-harness --dry-run GetDeviceDetailsV2 '{\"ids\": [\"HOST_ID\"]}'
+  falcon-harness --dry-run PerformActionV2 action_name=contain ids=HOST_ID
+  falcon-harness --override 'GET,/devices/queries/devices/v1' parameters:='{\"limit\": 1}'
+  echo '{\"op\": \"QueryDevicesByFilter\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
+  echo '{\"override\": \"GET,/devices/queries/devices/v1\"}' | falcon-harness --batch
+  falcon-harness QueryDevicesByFilter '{\"limit\": 5000}' --all --jsonl > host_ids.jsonl
+  falcon-harness --describe QueryDevicesByFilter
   falcon-harness fake --port 8080 --fixtures DIR   (a fake Falcon API; see fake --help)";
 
 /// `falcon-harness`: call any CrowdStrike Falcon API operation by its
@@ -64,7 +68,8 @@ pub struct Args {
 
     /// A manual request, "METHOD,/route" (falconpy's override): no table
     /// entry needed; OP may be left out. ARGS take "parameters" (query),
-    /// "body", "headers", "data", "files" and "content_type".
+    /// "body", "headers", "data", "files" and "content_type" [default: OP's
+    /// route].
     #[arg(long = "override", value_name = "METHOD,/ROUTE", conflicts_with_all = ["batch", "all"])]
     pub override_route: Option<String>,
 
@@ -72,7 +77,7 @@ pub struct Args {
     #[arg(long)]
     pub body: bool,
 
-    /// Write a binary (or any) response body to FILE.
+    /// Write a binary (or any) response body to FILE [default: stdout].
     #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "batch")]
     pub output: Option<PathBuf>,
 
@@ -80,7 +85,7 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// List the operations (of one COLLECTION).
+    /// List the operations of one COLLECTION [default: every collection].
     #[arg(
         long,
         value_name = "COLLECTION",
@@ -107,9 +112,20 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
-    /// Follow pagination and print the concatenated resources.
+    /// Follow pagination and print every page's resources as one JSON
+    /// array, written as the pages arrive.
     #[arg(long, conflicts_with_all = ["batch", "output"])]
     pub all: bool,
+
+    /// With --all: stop after N pages (exit 4 when the API has more).
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "all",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pages: u32,
+
+    /// With --all: print one resource per line (JSON Lines) instead of an
+    /// array, so a pipe sees each page's resources as they arrive.
+    #[arg(long, requires = "all")]
+    pub jsonl: bool,
 
     /// Drop unknown arguments and send values as given (not type-checked),
     /// each with a warning, instead of refusing them.
@@ -120,15 +136,16 @@ pub struct Args {
     #[arg(long, env = "FALCON_CLOUD", value_name = "REGION", help = cloud_help())]
     pub cloud: Option<String>,
 
-    /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080.
+    /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080;
+    /// plain http only to loopback [default: the cloud's URL].
     #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Time limit of each request, in seconds.
+    /// Time limit of each request, in seconds [default: 120].
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
-    /// Act for this child CID (Flight Control).
+    /// Act for this child CID (Flight Control) [default: the API client's own CID].
     #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]
     pub member_cid: Option<String>,
 
@@ -146,11 +163,19 @@ pub struct Args {
     )]
     pub client_secret: Option<Secret>,
 
-    /// Log to stderr (-v debug, -vv trace); secrets are redacted.
+    /// Log to stderr: -v one line per request (operation, status,
+    /// attempts, time), -vv each attempt, -vvv everything; secrets are
+    /// redacted. Colour only on a terminal and without NO_COLOR [default: off].
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Print a completion script for SHELL (it completes operation IDs).
+    /// No notes (deprecated operations, legacy names) and no warnings on
+    /// stderr; errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print a completion script for SHELL: it completes flags, operation
+    /// IDs, collections, regions and file names after @.
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<Shell>,
 }
@@ -187,7 +212,10 @@ impl fmt::Debug for Secret {
 /// `--cloud`'s help: the names `Cloud` parses, from the endpoint table.
 fn cloud_help() -> String {
     let names: Vec<&str> = falcon_harness::Cloud::names().collect();
-    format!("Cloud region: {} (or a base URL)", names.join(", "))
+    format!(
+        "Cloud region: {} (or a base URL) [default: auto]",
+        names.join(", ")
+    )
 }
 
 fn parse_secret(s: &str) -> Result<Secret, std::convert::Infallible> {

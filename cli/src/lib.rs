@@ -2,6 +2,7 @@
 //! [`run`], which does what the arguments ask and returns the exit code.
 //! `src/main.rs` only parses and calls [`run`].
 
+pub mod all;
 pub mod args;
 pub mod batch;
 pub mod call;
@@ -11,8 +12,12 @@ pub mod dry_run;
 pub mod exit;
 pub mod fake;
 pub mod input;
+pub mod logging;
+pub mod misuse;
+pub mod notes;
 pub mod output;
 pub mod pairs;
+pub mod progress;
 pub mod request;
 pub mod target;
 
@@ -36,6 +41,7 @@ pub fn run(args: Args) -> Exit {
 }
 
 fn dispatch(args: &Args) -> Result<Exit, Failure> {
+    notes::set_quiet(args.quiet);
     if let Some(shell) = args.completions {
         print(completions::script(shell).as_bytes())?;
         return Ok(Exit::Ok);
@@ -71,7 +77,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::batch(args);
     }
     if let Some((target, value)) = call_target(args)? {
@@ -81,7 +87,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::single(args, &target, value);
     }
     Err(Failure::usage(
@@ -108,12 +114,14 @@ fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure>
         return Ok(None);
     };
     let words: Vec<&str> = rest.collect();
-    match resolve(name, args.verbose > 0) {
-        Ok(op) => {
-            let value = pairs::read_words(Some(op), &words, stdin())?;
-            Ok(Some((request::Target::Op(op), value)))
+    match falcon_harness::catalog::resolve(name) {
+        Ok(r) => {
+            notes::deprecation(&r);
+            let value = pairs::read_words(Some(r.operation), &words, stdin())?;
+            Ok(Some((request::Target::Op(r.operation), value)))
         }
         Err(unknown) => {
+            let unknown = Failure::from(falcon_harness::Error::from(unknown));
             let Ok(value) = pairs::read_words(None, &words, stdin()) else {
                 return Err(unknown);
             };
@@ -123,18 +131,6 @@ fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure>
             }
         }
     }
-}
-
-/// Resolves an operation name for a call. A note goes to stderr for a
-/// legacy name (and, with --verbose, for a deprecated operation).
-fn resolve(name: &str, verbose: bool) -> Result<&'static falcon_harness::Operation, Failure> {
-    let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
-    if verbose || matches!(r.via, falcon_harness::Via::Legacy(_)) {
-        if let Some(note) = r.deprecation_note() {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
-        }
-    }
-    Ok(r.operation)
 }
 
 /// A reader that went away (`| head`) ends the output quietly.

@@ -152,12 +152,15 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         });
     }
     match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            target: Target::Op(r.operation),
-            args,
-        }),
+        Ok(r) => {
+            crate::notes::deprecation(&r);
+            Parsed::Request(Request {
+                line,
+                id,
+                target: Target::Op(r.operation),
+                args,
+            })
+        }
         // A name that is no operation, with an override route in the
         // arguments, calls that route (as the library's `command` does).
         Err(e) => match falcon_harness::router::override_route(&args) {

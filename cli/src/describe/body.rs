@@ -1,12 +1,12 @@
 //! The body part of `--describe`: the body's shape and its fields, the
 //! nested ones by dotted path with the key that reaches them flat.
 //!
-//! Body fields the API description marks required are shown as such but
-//! called "marked required": the planner does not enforce them (the
-//! description marks server-set fields required too, such as
-//! `created_at` in EntitiesKnowledgeBasesUpdateV1), the server decides.
+//! Body fields the API description marks required are shown under API
+//! REQUIRED: the planner does not enforce them (the description marks
+//! server-set fields required too, such as `created_at` in
+//! EntitiesKnowledgeBasesUpdateV1); the server decides.
 
-use super::{table, type_text};
+use super::{table, type_text, BODY_CHECKS};
 use falcon_harness::operation::{BodyRoot, Field, Operation, ParamType};
 use falcon_harness::router;
 use serde_json::{json, Value};
@@ -32,7 +32,7 @@ fn rows(op: &'static Operation) -> Vec<(String, &'static Field, String)> {
 }
 
 /// `body` of `--describe --json`: root, items and every field with its
-/// `path`, `key`, type and `marked_required`.
+/// `path`, `key`, type and `api_required` (the API's mark, not checked).
 pub fn body_json(op: &'static Operation) -> Option<Value> {
     let b = op.body()?;
     let fields: Vec<Value> = rows(op)
@@ -44,7 +44,7 @@ pub fn body_json(op: &'static Operation) -> Option<Value> {
                 "key": key,
                 "type": f.ty().as_str(),
                 "items": f.items().map(ParamType::as_str),
-                "marked_required": f.required(),
+                "api_required": f.required(),
             })
         })
         .collect();
@@ -78,34 +78,33 @@ pub fn body_text(op: &'static Operation) -> String {
     if rows.is_empty() {
         return out;
     }
-    let mut marked = Vec::new();
-    let cells: Vec<[String; 3]> = rows
-        .iter()
-        .map(|(path, f, key)| {
-            if f.required() {
-                marked.push(path.as_str());
-            }
-            let key = if key == path {
-                String::new()
-            } else {
-                key.clone()
-            };
-            [path.clone(), type_text(f.ty(), f.items()), key]
-        })
-        .collect();
-    out.push_str(&table(["FIELD", "TYPE", "FLAT KEY"], &cells));
+    out.push_str(BODY_CHECKS);
     if rows.iter().any(|(path, ..)| path.contains('.')) {
         out.push_str(
             "Nested fields are given by dotted path, or flat by their FLAT KEY where they have one.\n",
         );
     }
-    if !marked.is_empty() {
-        let _ = writeln!(
-            out,
-            "Marked required by the API description (not checked here; the server decides): {}",
-            marked.join(", ")
-        );
-    }
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|(path, f, key)| {
+            let key = if key == path {
+                String::new()
+            } else {
+                key.clone()
+            };
+            let required = if f.required() { "yes" } else { "no" };
+            [
+                path.clone(),
+                type_text(f.ty(), f.items()),
+                key,
+                required.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        ["FIELD", "TYPE", "FLAT KEY", "API REQUIRED"],
+        &cells,
+    ));
     out
 }
 
@@ -126,17 +125,10 @@ mod tests {
         };
         assert_eq!(
             line("action_parameters.value "),
-            ["action_parameters.value", "string", "value"]
+            ["action_parameters.value", "string", "value", "yes"]
         );
-        assert_eq!(line("ids "), ["ids", "array", "of", "string"]);
-        assert!(!t.contains("REQUIRED"), "{t}");
-        assert!(
-            t.contains(
-                "Marked required by the API description (not checked here; the server decides): \
-                 action_parameters.name, action_parameters.value, ids"
-            ),
-            "{t}"
-        );
+        assert_eq!(line("ids "), ["ids", "array", "of", "string", "yes"]);
+        assert!(t.contains(BODY_CHECKS), "{t}");
         // A name found in two places has no flat key.
         let j = body_json(operation("UpdateCase").unwrap()).unwrap();
         let url = j["fields"]
@@ -147,5 +139,6 @@ mod tests {
             .unwrap();
         assert_eq!(url["key"], "detections.url");
         assert!(url.get("required").is_none());
+        assert!(url["api_required"].is_boolean(), "{url}");
     }
 }

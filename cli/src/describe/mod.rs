@@ -171,6 +171,13 @@ fn details(p: &Param) -> String {
     d.join("; ")
 }
 
+/// What the planner checks of body fields (the router's rule, see
+/// `falcon_harness::router`): shown above the field table.
+pub(super) const BODY_CHECKS: &str = "\
+Fields given by name are checked (name and type); a whole \"body\" is sent as
+given. API REQUIRED is the API's mark: the server checks it, a dry run does not.
+";
+
 /// `--describe OP`: a summary and tables of parameters and body fields.
 pub fn describe_text(op: &'static Operation) -> String {
     let mut out = String::new();
@@ -317,7 +324,7 @@ mod tests {
             .unwrap();
         assert_eq!(ids["type"], "array");
         assert_eq!(ids["items"], "string");
-        assert_eq!(ids["marked_required"], true);
+        assert_eq!(ids["api_required"], true);
     }
 
     #[test]
@@ -356,6 +363,11 @@ mod tests {
         assert!(t
             .lines()
             .any(|l| l.starts_with("ids ") && l.contains("array of string")));
+        // which body checks a call makes, and whose mark REQUIRED is
+        assert!(t.contains(BODY_CHECKS), "{t}");
+        assert!(t
+            .lines()
+            .any(|l| l.starts_with("FIELD") && l.ends_with("API REQUIRED")));
     }
 
     #[test]
