@@ -5,6 +5,7 @@
 use super::args::Args;
 use super::batch::{self, Progress, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::outfile::Target;
 use super::output;
 use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
@@ -12,7 +13,7 @@ use falcon_harness::{router, Harness, PlanOptions};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
@@ -116,39 +117,38 @@ async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<
     Ok(Exit::Ok)
 }
 
-/// `--output FILE`: streams a success body into FILE (through
-/// `FILE.part`, renamed when complete); an error reply leaves no file.
+/// `--output FILE`: streams a success body into FILE (see
+/// [`outfile`](super::outfile) for how it is put in place); an error
+/// reply leaves no file.
 async fn download(
     harness: &Harness,
     plan: falcon_harness::RequestPlan,
     path: &Path,
     body_only: bool,
 ) -> Result<Exit, Failure> {
-    let part = PathBuf::from(format!("{}.part", path.display()));
-    let mut file = tokio::fs::File::create(&part)
-        .await
-        .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
+    let (target, file) = Target::open(path)?;
+    let mut file = tokio::fs::File::from_std(file);
     let result = harness.download_plan(plan, &mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {
         Ok(resp) => resp,
         Err(e) => {
-            let _ = std::fs::remove_file(&part);
+            target.abandon();
             return Err(e.into());
         }
     };
     if matches!(resp.body(), ResponseBody::Streamed(_)) {
-        let renamed = flushed.and_then(|_| std::fs::rename(&part, path));
-        if let Err(e) = renamed {
-            let _ = std::fs::remove_file(&part);
+        if let Err(e) = flushed {
+            target.abandon();
             return Err(Failure::broken(format!(
                 "--output: cannot write {}: {e}",
                 path.display()
             )));
         }
+        target.commit()?;
     } else {
-        let _ = std::fs::remove_file(&part);
+        target.abandon();
     }
     output::print_download(resp, path, body_only)
 }

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod dry_run;
 pub mod exit;
 pub mod input;
+pub mod outfile;
 pub mod output;
 pub mod target;
 
