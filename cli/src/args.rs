@@ -88,6 +88,11 @@ pub struct Args {
     #[arg(long)]
     pub lenient: bool,
 
+    /// The most bytes of one input: ARGS, @FILE, stdin or a --batch line.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_INPUT,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_bytes: u64,
+
     /// Cloud region: us-1, us-2, us-3, eu-1, us-gov-1, us-gov-2 or auto.
     #[arg(long, env = "FALCON_CLOUD", value_name = "REGION")]
     pub cloud: Option<String>,
@@ -125,6 +130,16 @@ pub struct Args {
     /// Print a completion script for SHELL (it completes operation IDs).
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<Shell>,
+}
+
+impl Args {
+    /// How user input is read: the size limit and strict or lenient.
+    pub fn input_rules(&self) -> crate::input::Rules {
+        crate::input::Rules {
+            max_bytes: self.max_input_bytes,
+            lenient: self.lenient,
+        }
+    }
 }
 
 /// A shell that completion scripts are generated for.

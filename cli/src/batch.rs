@@ -11,6 +11,10 @@
 //! Blank input lines are skipped.
 
 use super::exit::Exit;
+use super::input::{self, Rules};
+use super::json_text;
+use super::lines::{self, Line};
+use super::output;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
 use falcon_harness::operation::Operation;
@@ -18,9 +22,9 @@ use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::io::AsyncBufRead;
 
 /// One well-formed input line.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +37,8 @@ pub struct Request {
     pub op: &'static Operation,
     /// The arguments (`{}` when absent).
     pub args: Value,
+    /// Notes on the line (lenient mode's repeated keys).
+    pub warnings: Vec<String>,
 }
 
 /// What a handler returns for one line: the fields to print after `id`
@@ -99,8 +105,9 @@ fn bad(id: Value, message: String) -> Parsed {
     Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
 }
 
-/// Parses one input line (without its line break).
-pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+/// Parses one input line (without its line break). A key given twice
+/// anywhere in the line is an error, or in lenient mode a warning.
+pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return bad(Value::Null, format!("line {line}: not UTF-8"));
     };
@@ -108,7 +115,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let value: Value = match serde_json::from_str(text) {
+    let (value, repeated) = match json_text::parse(text) {
         Ok(v) => v,
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
@@ -117,11 +124,15 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             Value::Null,
             format!(
                 "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
-                super::input::kind_of(&value)
+                input::kind_of(&value)
             ),
         );
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
+    let warnings = match input::repeated_keys(&format!("line {line}"), repeated, rules) {
+        Ok(w) => w,
+        Err(f) => return bad(id, f.message),
+    };
     if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
         return bad(
             id,
@@ -135,7 +146,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"op\" must be a string, got {}",
-                    super::input::kind_of(&other)
+                    input::kind_of(&other)
                 ),
             )
         }
@@ -149,7 +160,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"args\" must be an object, got {}",
-                    super::input::kind_of(&other)
+                    input::kind_of(&other)
                 ),
             )
         }
@@ -160,6 +171,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             id,
             op: r.operation,
             args,
+            warnings,
         }),
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
     }
@@ -224,22 +236,21 @@ fn write_line<W: Write>(
 pub fn run_sync<R: Read, W: Write>(
     input: &mut BufReader<R>,
     out: &mut W,
+    rules: &Rules,
     mut handle: impl FnMut(Request) -> Reply,
     progress: &mut Progress,
 ) -> io::Result<Summary> {
     let mut summary = Summary::new();
-    let mut buf = Vec::new();
     let mut line = 0;
     loop {
         if input.buffer().is_empty() {
             out.flush()?;
         }
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let Some(read) = lines::read_line(input, rules.max_bytes)? else {
             break;
-        }
+        };
         line += 1;
-        let result = match parse_line(line, strip_eol(&buf)) {
+        let result = match parse_read(line, &read, rules) {
             Parsed::Blank => continue,
             Parsed::Bad(id, reply) => output_line(line, id, reply),
             Parsed::Request(req) => {
@@ -254,6 +265,24 @@ pub fn run_sync<R: Read, W: Write>(
     Ok(summary)
 }
 
+/// Parses a line as read: one past the size limit is an error line; the
+/// warnings of a good one go to stderr.
+fn parse_read(line: usize, read: &Line, rules: &Rules) -> Parsed {
+    match read {
+        Line::TooLong => bad(
+            Value::Null,
+            input::too_large(&format!("line {line}"), rules.max_bytes),
+        ),
+        Line::Text(bytes) => {
+            let parsed = parse_line(line, strip_eol(bytes), rules);
+            if let Parsed::Request(req) = &parsed {
+                output::warn(&req.warnings);
+            }
+            parsed
+        }
+    }
+}
+
 /// Runs a batch with up to `concurrency` lines in flight at once. Output
 /// is in input order; memory stays bounded (at most `concurrency` lines
 /// are read ahead). Output is flushed whenever the next line is not
@@ -262,6 +291,7 @@ pub async fn run_async<R, W, F, Fut>(
     input: R,
     out: &mut W,
     concurrency: usize,
+    rules: &Rules,
     mut handle: F,
     progress: &mut Progress,
 ) -> io::Result<Summary>
@@ -271,19 +301,19 @@ where
     F: FnMut(Request) -> Fut,
     Fut: Future<Output = Reply>,
 {
+    let max_bytes = rules.max_bytes;
     let lines = stream::unfold(Some((input, 0usize)), |state| async move {
         let (mut input, line) = state?;
-        let mut buf = Vec::new();
-        match input.read_until(b'\n', &mut buf).await {
-            Ok(0) => None,
-            Ok(_) => Some((Ok((line + 1, buf)), Some((input, line + 1)))),
+        match lines::read_line_async(&mut input, max_bytes).await {
+            Ok(None) => None,
+            Ok(Some(read)) => Some((Ok((line + 1, read)), Some((input, line + 1)))),
             Err(e) => Some((Err(e), None)),
         }
     });
     let results = lines
         .map(|item| match item {
             Err(e) => Either::Left(ready(Err(e))),
-            Ok((line, buf)) => match parse_line(line, strip_eol(&buf)) {
+            Ok((line, read)) => match parse_read(line, &read, rules) {
                 Parsed::Blank => Either::Left(ready(Ok(None))),
                 Parsed::Bad(id, reply) => {
                     Either::Left(ready(Ok(Some(output_line(line, id, reply)))))
@@ -394,6 +424,10 @@ mod tests {
         Reply::new(m, Exit::Ok)
     }
 
+    fn parse_line_default(line: usize, bytes: &[u8]) -> Parsed {
+        parse_line(line, bytes, &Rules::default())
+    }
+
     fn lines(out: &[u8]) -> Vec<Value> {
         out.split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
@@ -403,7 +437,7 @@ mod tests {
 
     #[test]
     fn parses_good_and_bad_lines() {
-        let Parsed::Request(r) = parse_line(
+        let Parsed::Request(r) = parse_line_default(
             3,
             br#"{"id": "a", "op": "query_incidents", "args": {"limit": 1}}"#,
         ) else {
@@ -414,40 +448,52 @@ mod tests {
             (3, json!("a"), "QueryIncidents")
         );
         assert_eq!(r.args, json!({"limit": 1}));
-        let Parsed::Request(r) = parse_line(1, br#"{"op": "CrowdScore"}"#) else {
+        let Parsed::Request(r) = parse_line_default(1, br#"{"op": "CrowdScore"}"#) else {
             panic!()
         };
         assert_eq!((r.id, r.args), (Value::Null, json!({})));
-        assert_eq!(parse_line(1, b"   "), Parsed::Blank);
+        assert_eq!(parse_line_default(1, b"   "), Parsed::Blank);
 
         let kind = |p: Parsed| match p {
             Parsed::Bad(id, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
             other => panic!("{other:?}"),
         };
         let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
-        assert_eq!(kind(parse_line(1, b"{nope")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"[1]")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"\xff{}")), usage(Value::Null, "parse"));
         assert_eq!(
-            kind(parse_line(1, br#"{"id": 7}"#)),
+            kind(parse_line_default(1, b"{nope")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"[1]")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"\xff{}")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, br#"{"id": 7}"#)),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "arg": {}}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "args": [1]}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(1, br#"{"id": "x", "op": "QueryIncident"}"#)),
+            kind(parse_line_default(
+                1,
+                br#"{"id": "x", "op": "QueryIncident"}"#
+            )),
             usage(json!("x"), "unknown_operation")
         );
     }
@@ -459,6 +505,7 @@ mod tests {
         let s = run_sync(
             &mut BufReader::new(input.as_bytes()),
             &mut out,
+            &Rules::default(),
             |r| ok_reply(&r),
             &mut Progress::new(false),
         )
@@ -505,6 +552,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             CONCURRENCY,
+            &Rules::default(),
             |req| {
                 let in_flight = in_flight.clone();
                 let max = max.clone();

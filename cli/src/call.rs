@@ -215,6 +215,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         tokio::io::BufReader::new(tokio::io::stdin()),
         &mut out,
         usize::from(args.concurrency),
+        &args.input_rules(),
         handle,
         &mut Progress::stderr(),
     ));

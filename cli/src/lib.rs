@@ -10,6 +10,8 @@ pub mod describe;
 pub mod dry_run;
 pub mod exit;
 pub mod input;
+pub mod json_text;
+pub mod lines;
 pub mod outfile;
 pub mod output;
 pub mod target;
@@ -64,7 +66,8 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &bases)
+            let rules = args.input_rules();
+            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &rules, &bases)
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
@@ -74,7 +77,9 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     if let Some(name) = &args.op {
         let op = resolve(name, args.verbose > 0)?;
         let source = input::Source::parse(args.args.as_deref());
-        let value = input::read_args(&source, std::io::stdin().lock())?;
+        let (value, warnings) =
+            input::read_args(&source, std::io::stdin().lock(), &args.input_rules())?;
+        output::warn(&warnings);
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let plan = dry_run::plan_json(op, &value, &opts, &bases)?;

@@ -128,3 +128,110 @@ fn output_writes_into_a_fifo_and_dev_stdout() {
         String::from_utf8_lossy(&r.stdout)
     );
 }
+
+/// Item 7: ARGS from an endless file or stdin, and an overlong batch
+/// line, end at the input limit with an error that names it.
+#[test]
+fn input_is_read_up_to_a_limit() {
+    let r = run(&["--dry-run", "QueryIncidents", "@/dev/zero"], b"", &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ARGS from /dev/zero: larger than the input limit of 67108864 bytes"),
+        "{}",
+        r.stderr
+    );
+    let big = vec![b' '; 3 << 20];
+    let r = run(
+        &[
+            "--dry-run",
+            "--max-input-bytes",
+            "1048576",
+            "QueryIncidents",
+            "-",
+        ],
+        &big,
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ARGS from stdin: larger than the input limit of 1048576 bytes"),
+        "{}",
+        r.stderr
+    );
+    let mut lines = b"{\"op\": \"QueryIncidents\", \"args\": {\"filter\": \"".to_vec();
+    lines.extend(vec![b'x'; 3 << 20]);
+    lines.extend(b"\"}}\n{\"id\": 2, \"op\": \"QueryIncidents\"}\n");
+    let r = run(
+        &["--dry-run", "--batch", "--max-input-bytes", "4096"],
+        &lines,
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = r.json_lines();
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["error"]["kind"], "parse");
+    assert_eq!(
+        out[0]["error"]["message"],
+        "line 1: larger than the input limit of 4096 bytes (see --max-input-bytes)"
+    );
+    assert_eq!(out[1]["id"], 2);
+    assert!(out[1]["plan"]["url"].is_string());
+}
+
+/// Item 12: a key given twice is an argument error (exit 2) in strict
+/// mode, in ARGS and in a batch line; a warning in lenient mode.
+#[test]
+fn a_key_given_twice_is_refused_or_warned() {
+    let r = run(
+        &["--dry-run", "QueryIncidents", r#"{"limit": 1, "limit": 2}"#],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(r#"ARGS: the key "limit" is given more than once"#),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    let r = run(
+        &[
+            "--dry-run",
+            "--lenient",
+            "QueryIncidents",
+            r#"{"limit": 1, "limit": 2}"#,
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: ARGS: the key \"limit\" is given more than once; the last value is used"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.json()["query"], json!([["limit", "2"]]));
+
+    let line = b"{\"id\": 1, \"op\": \"QueryIncidents\", \"args\": {\"limit\": 1, \"limit\": 2}}\n";
+    let r = run(&["--dry-run", "--batch"], line, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = r.json_lines();
+    assert_eq!(out[0]["id"], 1);
+    assert_eq!(
+        out[0]["error"]["message"],
+        "line 1: the key \"args.limit\" is given more than once"
+    );
+    let r = run(&["--dry-run", "--batch", "--lenient"], line, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line 1: the key \"args.limit\""),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.json_lines()[0]["plan"]["query"], json!([["limit", "2"]]));
+}
