@@ -28,6 +28,7 @@ pub mod retry;
 pub mod router;
 pub mod suggest;
 mod transport;
+pub mod upload;
 
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;

@@ -190,7 +190,7 @@ async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
             };
             let file = tokio::fs::File::open(path).await.map_err(io)?;
             let len = file.metadata().await.map_err(io)?.len();
-            let stream = tokio_util::io::ReaderStream::new(file);
+            let stream = crate::upload::checked_stream(file, len, path);
             (
                 Part::stream_with_length(reqwest::Body::wrap_stream(stream), len),
                 path.file_name().map(|n| n.to_string_lossy().into_owned()),

@@ -235,3 +235,49 @@ fn a_key_given_twice_is_refused_or_warned() {
     );
     assert_eq!(r.json_lines()[0]["plan"]["query"], json!([["limit", "2"]]));
 }
+
+/// Item 13: a missing upload file is a usage error while planning: the
+/// dry run reports it and a real call sends nothing (not even the token
+/// request).
+#[test]
+fn a_missing_upload_file_is_found_while_planning() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let args =
+        json!({"case_id": "c1", "user_uuid": "u1", "file": format!("@{}", missing.display())})
+            .to_string();
+    let r = run(&["--dry-run", "CaseAddAttachment", &args], b"", &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("cannot upload {}", missing.display())),
+        "{}",
+        r.stderr
+    );
+    let mut server = Server::new();
+    let tok = token(&mut server).expect(0);
+    let r = call(&server, &["CaseAddAttachment", &args], b"");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot upload"), "{}", r.stderr);
+    tok.assert();
+}
+
+/// Item 5: a file whose size is not what its metadata says
+/// (/proc/self/status is 0 bytes by stat and holds more) is an error,
+/// not a cut-off body reported as sent.
+#[test]
+fn an_upload_whose_size_changes_is_an_error() {
+    let mut server = Server::new();
+    token(&mut server);
+    server
+        .mock("POST", "/message-center/entities/case-attachment/v1")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"resources": []}"#)
+        .create();
+    let args =
+        json!({"case_id": "c1", "user_uuid": "u1", "file": "@/proc/self/status"}).to_string();
+    let r = call(&server, &["CaseAddAttachment", &args], b"");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
