@@ -267,6 +267,21 @@ fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
     Error::Auth { status, message }
 }
 
+/// A refusal's text may echo the form that was sent: the secret (as
+/// given or form-encoded) is replaced in it.
+fn hide_secret(e: Error, secret: &str) -> Error {
+    match e {
+        Error::Auth { status, message } if !secret.is_empty() => {
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            let message = message
+                .replace(secret, "<redacted>")
+                .replace(&encoded, "<redacted>");
+            Error::Auth { status, message }
+        }
+        other => other,
+    }
+}
+
 fn transport_error(what: &str, e: reqwest::Error) -> Error {
     Error::Transport {
         operation: what.to_string(),
@@ -348,7 +363,8 @@ pub(crate) async fn request_token(
         "token request"
     );
     if !(200..300).contains(&status) {
-        return Err(auth_error(Some(status), &body, "token request"));
+        let e = auth_error(Some(status), &body, "token request");
+        return Err(hide_secret(e, client_secret.expose()));
     }
     let unusable = |what: &str| Error::Auth {
         status: Some(status),

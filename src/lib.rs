@@ -19,6 +19,7 @@ pub mod blocking;
 pub mod catalog;
 pub mod config;
 pub mod error;
+pub mod escape;
 mod harness;
 pub mod operation;
 pub mod paginate;

@@ -219,7 +219,7 @@ fn write_line<W: Write>(
     summary: &mut Summary,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &v)?;
+    falcon_harness::escape::write_json(&mut *out, &v, false)?;
     out.write_all(b"\n")?;
     summary.lines += 1;
     if exit != Exit::Ok {

@@ -28,7 +28,8 @@ pub fn run(args: Args) -> Exit {
     match dispatch(&args) {
         Ok(exit) => exit,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: {}", f.message);
+            let message = falcon_harness::escape::controls(&f.message);
+            let _ = writeln!(std::io::stderr(), "falcon-harness: {message}");
             f.exit
         }
     }
@@ -101,7 +102,7 @@ fn resolve(name: &str, verbose: bool) -> Result<&'static falcon_harness::Operati
     let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
     if verbose || matches!(r.via, falcon_harness::Via::Legacy(_)) {
         if let Some(note) = r.deprecation_note() {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
+            output::warn_as("note", &[note]);
         }
     }
     Ok(r.operation)

@@ -3,6 +3,7 @@
 //! stdout that is not a terminal.
 
 use super::exit::{Exit, Failure};
+use falcon_harness::escape;
 use falcon_harness::response::{Response, ResponseBody};
 use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
@@ -18,9 +19,11 @@ pub fn print(text: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Pretty-prints a JSON value and a line break to stdout.
+/// Pretty-prints a JSON value and a line break to stdout, control
+/// characters in strings escaped ([`escape::write_json`]).
 pub fn print_json(v: &Value) -> Result<(), Failure> {
-    let mut text = serde_json::to_vec_pretty(v).expect("a Value always serializes");
+    let mut text = Vec::new();
+    escape::write_json(&mut text, v, true).expect("a Value always serializes");
     text.push(b'\n');
     print(&text)
 }
@@ -85,8 +88,14 @@ pub fn print_download(resp: Response, path: &Path, body_only: bool) -> Result<Ex
 /// Warnings of a plan or reply (lenient mode's dropped keys, legacy
 /// names) go to stderr.
 pub fn warn(warnings: &[String]) {
+    warn_as("warning", warnings)
+}
+
+/// Lines `falcon-harness: LABEL: TEXT` on stderr, control characters
+/// escaped (the text may come from a server or from input).
+pub fn warn_as(label: &str, lines: &[String]) {
     let mut err = io::stderr().lock();
-    for w in warnings {
-        let _ = writeln!(err, "falcon-harness: warning: {w}");
+    for w in lines {
+        let _ = writeln!(err, "falcon-harness: {label}: {}", escape::controls(w));
     }
 }

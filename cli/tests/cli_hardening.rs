@@ -281,3 +281,56 @@ fn an_upload_whose_size_changes_is_an_error() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stdout.is_empty());
 }
+
+/// Item 10: server text with escape sequences, or echoing the submitted
+/// form, reaches the terminal escaped and without the secret.
+#[test]
+fn server_text_is_escaped_and_the_secret_hidden() {
+    let mut server = Server::new();
+    let evil = format!("denied\u{1b}[2K\rclient_secret={SECRET}\u{9b}31m");
+    server
+        .mock("POST", "/oauth2/token")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(json!({"errors": [{"code": 401, "message": evil}]}).to_string())
+        .create();
+    let r = call(&server, &["QueryIncidents"], b"");
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{9b}'),
+        "{:?}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains('\r'), "{:?}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(r"denied\u{1b}[2K\rclient_secret=<redacted>\u{9b}31m"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
+
+    // A reply body on stdout: valid JSON with no raw control character.
+    let mut server = Server::new();
+    token(&mut server);
+    server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(
+            json!({"errors": [{"message": "x\u{1b}]0;title\u{7}\u{9b}2J\u{202e}"}]}).to_string(),
+        )
+        .create();
+    let r = call(&server, &["QueryIncidents"], b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        !r.stdout_str().chars().any(|c| c.is_control() && c != '\n'),
+        "{}",
+        r.stdout_str()
+    );
+    assert!(!r.stdout_str().contains('\u{202e}'));
+    assert_eq!(
+        r.json()["body"]["errors"][0]["message"],
+        "x\u{1b}]0;title\u{7}\u{9b}2J\u{202e}"
+    );
+}
