@@ -334,3 +334,56 @@ fn server_text_is_escaped_and_the_secret_hidden() {
         "x\u{1b}]0;title\u{7}\u{9b}2J\u{202e}"
     );
 }
+
+/// Item 9: the dry run takes the real run's URL policy and redaction: no
+/// password shown, a base URL a call refuses is refused (exit 2) with
+/// the same message.
+#[test]
+fn dry_run_uses_the_real_url_policy() {
+    let r = run(
+        &[
+            "--dry-run",
+            "--base-url",
+            "http://u:hunter2@127.0.0.1:1",
+            "QueryIncidents",
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout_str().contains("hunter2") && !r.stderr.contains("hunter2"));
+    assert_eq!(
+        r.json()["url"],
+        "http://***@127.0.0.1:1/incidents/queries/incidents/v1"
+    );
+    let r = run(
+        &[
+            "--dry-run",
+            "--batch",
+            "--base-url",
+            "http://u:hunter2@127.0.0.1:1",
+        ],
+        b"{\"op\": \"QueryIncidents\"}\n",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout_str().contains("hunter2"));
+    for url in ["http://127.0.0.1:1?q=1", "http://u:hunter2@127.0.0.1:1#f"] {
+        let dry = run(
+            &["--dry-run", "--base-url", url, "QueryIncidents"],
+            b"",
+            &[],
+        );
+        assert_eq!(dry.code, 2, "{url}: {}", dry.stderr);
+        assert!(dry.stdout.is_empty());
+        assert!(
+            dry.stderr.contains("no query or fragment"),
+            "{}",
+            dry.stderr
+        );
+        assert!(!dry.stderr.contains("hunter2"), "{}", dry.stderr);
+        let real = call_at(url, &["QueryIncidents"], b"");
+        assert_eq!(real.code, 2, "{url}: {}", real.stderr);
+        assert_eq!(real.stderr, dry.stderr);
+    }
+}
