@@ -14,6 +14,7 @@ Exit codes:
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
   3  transport, time-out or authentication failure
+  4  --all printed what it got, but not every page (a page failed, or paging stopped short)
   (--batch exits with the highest code of any of its lines)
 
 Examples:

@@ -89,32 +89,54 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
     output::print_response(resp, args.body)
 }
 
-/// `--all`: follows pagination and prints the concatenated resources. A
-/// page with an error status is printed as it is and ends the run (exit 1).
+/// `--all`: follows pagination and prints the resources of each page as
+/// it arrives, as one JSON array. When the first page fails, it is
+/// printed (or its error returned) as for a single call; when a later
+/// one fails, what came before is kept and the exit code says
+/// incomplete (4), as it does when paging stops short of the end.
 async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
     let mut pages = harness.paginate_op(op, value);
-    let mut resources: Vec<Value> = Vec::new();
+    let mut out = output::ArrayOut::new();
+    let mut read = 0usize;
+    let mut failed = None;
     while let Some(page) = pages.next().await {
-        let page = page?;
-        if !page.is_success() {
-            return output::print_response(page, false);
-        }
-        match page.resources() {
-            Some(r) => resources.extend(r.iter().cloned()),
-            None => {
-                return Err(Failure::broken(format!(
-                    "{}: --all: the reply has no \"resources\" list to concatenate",
-                    op.id()
-                )))
+        let why = match page {
+            Err(e) if read == 0 => return Err(e.into()),
+            Err(e) => e.to_string(),
+            Ok(page) if !page.is_success() && read == 0 => {
+                return output::print_response(page, false)
             }
+            Ok(page) => match page.resources() {
+                Some(r) if page.is_success() => {
+                    out.extend(r)?;
+                    read += 1;
+                    continue;
+                }
+                _ => match page.error_for_status() {
+                    Err(e) => e.to_string(),
+                    Ok(_) => format!(
+                        "{}: the reply has no \"resources\" list to concatenate",
+                        op.id()
+                    ),
+                },
+            },
+        };
+        failed = Some(why);
+        break;
+    }
+    if read == 0 {
+        if let Some(why) = failed {
+            return Err(Failure::broken(why));
         }
     }
-    output::print_json(&Value::Array(resources))?;
-    if let Some(why) = pages.incomplete() {
-        output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
-        return Ok(Exit::Incomplete);
-    }
-    Ok(Exit::Ok)
+    out.finish()?;
+    let why = match (failed, pages.incomplete()) {
+        (Some(why), _) => format!("page {} failed: {why}", read + 1),
+        (None, Some(why)) => why.to_string(),
+        (None, None) => return Ok(Exit::Ok),
+    };
+    output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
+    Ok(Exit::Incomplete)
 }
 
 /// `--output FILE`: streams a success body into FILE (see

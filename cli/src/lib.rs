@@ -77,6 +77,9 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     }
     if let Some(name) = &args.op {
         let op = resolve(name, args.verbose > 0)?;
+        if args.all && !falcon_harness::paginate::is_paged(op) {
+            return Err(falcon_harness::paginate::not_paged(op).into());
+        }
         let source = input::Source::parse(args.args.as_deref());
         let (value, warnings) =
             input::read_args(&source, std::io::stdin().lock(), &args.input_rules())?;

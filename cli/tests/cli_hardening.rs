@@ -387,3 +387,117 @@ fn dry_run_uses_the_real_url_policy() {
         assert_eq!(real.stderr, dry.stderr);
     }
 }
+
+const INCIDENTS: &str = "/incidents/queries/incidents/v1";
+const ASSESS: &str = "/configuration-assessment/combined/assessments/v1";
+
+fn page(
+    server: &mut ServerGuard,
+    path: &str,
+    query: &str,
+    status: usize,
+    body: serde_json::Value,
+) -> Mock {
+    server
+        .mock("GET", path)
+        .match_query(Matcher::Exact(query.into()))
+        .with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+        .expect(1)
+        .create()
+}
+
+/// Item 11: a failing page keeps the pages before it (exit 4); a
+/// repeated `after` token ends paging with a warning (exit 4) and no
+/// page twice; an operation that does not page is refused before
+/// anything is sent (exit 2).
+#[test]
+fn all_keeps_pages_and_stops_on_repeats() {
+    let mut server = Server::new();
+    token(&mut server);
+    let pages = [
+        page(
+            &mut server,
+            INCIDENTS,
+            "limit=2",
+            200,
+            json!({"meta": {"pagination": {"offset": 0, "limit": 2, "total": 9}}, "resources": ["a", "b"]}),
+        ),
+        page(
+            &mut server,
+            INCIDENTS,
+            "limit=2&offset=2",
+            200,
+            json!({"meta": {"pagination": {"offset": 2, "limit": 2, "total": 9}}, "resources": ["c", "d"]}),
+        ),
+        page(
+            &mut server,
+            INCIDENTS,
+            "limit=2&offset=4",
+            403,
+            json!({"errors": [{"code": 403, "message": "no more for you"}]}),
+        ),
+    ];
+    let r = call(
+        &server,
+        &["QueryIncidents", r#"{"limit": 2}"#, "--all"],
+        b"",
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.json(), json!(["a", "b", "c", "d"]));
+    assert!(
+        r.stderr.contains("--all is incomplete: page 3 failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("no more for you"), "{}", r.stderr);
+    for p in &pages {
+        p.assert();
+    }
+
+    let mut server = Server::new();
+    token(&mut server);
+    let pages = [
+        page(
+            &mut server,
+            ASSESS,
+            "limit=2&filter=x",
+            200,
+            json!({"meta": {"pagination": {"after": "t1", "limit": 2, "total": 9}}, "resources": ["a", "b"]}),
+        ),
+        page(
+            &mut server,
+            ASSESS,
+            "limit=2&filter=x&after=t1",
+            200,
+            json!({"meta": {"pagination": {"after": "t1", "limit": 2, "total": 9}}, "resources": ["c", "d"]}),
+        ),
+    ];
+    let r = call(
+        &server,
+        &[
+            "getCombinedAssessmentsQuery",
+            r#"{"limit": 2, "filter": "x"}"#,
+            "--all",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.json(), json!(["a", "b", "c", "d"]));
+    assert!(r.stderr.contains("the `after` it was sent"), "{}", r.stderr);
+    for p in &pages {
+        p.assert();
+    }
+
+    let mut server = Server::new();
+    let tok = token(&mut server).expect(0);
+    let r = call(
+        &server,
+        &["GetIncidents", r#"{"ids": ["x"]}"#, "--all"],
+        b"",
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("does not page"), "{}", r.stderr);
+    tok.assert();
+}
