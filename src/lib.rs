@@ -21,6 +21,8 @@ pub mod config;
 pub mod error;
 pub mod escape;
 mod harness;
+pub mod json_kind;
+mod media;
 pub mod operation;
 pub mod paginate;
 pub mod plan;

@@ -124,7 +124,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             Value::Null,
             format!(
                 "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
-                input::kind_of(&value)
+                falcon_harness::json_kind::name(&value)
             ),
         );
     };
@@ -146,7 +146,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"op\" must be a string, got {}",
-                    input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }
@@ -160,7 +160,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
                 id,
                 format!(
                     "line {line}: \"args\" must be an object, got {}",
-                    input::kind_of(&other)
+                    falcon_harness::json_kind::name(&other)
                 ),
             )
         }

@@ -128,7 +128,7 @@ pub fn parse_object(
     if !value.is_object() {
         return Err(Failure::usage(format!(
             "{from}: expected a JSON object such as {{\"limit\": 5}}, got {}",
-            kind_of(&value)
+            falcon_harness::json_kind::name(&value)
         )));
     }
     let warnings = repeated_keys(from, repeated, rules)?;
@@ -153,18 +153,6 @@ pub fn repeated_keys(
         Err(Failure::usage(first))
     } else {
         Ok(Vec::new())
-    }
-}
-
-/// "an array", "a string" ... for messages.
-pub fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -214,7 +202,7 @@ mod tests {
     fn refuses_what_is_not_an_object() {
         let e = read(&Source::Literal("[1]"), std::io::empty()).unwrap_err();
         assert_eq!(e.exit, super::super::exit::Exit::Usage);
-        assert!(e.message.contains("got an array"), "{}", e.message);
+        assert!(e.message.contains("got a list"), "{}", e.message);
         let e = read(&Source::Literal("{limit: 5}"), std::io::empty()).unwrap_err();
         assert!(e.message.contains("not valid JSON"), "{}", e.message);
         let e = read(&Source::Stdin, &b"  \n"[..]).unwrap_err();

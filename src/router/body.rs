@@ -107,12 +107,7 @@ pub(crate) fn apply_content_type(
     ct: &str,
     warnings: &mut Vec<String>,
 ) -> Result<PlannedBody, Error> {
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let is = |essence: &str| crate::media::is(ct, essence);
     Ok(match body {
         PlannedBody::Empty => {
             warnings.push(format!(
@@ -120,8 +115,8 @@ pub(crate) fn apply_content_type(
             ));
             PlannedBody::Empty
         }
-        PlannedBody::Json(v) if crate::response::is_json(ct) => {
-            if essence == "application/json" && ct.trim() == "application/json" {
+        PlannedBody::Json(v) if crate::media::is_json(ct) => {
+            if ct.trim() == "application/json" {
                 PlannedBody::Json(v)
             } else {
                 PlannedBody::Raw {
@@ -145,7 +140,7 @@ pub(crate) fn apply_content_type(
             bytes,
             content_type: ct.to_string(),
         },
-        PlannedBody::Form(pairs) if essence == "multipart/form-data" => PlannedBody::Multipart(
+        PlannedBody::Form(pairs) if is("multipart/form-data") => PlannedBody::Multipart(
             pairs
                 .into_iter()
                 .map(|(name, v)| crate::plan::FormPart {
@@ -154,10 +149,10 @@ pub(crate) fn apply_content_type(
                 })
                 .collect(),
         ),
-        form @ PlannedBody::Form(_) if essence == "application/x-www-form-urlencoded" => form,
-        form @ PlannedBody::Multipart(_) if essence == "multipart/form-data" => form,
-        PlannedBody::Multipart(parts) if essence == "application/x-www-form-urlencoded" => {
-            super::planner::urlencoded(op, parts)?
+        form @ PlannedBody::Form(_) if is("application/x-www-form-urlencoded") => form,
+        form @ PlannedBody::Multipart(_) if is("multipart/form-data") => form,
+        PlannedBody::Multipart(parts) if is("application/x-www-form-urlencoded") => {
+            super::form::urlencoded(op, parts)?
         }
         PlannedBody::Form(_) | PlannedBody::Multipart(_) => {
             return Err(Error::argument(

@@ -10,14 +10,10 @@ use serde_json::Value;
 
 /// What the caller gave, for error messages: the JSON text, shortened.
 pub(crate) fn describe(v: &Value) -> String {
-    let kind = match v {
-        Value::Null => return "null".to_string(),
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => return "a list".to_string(),
-        Value::Object(_) => return "an object".to_string(),
-    };
+    let kind = crate::json_kind::name(v);
+    if matches!(v, Value::Null | Value::Array(_) | Value::Object(_)) {
+        return kind.to_string();
+    }
     let mut text = v.to_string();
     if text.len() > 60 {
         let mut cut = 57;

@@ -1,7 +1,96 @@
-//! Validation of header names and values: a header can never smuggle a
-//! line break (or any other byte HTTP forbids) into the request.
+//! Request headers: a declared header parameter, the `headers` object
+//! and the `content_type`. Names and values are validated, so a header
+//! can never smuggle a line break (or any other byte HTTP forbids) into
+//! the request.
 
+use super::convert::{self, describe};
+use super::place;
+use super::planner::Planner;
 use crate::error::Error;
+use serde_json::Value;
+
+impl<'a> Planner<'a> {
+    /// Adds one header after checking its name and value; a name given
+    /// twice (in any case) is an error.
+    pub(super) fn push_header(
+        &mut self,
+        key: &str,
+        name: &str,
+        value: String,
+    ) -> Result<(), Error> {
+        check_name(self.id(), key, name)?;
+        check_value(self.id(), key, &value)?;
+        if self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::argument(
+                self.id(),
+                key,
+                format!("the header {name:?} is given more than once"),
+            ));
+        }
+        self.headers.push((name.to_string(), value));
+        Ok(())
+    }
+
+    /// `headers`: extra headers. A `Content-Type` among them acts as
+    /// `content_type`; `Authorization` is refused.
+    pub(super) fn extra_headers(&mut self, v: &'a Value) -> Result<(), Error> {
+        let Value::Object(m) = v else {
+            return Err(self.expected("headers", "an object of header names and values", v));
+        };
+        for (name, value) in m {
+            if value.is_null() {
+                continue;
+            }
+            if name.eq_ignore_ascii_case("content-type") {
+                self.set_content_type("headers", value)?;
+                continue;
+            }
+            if place::is_authorization(name) {
+                return Err(place::authorization(self.id(), "headers"));
+            }
+            // A declared header parameter given here counts as given.
+            if let Some(i) = self.op().and_then(|op| place::declared_header(op, name)) {
+                self.mark(i, "headers")?;
+            }
+            let Some(text) = convert::scalar_text(value) else {
+                return Err(Error::argument(
+                    self.id(),
+                    "headers",
+                    format!(
+                        "header {name:?}: expected a string, got {}",
+                        describe(value)
+                    ),
+                ));
+            };
+            self.push_header("headers", name, text)?;
+        }
+        Ok(())
+    }
+
+    /// `content_type` (or a `Content-Type` in `headers`): the body's media
+    /// type, given once.
+    pub(super) fn set_content_type(&mut self, key: &str, v: &'a Value) -> Result<(), Error> {
+        let Value::String(ct) = v else {
+            return Err(self.expected(key, "a media type string", v));
+        };
+        check_value(self.id(), key, ct)?;
+        match self.content_type {
+            Some(old) if !old.eq_ignore_ascii_case(ct) => Err(Error::argument(
+                self.id(),
+                key,
+                format!("the content type is given twice ({old:?} and {ct:?})"),
+            )),
+            _ => {
+                self.content_type = Some(ct);
+                Ok(())
+            }
+        }
+    }
+}
 
 /// A header name is an RFC 9110 token.
 pub(crate) fn check_name(op: &str, argument: &str, name: &str) -> Result<(), Error> {

@@ -114,15 +114,19 @@ mod body;
 mod convert;
 mod encode;
 mod files;
+mod finish;
+mod form;
 mod headers;
-mod manual;
+mod params;
 mod place;
 mod planner;
+mod target;
 
 use crate::error::Error;
 use crate::operation::Operation;
 use crate::plan::{FileRef, PlanOptions, RequestPlan};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use target::{Route, Target};
 
 pub(crate) use encode::query_string;
 
@@ -175,9 +179,9 @@ pub fn plan_with_attachments(
 ) -> Result<RequestPlan, Error> {
     let map = planner::args_object(op.id(), args)?;
     if let Some(v) = map.and_then(|m| m.get("override")) {
-        if manual::looks_like_spec(v) {
-            let spec = v.as_str().unwrap_or_default();
-            return manual::plan(spec, args, opts, attachments);
+        if target::looks_like_route(v) {
+            let route = Route::parse(v.as_str().unwrap_or_default())?;
+            return run(Target::Route(route), map, opts, attachments);
         }
         let has_own = place::declared(op, "override").is_some()
             || op.body().is_some_and(|b| b.field("override").is_some());
@@ -192,7 +196,18 @@ pub fn plan_with_attachments(
             ));
         }
     }
-    let mut planner = planner::Planner::new(op, opts.lenient);
+    run(Target::Op(op), map, opts, attachments)
+}
+
+/// Places every argument and attachment for `target`, then builds the
+/// plan: the one pipeline of table operations and manual routes.
+fn run(
+    target: Target,
+    map: Option<&Map<String, Value>>,
+    opts: &PlanOptions,
+    attachments: Vec<(String, FileRef)>,
+) -> Result<RequestPlan, Error> {
+    let mut planner = planner::Planner::new(target, opts.lenient);
     for (k, v) in map.into_iter().flatten() {
         planner.arg(k, v)?;
     }
@@ -206,8 +221,21 @@ pub fn plan_with_attachments(
 /// `spec` is `"METHOD,/route"` (the route may carry a `?query`). In
 /// `args`, `parameters` go to the query string, `body` is the JSON body,
 /// `headers` are extra headers, `data` / `files` make a form and
-/// `content_type` sets the body's media type. The plan's operation is
-/// `"override"` and its host the region's API host.
+/// `content_type` sets the body's media type. These keys are placed and
+/// checked by the same code as an operation's (header names and values,
+/// no `Authorization`, one content type, no empty names, one body kind);
+/// only the table's declared parameters are missing. The plan's
+/// operation is `"override"` and its host the region's API host; its
+/// errors name the route:
+///
+/// ```
+/// use falcon_harness::{router, PlanOptions};
+/// use serde_json::json;
+///
+/// let err = router::plan_override("GET,/custom/route", &json!({"limit": 1}), &PlanOptions::default())
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("GET /custom/route: argument \"limit\": unknown argument"));
+/// ```
 ///
 /// ```
 /// use falcon_harness::{router, PlanOptions};
@@ -223,5 +251,7 @@ pub fn plan_with_attachments(
 /// assert_eq!(plan.path_and_query(), "/incidents/queries/incidents/v1?limit=1");
 /// ```
 pub fn plan_override(spec: &str, args: &Value, opts: &PlanOptions) -> Result<RequestPlan, Error> {
-    manual::plan(spec, args, opts, Vec::new())
+    let route = Route::parse(spec)?;
+    let map = planner::args_object(&route.name, args)?;
+    run(Target::Route(route), map, opts, Vec::new())
 }

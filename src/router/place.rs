@@ -31,6 +31,8 @@ pub(crate) enum Place {
     ContentType,
     /// `Authorization`: always sent by the harness, never an argument.
     Authorization,
+    /// `override` of a manual route: the route itself.
+    Route,
     /// Not known to the operation.
     Unknown,
 }
@@ -54,17 +56,24 @@ pub(crate) fn declared_header(op: &'static Operation, name: &str) -> Option<usiz
     })
 }
 
-fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)> {
+/// The declared (non-body) parameter that has `name` among its aliases.
+pub(crate) fn aliased(op: &'static Operation, name: &str) -> Option<(usize, &'static Param)> {
     op.params()
         .iter()
         .enumerate()
         .find(|(_, p)| p.location() != Location::Body && p.aliases().contains(&name))
 }
 
-/// The error for an `Authorization` header given as an argument.
-pub(crate) fn authorization(op: &'static Operation, key: &str) -> Error {
+/// Whether a key or header name is `Authorization` (in any case).
+pub(crate) fn is_authorization(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+}
+
+/// The error for an `Authorization` header given as an argument to the
+/// operation or route `name`.
+pub(crate) fn authorization(name: &str, key: &str) -> Error {
     Error::argument(
-        op.id(),
+        name,
         key,
         "the harness sends the Authorization header itself, from its credentials or bearer \
          token; do not give it as an argument",
@@ -108,7 +117,7 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
             }
         }
         "headers" => return Place::Headers,
-        _ if key.eq_ignore_ascii_case("authorization") => return Place::Authorization,
+        _ if is_authorization(key) => return Place::Authorization,
         "content_type" => return Place::ContentType,
         "data" | "files" => {
             if has_form(op) {
@@ -152,6 +161,22 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
         return Place::Param(i, p);
     }
     Place::Unknown
+}
+
+/// Classifies one key of a manual route's arguments: only the reserved
+/// keys have a place (there is no table to declare others).
+pub(crate) fn classify_manual(key: &str) -> Place {
+    match key {
+        "body" => Place::WholeBody,
+        "parameters" => Place::QueryObject,
+        "headers" => Place::Headers,
+        "content_type" => Place::ContentType,
+        "data" => Place::Data,
+        "files" => Place::Files,
+        "override" => Place::Route,
+        _ if is_authorization(key) => Place::Authorization,
+        _ => Place::Unknown,
+    }
 }
 
 /// The argument names the operation knows, sorted: declared parameters
