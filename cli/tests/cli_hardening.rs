@@ -501,3 +501,65 @@ fn all_keeps_pages_and_stops_on_repeats() {
     assert!(r.stderr.contains("does not page"), "{}", r.stderr);
     tok.assert();
 }
+
+/// Item 4: message-framing headers are refused as arguments (exit 2,
+/// nothing sent) and dropped with a warning in lenient mode, so the body
+/// goes out whole and a GET does not hang.
+#[test]
+fn framing_headers_are_refused_or_dropped() {
+    let body = json!({"ids": ["inc:1", "inc:2"]});
+    for h in [
+        "Content-Length",
+        "transfer-encoding",
+        "Host",
+        "Connection",
+        "Proxy-Authorization",
+    ] {
+        let args = json!({"body": body, "headers": {h: "5"}}).to_string();
+        let mut server = Server::new();
+        let tok = token(&mut server).expect(0);
+        let r = call(&server, &["GetIncidents", &args], b"");
+        assert_eq!(r.code, 2, "{h}: {}", r.stderr);
+        assert!(r.stderr.contains("frames the message"), "{}", r.stderr);
+        tok.assert();
+    }
+    let mut server = Server::new();
+    token(&mut server);
+    let whole = server
+        .mock("POST", "/incidents/entities/incidents/GET/v1")
+        .match_body(Matcher::Json(body.clone()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"resources": []}"#)
+        .expect(1)
+        .create();
+    let get = server
+        .mock("GET", "/incidents/queries/incidents/v1")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"resources": []}"#)
+        .expect(1)
+        .create();
+    let args = json!({"body": body, "headers": {"Content-Length": "5"}}).to_string();
+    let r = call(&server, &["--lenient", "GetIncidents", &args], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("dropped the header \"Content-Length\""),
+        "{}",
+        r.stderr
+    );
+    let r = call(
+        &server,
+        &[
+            "--lenient",
+            "--timeout",
+            "20",
+            "QueryIncidents",
+            r#"{"headers": {"Content-Length": "2"}}"#,
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    whole.assert();
+    get.assert();
+}
