@@ -2,8 +2,10 @@
 //! one `command` round trip (plan, cached token, pooled connection,
 //! decode), and 256 commands at concurrency 32 through one shared harness.
 
-#[path = "../tests/support/canned.rs"]
-mod canned;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use support::canned;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use falcon_harness::{catalog, Harness};
@@ -23,11 +25,14 @@ fn bench(c: &mut Criterion) {
         .expect("harness");
     let op = catalog::operation("QueryIncidents").expect("op");
     let args = json!({"filter": "status:20", "limit": 2});
-    rt.block_on(h.command_op(op, args.clone()))
+    rt.block_on(h.request(op).args(args.clone()).send())
         .expect("warm up");
 
     c.bench_function("command QueryIncidents (round trip)", |b| {
-        b.iter(|| rt.block_on(h.command_op(op, args.clone())).expect("reply"))
+        b.iter(|| {
+            rt.block_on(h.request(op).args(args.clone()).send())
+                .expect("reply")
+        })
     });
 
     let mut g = c.benchmark_group("concurrent");
@@ -41,7 +46,11 @@ fn bench(c: &mut Criterion) {
                         let args = args.clone();
                         tokio::spawn(async move {
                             for _ in 0..8 {
-                                h.command_op(op, args.clone()).await.expect("reply");
+                                h.request(op)
+                                    .args(args.clone())
+                                    .send()
+                                    .await
+                                    .expect("reply");
                             }
                         })
                     })

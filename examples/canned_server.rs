@@ -2,8 +2,10 @@
 //! harness): `cargo run --release --example canned_server -- [PORT] [WORKERS]`.
 //! Prints `listening on http://127.0.0.1:PORT` and serves until killed.
 
-#[path = "../tests/support/canned.rs"]
-mod canned;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use support::canned;
 
 fn main() {
     let mut args = std::env::args().skip(1);

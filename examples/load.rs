@@ -190,7 +190,7 @@ async fn main() {
                 let harness = harness.clone();
                 let args = args.clone();
                 async move {
-                    match harness.command_op(op_ref, (*args).clone()).await {
+                    match harness.request(op_ref).args((*args).clone()).send().await {
                         Ok(r) if decode => r.is_success() && r.resources().is_some(),
                         Ok(r) => r.is_success(),
                         Err(_) => false,

@@ -6,9 +6,9 @@
 //! [`Error::Config`] instead of blocking the runtime.
 
 use crate::error::{Error, Result};
-use crate::operation::Operation;
+use crate::harness::Target;
 use crate::paginate::Pages as AsyncPages;
-use crate::plan::{FileRef, RequestPlan};
+use crate::plan::{FileRef, PlanOptions, RequestPlan};
 use crate::response::Response;
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -17,6 +17,7 @@ use std::io::Write;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use url::Url;
 
 /// The synchronous harness. `Clone + Send + Sync`; clones share the
 /// runtime, the connection pool and the token.
@@ -99,63 +100,64 @@ impl Harness {
         self.runtime.block_on(fut)
     }
 
+    /// See [`crate::Harness::builder`]; finish it with
+    /// [`build_blocking`](crate::HarnessBuilder::build_blocking).
+    pub fn builder() -> crate::HarnessBuilder {
+        crate::Harness::builder()
+    }
+
+    /// See [`crate::Harness::plan_options`].
+    pub fn plan_options(&self) -> PlanOptions {
+        self.inner.plan_options()
+    }
+
+    /// See [`crate::Harness::page_cap`].
+    pub fn page_cap(&self) -> usize {
+        self.inner.page_cap()
+    }
+
+    /// See [`crate::Harness::base_url`].
+    pub fn base_url(&self) -> Url {
+        self.inner.base_url()
+    }
+
+    /// See [`crate::Harness::region`].
+    pub fn region(&self) -> Option<&'static str> {
+        self.inner.region()
+    }
+
+    /// See [`crate::Harness::token_requests`].
+    pub fn token_requests(&self) -> u64 {
+        self.inner.token_requests()
+    }
+
     /// See [`crate::Harness::command`].
     pub fn command(&self, name: &str, args: Value) -> Result<Response> {
         self.block_on(self.inner.command(name, args))
     }
 
-    /// See [`crate::Harness::command_op`].
-    pub fn command_op(&self, op: &'static Operation, args: Value) -> Result<Response> {
-        self.block_on(self.inner.command_op(op, args))
-    }
-
-    /// See [`crate::Harness::command_with_files`].
-    pub fn command_with_files(
-        &self,
-        name: &str,
-        args: Value,
-        files: Vec<(String, FileRef)>,
-    ) -> Result<Response> {
-        self.block_on(self.inner.command_with_files(name, args, files))
-    }
-
-    /// See [`crate::Harness::command_override`].
-    pub fn command_override(&self, spec: &str, args: Value) -> Result<Response> {
-        self.block_on(self.inner.command_override(spec, args))
-    }
-
-    /// See [`crate::Harness::download`]; writes to a synchronous writer.
-    pub fn download<W: Write + ?Sized>(
-        &self,
-        name: &str,
-        args: Value,
-        writer: &mut W,
-    ) -> Result<Response> {
-        let mut w = SyncWriter(writer);
-        self.block_on(self.inner.download(name, args, &mut w))
-    }
-
-    /// See [`crate::Harness::paginate`]; an iterator of pages.
-    pub fn paginate(&self, name: &str, args: Value) -> Pages {
-        Pages {
-            pages: self.inner.paginate(name, args),
-            harness: self.clone(),
+    /// See [`crate::Harness::request`]: the same builder, taken
+    /// synchronously.
+    ///
+    /// ```no_run
+    /// # fn run() -> falcon_harness::Result<()> {
+    /// use serde_json::json;
+    /// let harness = falcon_harness::blocking::Harness::from_env()?;
+    /// for page in harness.request("QueryIncidents").args(json!({"limit": 500})).pages() {
+    ///     println!("{:?}", page?.error_for_status()?.resources());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn request(&self, target: impl Into<Target>) -> RequestBuilder<'_> {
+        RequestBuilder {
+            harness: self,
+            inner: self.inner.request(target),
         }
     }
 
     /// See [`crate::Harness::execute`].
     pub fn execute(&self, plan: RequestPlan) -> Result<Response> {
         self.block_on(self.inner.execute(plan))
-    }
-
-    /// See [`crate::Harness::download_plan`]; writes to a synchronous writer.
-    pub fn download_plan<W: Write + ?Sized>(
-        &self,
-        plan: RequestPlan,
-        writer: &mut W,
-    ) -> Result<Response> {
-        let mut w = SyncWriter(writer);
-        self.block_on(self.inner.download_plan(plan, &mut w))
     }
 
     /// See [`crate::Harness::authenticate`].
@@ -169,7 +171,67 @@ impl Harness {
     }
 }
 
-/// The pages of [`Harness::paginate`], as an iterator.
+/// The synchronous [`crate::RequestBuilder`], made by
+/// [`Harness::request`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder<'h> {
+    harness: &'h Harness,
+    inner: crate::RequestBuilder<'h>,
+}
+
+impl<'h> RequestBuilder<'h> {
+    /// See [`crate::RequestBuilder::args`].
+    pub fn args(self, args: Value) -> RequestBuilder<'h> {
+        RequestBuilder {
+            inner: self.inner.args(args),
+            ..self
+        }
+    }
+
+    /// See [`crate::RequestBuilder::file`].
+    pub fn file(self, name: impl Into<String>, file: impl Into<FileRef>) -> RequestBuilder<'h> {
+        RequestBuilder {
+            inner: self.inner.file(name, file),
+            ..self
+        }
+    }
+
+    /// See [`crate::RequestBuilder::lenient`].
+    pub fn lenient(self, on: bool) -> RequestBuilder<'h> {
+        RequestBuilder {
+            inner: self.inner.lenient(on),
+            ..self
+        }
+    }
+
+    /// See [`crate::RequestBuilder::plan`].
+    pub fn plan(&self) -> Result<RequestPlan> {
+        self.inner.plan()
+    }
+
+    /// See [`crate::RequestBuilder::send`].
+    pub fn send(self) -> Result<Response> {
+        self.harness.block_on(self.inner.send())
+    }
+
+    /// See [`crate::RequestBuilder::download`]; writes to a synchronous
+    /// writer.
+    pub fn download<W: Write + ?Sized>(self, writer: &mut W) -> Result<Response> {
+        let mut w = SyncWriter(writer);
+        self.harness.block_on(self.inner.download(&mut w))
+    }
+
+    /// See [`crate::RequestBuilder::pages`]; an iterator of pages.
+    pub fn pages(self) -> Pages {
+        Pages {
+            pages: self.inner.pages(),
+            harness: self.harness.clone(),
+        }
+    }
+}
+
+/// The pages of [`RequestBuilder::pages`], as an iterator.
 pub struct Pages {
     pages: AsyncPages,
     harness: Harness,
@@ -178,6 +240,13 @@ pub struct Pages {
 impl std::fmt::Debug for Pages {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("blocking::Pages")
+    }
+}
+
+impl Pages {
+    /// See [`crate::Pages::incomplete`].
+    pub fn incomplete(&self) -> Option<crate::Incomplete> {
+        self.pages.incomplete()
     }
 }
 

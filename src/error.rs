@@ -89,9 +89,10 @@ pub enum Error {
     Transport {
         /// The operation ID.
         operation: String,
-        /// The underlying error.
+        /// The underlying error (boxed, so that no other crate's error
+        /// type is part of this API; downcast it if you need to).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The request did not complete in time.
     #[error("{operation}: timed out after {after:?}")]
@@ -132,7 +133,88 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is: a `Copy` summary to branch on
+/// (the enum itself is `#[non_exhaustive]`) and to report.
+///
+/// ```
+/// use falcon_harness::{Error, ErrorKind};
+/// let e = Error::Config("no credentials".into());
+/// assert_eq!(e.kind(), ErrorKind::Config);
+/// assert_eq!(e.kind().as_str(), "config");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::UnknownOperation`].
+    UnknownOperation,
+    /// [`Error::Argument`].
+    Argument,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::Auth`].
+    Auth,
+    /// [`Error::Transport`].
+    Transport,
+    /// [`Error::Timeout`].
+    Timeout,
+    /// [`Error::Status`].
+    Status,
+    /// [`Error::Decode`].
+    Decode,
+    /// [`Error::Io`].
+    Io,
+}
+
+impl ErrorKind {
+    /// The kind's name in snake_case (`"unknown_operation"`, `"argument"`,
+    /// `"config"`, `"auth"`, `"transport"`, `"timeout"`, `"status"`,
+    /// `"decode"`, `"io"`): the CLI's error lines use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::UnknownOperation => "unknown_operation",
+            ErrorKind::Argument => "argument",
+            ErrorKind::Config => "config",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Status => "status",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Io => "io",
+        }
+    }
+
+    /// A usage error the caller can fix (unknown operation, bad argument,
+    /// configuration): nothing was sent.
+    pub fn is_usage(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::UnknownOperation | ErrorKind::Argument | ErrorKind::Config
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnknownOperation(_) => ErrorKind::UnknownOperation,
+            Error::Argument(_) => ErrorKind::Argument,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Status { .. } => ErrorKind::Status,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Io { .. } => ErrorKind::Io,
+        }
+    }
+
     /// An unknown operation name.
     pub fn is_unknown_operation(&self) -> bool {
         matches!(self, Error::UnknownOperation(_))
@@ -172,7 +254,16 @@ impl Error {
     /// A usage error the caller can fix: unknown operation, bad argument
     /// or configuration. Nothing was sent.
     pub fn is_usage(&self) -> bool {
-        self.is_unknown_operation() || self.is_argument() || self.is_config()
+        self.kind().is_usage()
+    }
+
+    /// A transport failure of `what` (an operation ID or `oauth2/token`),
+    /// without the URL (it may carry a query with secrets).
+    pub(crate) fn transport(what: impl Into<String>, e: reqwest::Error) -> Error {
+        Error::Transport {
+            operation: what.into(),
+            source: Box::new(e.without_url()),
+        }
     }
 
     pub(crate) fn argument(
@@ -185,5 +276,93 @@ impl Error {
             argument: argument.into(),
             expected: expected.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn kinds_name_the_cli_error_lines() {
+        let io = Error::Io {
+            context: "reading x".into(),
+            source: std::io::Error::other("gone"),
+        };
+        let transport = Error::Transport {
+            operation: "QueryIncidents".into(),
+            source: "connection reset".into(),
+        };
+        let cases = [
+            (Error::Config("x".into()), "config", true),
+            (
+                Error::argument("Op", "limit", "an integer"),
+                "argument",
+                true,
+            ),
+            (
+                Error::UnknownOperation(UnknownOperation {
+                    name: "Nope".into(),
+                    retired: false,
+                    suggestions: vec![],
+                }),
+                "unknown_operation",
+                true,
+            ),
+            (
+                Error::Auth {
+                    status: Some(401),
+                    message: "no".into(),
+                },
+                "auth",
+                false,
+            ),
+            (
+                Error::Timeout {
+                    operation: "Op".into(),
+                    after: Duration::from_secs(1),
+                },
+                "timeout",
+                false,
+            ),
+            (
+                Error::Status {
+                    operation: "Op".into(),
+                    status: 404,
+                    message: "gone".into(),
+                },
+                "status",
+                false,
+            ),
+            (
+                Error::Decode {
+                    operation: "Op".into(),
+                    message: "bad".into(),
+                },
+                "decode",
+                false,
+            ),
+            (io, "io", false),
+            (transport, "transport", false),
+        ];
+        for (e, kind, usage) in cases {
+            assert_eq!(e.kind().as_str(), kind, "{e}");
+            assert_eq!(e.kind().to_string(), kind);
+            assert_eq!(e.is_usage(), usage, "{e}");
+        }
+    }
+
+    #[test]
+    fn transport_source_is_reachable_through_source() {
+        let e = Error::Transport {
+            operation: "QueryIncidents".into(),
+            source: "connection reset".into(),
+        };
+        assert_eq!(e.source().unwrap().to_string(), "connection reset");
+        assert_eq!(
+            e.to_string(),
+            "QueryIncidents: transport error: connection reset"
+        );
     }
 }

@@ -3,8 +3,41 @@
 //! Call every operation of the CrowdStrike Falcon OAuth2 API by its
 //! operation ID, with untyped JSON arguments.
 //!
-//! The operation table (`endpoints/`) is compiled into static perfect-hash
-//! maps at build time; see [`catalog`] for lookups.
+//! ## How a call flows
+//!
+//! The operation table (`endpoints/`, one JSON file per collection) is
+//! checked and compiled by the **build** into static perfect-hash maps:
+//! the [`catalog`] looks an operation up by ID, alias or snake_case name.
+//! The [`router`] plans a call, purely: it places each JSON argument in
+//! the query, path, headers or body and returns a [`RequestPlan`] or a
+//! typed error (nothing is sent). The [`Harness`] sends the plan: it gets
+//! and renews the OAuth2 token, retries by its [`RetryPolicy`], and hands
+//! back a [`Response`] whose body is decoded when first asked for.
+//!
+//! ```no_run
+//! use falcon_harness::{catalog, Harness, Result};
+//! use serde_json::json;
+//!
+//! # async fn run() -> Result<()> {
+//! let falcon = Harness::builder()
+//!     .client_credentials("CLIENT_ID", "CLIENT_SECRET")
+//!     .cloud_named("us-2")
+//!     .build()?;
+//! // The front door: an operation by name with JSON arguments.
+//! let ids = falcon
+//!     .command("QueryIncidents", json!({"filter": "status:20", "limit": 5}))
+//!     .await?
+//!     .error_for_status()?;
+//! // Everything else through one request builder.
+//! let op = catalog::operation("GetIncidents").expect("in the table");
+//! let plan = falcon.request(op).args(json!({"ids": ["inc:1"]})).plan()?; // no I/O
+//! assert_eq!(plan.path, "/incidents/entities/incidents/GET/v1");
+//! let details = falcon.request(op).args(json!({"ids": ids.resources()})).send().await?;
+//! println!("{}", details.to_uber());
+//! # Ok(()) }
+//! ```
+//!
+//! Lookups alone need no harness:
 //!
 //! ```
 //! let op = falcon_harness::catalog::resolve("QueryIncidents").unwrap().operation;
@@ -13,10 +46,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attempt;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod catalog;
+mod cloud;
 pub mod config;
 pub mod error;
 pub mod escape;
@@ -29,14 +64,15 @@ pub mod plan;
 pub mod response;
 pub mod retry;
 pub mod router;
+mod secret;
 pub mod suggest;
 mod transport;
 pub mod upload;
 
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
-pub use error::{ArgumentError, Error, Result, UnknownOperation};
-pub use harness::{Harness, HarnessBuilder};
+pub use error::{ArgumentError, Error, ErrorKind, Result, UnknownOperation};
+pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };
@@ -45,6 +81,7 @@ pub use plan::{FileRef, FileSource, FormPart, PartValue, PlanOptions, PlannedBod
 pub use response::{Response, ResponseBody};
 pub use retry::RetryPolicy;
 pub use router::plan;
+pub use secret::Secret;
 pub use transport::USER_AGENT;
 
 /// The README's Rust examples, compiled as doc tests.

@@ -123,7 +123,7 @@ enum Next {
 
 impl Pages {
     /// Pages of `op` where each page's arguments are planned by `planner`
-    /// (for hand-made plans; [`Harness::paginate`] uses the operation
+    /// (for hand-made plans; [`RequestBuilder::pages`](crate::RequestBuilder::pages) uses the operation
     /// table's planner).
     pub fn with_planner(
         harness: &Harness,

@@ -2,7 +2,10 @@
 //! request that was rate limited (429), met a server fault (5xx) or lost
 //! its connection.
 
-use crate::operation::Method;
+mod outcome;
+
+pub(crate) use outcome::{Attempt, FailureClass, Outcome, Retry, RetryReason, Stop};
+
 use rand::Rng;
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,7 +19,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///   idempotent methods (GET, HEAD, PUT, DELETE), after an exponential
 ///   backoff with full jitter. A connection that could not be opened is
 ///   retried for any method: nothing was sent.
-/// * Every request is tried at most `1 + max_retries` times.
+/// * Every request is tried at most `1 + max_retries` times, and no retry
+///   starts after [`max_elapsed`](Self::max_elapsed) (default: no limit
+///   but the attempt count).
+///
+/// The same rules serve API requests and token requests (a token request
+/// is safe to repeat, so it counts as idempotent).
 ///
 /// ```
 /// use falcon_harness::RetryPolicy;
@@ -34,6 +42,7 @@ pub struct RetryPolicy {
     backoff_base: Duration,
     backoff_cap: Duration,
     max_rate_limit_wait: Duration,
+    max_elapsed: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -44,26 +53,7 @@ impl Default for RetryPolicy {
             backoff_base: Duration::from_millis(250),
             backoff_cap: Duration::from_secs(8),
             max_rate_limit_wait: Duration::from_secs(60),
-        }
-    }
-}
-
-/// Why a request is repeated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryReason {
-    RateLimited,
-    ServerError(u16),
-    Connect,
-    Transport,
-}
-
-impl RetryReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RetryReason::RateLimited => "rate limited",
-            RetryReason::ServerError(_) => "server error",
-            RetryReason::Connect => "connect failed",
-            RetryReason::Transport => "transport error",
+            max_elapsed: None,
         }
     }
 }
@@ -98,44 +88,81 @@ impl RetryPolicy {
         self
     }
 
+    /// No retry whose wait would end more than `limit` after the first
+    /// attempt started (default: none; the attempt count bounds retries).
+    pub fn max_elapsed(mut self, limit: Duration) -> RetryPolicy {
+        self.max_elapsed = Some(limit);
+        self
+    }
+
     /// The number of retries allowed.
     pub fn retries(&self) -> u32 {
         self.max_retries
     }
 
-    /// Whether a reply status is worth another try with this method.
-    pub(crate) fn retry_status(&self, method: Method, status: u16) -> Option<RetryReason> {
-        match status {
-            429 => Some(RetryReason::RateLimited),
-            500 | 502 | 503 | 504 if method.is_idempotent() => {
-                Some(RetryReason::ServerError(status))
+    /// What to do after one attempt: retry after a wait, or stop (and
+    /// why). Pure but for the clock and the backoff's jitter; see
+    /// [`decide`](Self::decide).
+    pub(crate) fn classify(&self, outcome: Outcome<'_>, attempt: Attempt) -> Retry {
+        self.decide(
+            outcome,
+            attempt,
+            SystemTime::now(),
+            rand::thread_rng().gen_range(0.0..=1.0),
+        )
+    }
+
+    /// [`classify`](Self::classify) at wall-clock time `now` (for
+    /// `X-RateLimit-RetryAfter`), with `jitter` in `0..=1` as the share of
+    /// the backoff bound to wait.
+    pub(crate) fn decide(
+        &self,
+        outcome: Outcome<'_>,
+        attempt: Attempt,
+        now: SystemTime,
+        jitter: f64,
+    ) -> Retry {
+        let reason = match outcome {
+            Outcome::Reply { status: 429, .. } => RetryReason::RateLimited,
+            Outcome::Reply {
+                status: status @ (500 | 502 | 503 | 504),
+                ..
+            } if attempt.idempotent => RetryReason::ServerError(status),
+            Outcome::Reply {
+                status: 500 | 502 | 503 | 504,
+                ..
+            } => return Retry::Stop(Stop::NotIdempotent),
+            Outcome::Reply { .. } => return Retry::Stop(Stop::Final),
+            // Nothing was sent: safe for any method.
+            Outcome::Failed(FailureClass::Connect) => RetryReason::Connect,
+            Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted)
+                if attempt.idempotent =>
+            {
+                RetryReason::Transport
             }
-            _ => None,
+            Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted) => {
+                return Retry::Stop(Stop::NotIdempotent)
+            }
+            Outcome::Failed(FailureClass::Other) => return Retry::Stop(Stop::Final),
+        };
+        if attempt.retries >= self.max_retries {
+            return Retry::Stop(Stop::AttemptCap);
         }
-    }
-
-    /// Whether a transport failure is worth another try with this method.
-    pub(crate) fn retry_error(&self, method: Method, err: &reqwest::Error) -> Option<RetryReason> {
-        if err.is_connect() {
-            Some(RetryReason::Connect)
-        } else if method.is_idempotent()
-            && (err.is_timeout() || err.is_request() || err.is_body() || err.is_decode())
+        let wait = match outcome {
+            Outcome::Reply { headers, .. } if reason == RetryReason::RateLimited => {
+                self.rate_limit_delay_at(headers, attempt.retries, now)
+            }
+            _ => self
+                .backoff_ceiling(attempt.retries)
+                .mul_f64(jitter.clamp(0.0, 1.0)),
+        };
+        if self
+            .max_elapsed
+            .is_some_and(|cap| attempt.elapsed.saturating_add(wait) > cap)
         {
-            Some(RetryReason::Transport)
-        } else {
-            None
+            return Retry::Stop(Stop::ElapsedCap);
         }
-    }
-
-    /// The backoff before retry number `retry` (0 for the first retry),
-    /// with full jitter.
-    pub(crate) fn backoff_delay(&self, retry: u32) -> Duration {
-        let ceiling = self.backoff_ceiling(retry);
-        if ceiling.is_zero() {
-            return ceiling;
-        }
-        let ms = ceiling.as_millis().min(u64::MAX as u128) as u64;
-        Duration::from_millis(rand::thread_rng().gen_range(0..=ms))
+        Retry::After { wait, reason }
     }
 
     /// The exponential backoff bound before retry number `retry`.
@@ -149,10 +176,6 @@ impl RetryPolicy {
     /// never less than the backoff bound for this retry (the epoch header
     /// has one-second resolution, so "now" would otherwise mean no wait at
     /// all and a burst of refused retries); at most the rate-limit cap.
-    pub(crate) fn rate_limit_delay(&self, headers: &HeaderMap, retry: u32) -> Duration {
-        self.rate_limit_delay_at(headers, retry, SystemTime::now())
-    }
-
     fn rate_limit_delay_at(&self, headers: &HeaderMap, retry: u32, now: SystemTime) -> Duration {
         rate_limit_wait(headers, now)
             .unwrap_or_default()
@@ -231,29 +254,150 @@ mod tests {
         assert_eq!(p.rate_limit_delay_at(&far, 0, now), Duration::from_secs(30));
     }
 
+    fn at(idempotent: bool, retries: u32, elapsed_ms: u64) -> Attempt {
+        Attempt {
+            idempotent,
+            retries,
+            elapsed: Duration::from_millis(elapsed_ms),
+        }
+    }
+
+    fn reply(status: u16, headers: &HeaderMap) -> Outcome<'_> {
+        Outcome::Reply { status, headers }
+    }
+
+    const NOW: SystemTime = UNIX_EPOCH;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy::default()
+            .max_retries(3)
+            .backoff(Duration::from_millis(100), Duration::from_secs(1))
+            .max_rate_limit_wait(Duration::from_secs(30))
+    }
+
     #[test]
-    fn idempotency_rule() {
-        let p = RetryPolicy::default();
-        assert!(p.retry_status(Method::Get, 503).is_some());
-        assert!(p.retry_status(Method::Delete, 500).is_some());
-        assert!(p.retry_status(Method::Post, 503).is_none());
-        assert!(p.retry_status(Method::Patch, 502).is_none());
+    fn rate_limits_wait_what_the_header_asks_for_any_method() {
+        let p = policy();
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-retryafter", HeaderValue::from_static("7"));
+        for idempotent in [true, false] {
+            assert_eq!(
+                p.decide(reply(429, &h), at(idempotent, 0, 0), NOW, 0.5),
+                Retry::After {
+                    wait: Duration::from_secs(7),
+                    reason: RetryReason::RateLimited
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn server_errors_are_retried_only_when_idempotent() {
+        let p = policy();
+        let h = HeaderMap::new();
+        for status in [500, 502, 503, 504] {
+            assert_eq!(
+                p.decide(reply(status, &h), at(true, 1, 0), NOW, 1.0),
+                Retry::After {
+                    wait: Duration::from_millis(200),
+                    reason: RetryReason::ServerError(status)
+                }
+            );
+            assert_eq!(
+                p.decide(reply(status, &h), at(false, 0, 0), NOW, 1.0),
+                Retry::Stop(Stop::NotIdempotent)
+            );
+        }
+        for status in [200, 401, 404, 501] {
+            assert_eq!(
+                p.decide(reply(status, &h), at(true, 0, 0), NOW, 1.0),
+                Retry::Stop(Stop::Final),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn transport_failures() {
+        let p = policy();
+        let connect = Outcome::Failed(FailureClass::Connect);
+        // Nothing was sent: any method, with the jittered backoff.
         assert_eq!(
-            p.retry_status(Method::Post, 429),
-            Some(RetryReason::RateLimited)
+            p.decide(connect, at(false, 0, 0), NOW, 0.5),
+            Retry::After {
+                wait: Duration::from_millis(50),
+                reason: RetryReason::Connect
+            }
         );
-        assert!(p.retry_status(Method::Get, 404).is_none());
-        assert!(p.retry_status(Method::Get, 501).is_none());
+        for class in [FailureClass::Timeout, FailureClass::Interrupted] {
+            let o = Outcome::Failed(class);
+            assert!(matches!(
+                p.decide(o, at(true, 0, 0), NOW, 0.0),
+                Retry::After {
+                    reason: RetryReason::Transport,
+                    ..
+                }
+            ));
+            assert_eq!(
+                p.decide(o, at(false, 0, 0), NOW, 0.0),
+                Retry::Stop(Stop::NotIdempotent)
+            );
+        }
+        assert_eq!(
+            p.decide(
+                Outcome::Failed(FailureClass::Other),
+                at(true, 0, 0),
+                NOW,
+                0.0
+            ),
+            Retry::Stop(Stop::Final)
+        );
+    }
+
+    #[test]
+    fn attempt_and_elapsed_caps() {
+        let p = policy();
+        let h = HeaderMap::new();
+        assert!(matches!(
+            p.decide(reply(503, &h), at(true, 2, 0), NOW, 1.0),
+            Retry::After { .. }
+        ));
+        assert_eq!(
+            p.decide(reply(503, &h), at(true, 3, 0), NOW, 1.0),
+            Retry::Stop(Stop::AttemptCap)
+        );
+        assert_eq!(
+            RetryPolicy::none().decide(reply(429, &h), at(true, 0, 0), NOW, 1.0),
+            Retry::Stop(Stop::AttemptCap)
+        );
+        let capped = policy().max_elapsed(Duration::from_millis(1000));
+        // 900 ms spent + a 100 ms wait: still inside; + 200 ms: past it.
+        assert!(matches!(
+            capped.decide(reply(503, &h), at(true, 0, 900), NOW, 1.0),
+            Retry::After { .. }
+        ));
+        assert_eq!(
+            capped.decide(reply(503, &h), at(true, 1, 900), NOW, 1.0),
+            Retry::Stop(Stop::ElapsedCap)
+        );
     }
 
     #[test]
     fn backoff_is_bounded() {
         let p =
             RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(50));
+        let connect = Outcome::Failed(FailureClass::Connect);
         for n in 0..40 {
-            assert!(p.backoff_delay(n) <= Duration::from_millis(50));
+            let p = p.clone().max_retries(100);
+            match p.classify(connect, at(true, n, 0)) {
+                Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(50)),
+                other => panic!("{other:?}"),
+            }
         }
-        assert!(p.backoff_delay(0) <= Duration::from_millis(10));
+        match p.classify(connect, at(true, 0, 0)) {
+            Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(10)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -282,6 +426,9 @@ mod tests {
             "x-ratelimit-retryafter",
             HeaderValue::from_static("99999999999"),
         );
-        assert_eq!(p.rate_limit_delay(&h, 0), Duration::from_millis(20));
+        assert_eq!(
+            p.rate_limit_delay_at(&h, 0, SystemTime::now()),
+            Duration::from_millis(20)
+        );
     }
 }

@@ -179,10 +179,9 @@ pub(crate) async fn build_request(
             rb.multipart(form)
         }
     };
-    rb.headers(headers).build().map_err(|e| Error::Transport {
-        operation: plan.operation.to_string(),
-        source: e.without_url(),
-    })
+    rb.headers(headers)
+        .build()
+        .map_err(|e| Error::transport(plan.operation, e))
 }
 
 async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {

@@ -1,10 +1,10 @@
 //! The synchronous facade.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{blocking, Harness};
 use mockito::Server;
+use support::mock::*;
 
 #[test]
 fn blocking_harness_executes_and_downloads() {
@@ -36,7 +36,7 @@ fn blocking_harness_executes_and_downloads() {
     cmd.assert();
 
     let mut out = Vec::new();
-    let r = h.download_plan(query_incidents(), &mut out).unwrap();
+    let r = h.request(query_incidents()).download(&mut out).unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(out, resources_body(&["inc-1"]).into_bytes());
 }
@@ -100,20 +100,103 @@ fn blocking_command_download_and_pages() {
         .command("QueryIncidents", serde_json::json!({"limit": 2}))
         .unwrap();
     assert_eq!(r.resources().unwrap().len(), 2);
-    let pages: Vec<_> = h
-        .paginate("QueryIncidents", serde_json::json!({"limit": 2}))
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(pages.len(), 2);
+    let mut pages = h
+        .request("QueryIncidents")
+        .args(serde_json::json!({"limit": 2}))
+        .pages();
+    let read: Vec<_> = pages.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(pages.incomplete(), None, "read to the end");
     let mut out = Vec::new();
-    h.download(
-        "CaseDownloadAttachment",
-        serde_json::json!({"id": "att-9"}),
-        &mut out,
-    )
-    .unwrap();
+    h.request("CaseDownloadAttachment")
+        .args(serde_json::json!({"id": "att-9"}))
+        .download(&mut out)
+        .unwrap();
     assert_eq!(out, b"PK-bytes");
     first.assert();
     second.assert();
     file.assert();
+}
+
+/// Every method of the blocking facade, each doing what its async twin
+/// does (the two have the same methods).
+#[test]
+fn every_blocking_method_works() {
+    let mut server = Server::new();
+    let token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(token_body("tok-d", 1799))
+        .expect(2)
+        .create();
+    let revoke = server
+        .mock("POST", "/oauth2/revoke")
+        .match_body(mockito::Matcher::UrlEncoded("token".into(), "tok-d".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let upload = server
+        .mock("POST", "/message-center/entities/case-attachment/v1")
+        .match_body(mockito::Matcher::Regex("hello-bytes".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["att-1"]))
+        .expect(1)
+        .create();
+    let manual = server
+        .mock("GET", "/custom/route/v1")
+        .match_query(mockito::Matcher::UrlEncoded("q".into(), "1".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["m"]))
+        .expect(1)
+        .create();
+    let h = blocking::Harness::builder()
+        .client_credentials("id", "secret")
+        .base_url(server.url())
+        .lenient(true)
+        .page_cap(7)
+        .build_blocking()
+        .unwrap();
+    assert!(h.plan_options().lenient);
+    assert_eq!(h.page_cap(), 7);
+    assert_eq!(h.base_url().as_str(), format!("{}/", server.url()));
+    assert_eq!(h.region(), None);
+    assert_eq!(h.token_requests(), 0);
+    h.authenticate().unwrap();
+    assert_eq!(h.token_requests(), 1);
+    // plan(): pure; lenient per request overrides the harness's setting.
+    let req = h
+        .request("QueryIncidents")
+        .args(serde_json::json!({"limt": 1}));
+    assert!(req.plan().unwrap().warnings[0].contains("limt"));
+    assert!(req.lenient(false).plan().unwrap_err().is_argument());
+    // file() + send()
+    let r = h
+        .request("CaseAddAttachment")
+        .args(serde_json::json!({"case_id": "c1", "user_uuid": "u1"}))
+        .file("file", b"hello-bytes".to_vec())
+        .send()
+        .unwrap();
+    assert_eq!(r.resources().unwrap()[0], "att-1");
+    // An override route.
+    let r = h
+        .request(falcon_harness::Target::override_route(
+            "GET,/custom/route/v1",
+        ))
+        .args(serde_json::json!({"parameters": {"q": 1}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.resources().unwrap()[0], "m");
+    // revoke(), then the next call gets a new token.
+    h.revoke().unwrap();
+    h.authenticate().unwrap();
+    assert_eq!(h.token_requests(), 2);
+    token.assert();
+    revoke.assert();
+    upload.assert();
+    manual.assert();
 }

@@ -6,8 +6,9 @@
 //! bound, nothing may panic, and each token expiry must cause exactly one
 //! token request.
 
-#[path = "support/canned.rs"]
-mod canned;
+mod support;
+
+use support::canned;
 
 use falcon_harness::{catalog, Error, Harness, RetryPolicy};
 use serde_json::json;
@@ -73,10 +74,15 @@ async fn five_thousand_commands_through_faults() {
                 let t = Instant::now();
                 // Alternate an idempotent GET and a POST (never retried on 5xx).
                 let r = if i % 2 == 0 {
-                    h.command_op(query, json!({"filter": "status:20", "limit": 2}))
+                    h.request(query)
+                        .args(json!({"filter": "status:20", "limit": 2}))
+                        .send()
                         .await
                 } else {
-                    h.command_op(get, json!({"ids": ["inc:1", "inc:2"]})).await
+                    h.request(get)
+                        .args(json!({"ids": ["inc:1", "inc:2"]}))
+                        .send()
+                        .await
                 };
                 let took = t.elapsed();
                 assert!(took < bound, "command {i} took {took:?}, bound {bound:?}");

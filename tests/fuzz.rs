@@ -6,8 +6,9 @@
 //! `FALCON_FUZZ_SEED` replays a run; each run prints its seed, and a failure
 //! prints the input that caused it.
 
-#[path = "support/arb.rs"]
-mod arb;
+mod support;
+
+use support::arb;
 
 use falcon_harness::{catalog, paginate, router, Error, PlanOptions, Response, ResponseBody};
 use proptest::prelude::*;

@@ -1,13 +1,13 @@
 //! Pagination across pages following `meta.pagination`.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{catalog, Harness, Method, Pages, PlannedBody};
 use futures_util::StreamExt;
 use mockito::{Matcher, Server};
 use serde_json::{json, Value};
 use std::sync::Arc;
+use support::mock::*;
 
 fn page(resources: &[&str], pagination: Value) -> String {
     json!({"meta": {"pagination": pagination}, "resources": resources, "errors": []}).to_string()
@@ -162,7 +162,9 @@ async fn harness_paginate_plans_each_page() {
     let mocks = offset_pages(&mut server).await;
     let h = bearer(&server);
     let pages: Vec<_> = h
-        .paginate("QueryIncidents", json!({"limit": 2}))
+        .request("QueryIncidents")
+        .args(json!({"limit": 2}))
+        .pages()
         .collect()
         .await;
     assert_eq!(pages.len(), 3);
@@ -175,10 +177,12 @@ async fn harness_paginate_plans_each_page() {
         m.assert_async().await;
     }
     // A bad name or argument is the one item.
-    let bad: Vec<_> = h.paginate("QueryIncident", json!({})).collect().await;
+    let bad: Vec<_> = h.request("QueryIncident").pages().collect().await;
     assert!(matches!(&bad[..], [Err(e)] if e.is_unknown_operation()));
     let bad: Vec<_> = h
-        .paginate("QueryIncidents", json!({"limt": 1}))
+        .request("QueryIncidents")
+        .args(json!({"limt": 1}))
+        .pages()
         .collect()
         .await;
     assert!(matches!(&bad[..], [Err(e)] if e.is_argument()));

@@ -1,12 +1,12 @@
 //! Replies: classification by content type, malformed JSON, rate-limit
 //! headers, the Python SDK view, error statuses, streamed downloads.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{Harness, Method, PlannedBody, ResponseBody};
 use mockito::Server;
 use serde_json::json;
+use support::mock::*;
 
 fn bearer(server: &mockito::ServerGuard) -> Harness {
     Harness::builder()
@@ -134,7 +134,8 @@ async fn binary_download_is_streamed_to_a_file() {
     let path = dir.path().join("attachment.pdf");
     let mut file = tokio::fs::File::create(&path).await.unwrap();
     let r = bearer(&server)
-        .download_plan(download_plan(), &mut file)
+        .request(download_plan())
+        .download(&mut file)
         .await
         .unwrap();
     drop(file);
@@ -158,7 +159,8 @@ async fn a_failed_download_writes_nothing() {
         .await;
     let mut sink: Vec<u8> = Vec::new();
     let r = bearer(&server)
-        .download_plan(download_plan(), &mut sink)
+        .request(download_plan())
+        .download(&mut sink)
         .await
         .unwrap();
     assert_eq!(r.status(), 404);

@@ -1,13 +1,13 @@
 //! Rate limits and faults: 429 waits and retries, 5xx retried only for
 //! idempotent methods, bounded retries, broken connections.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{Harness, Method, PlannedBody, RetryPolicy};
 use mockito::Server;
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::mock::*;
 
 fn create_case_plan() -> falcon_harness::RequestPlan {
     plan(
@@ -218,4 +218,46 @@ async fn refused_connections_are_retried_then_reported() {
     let e = h.execute(query_incidents()).await.unwrap_err();
     assert!(e.is_transport(), "{e}");
     assert!(e.to_string().contains("QueryIncidents"));
+}
+
+/// Token requests go through the same retry driver as commands: a 503
+/// and a 429 from the token endpoint are waited out.
+#[tokio::test]
+async fn token_requests_are_retried_by_the_same_rules() {
+    let mut server = Server::new_async().await;
+    let unavailable = server
+        .mock("POST", "/oauth2/token")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let limited = server
+        .mock("POST", "/oauth2/token")
+        .with_status(429)
+        .with_header("retry-after", "0")
+        .expect(1)
+        .create_async()
+        .await;
+    let token = token_mock(&mut server, "tok-r", 1799, 1).await;
+    let cmd = incidents_mock(&mut server, "tok-r", 200, 1).await;
+    let h = builder(&server).build().unwrap();
+    let r = h.execute(query_incidents()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(h.token_requests(), 1, "one fetch, three attempts");
+    unavailable.assert_async().await;
+    limited.assert_async().await;
+    token.assert_async().await;
+    cmd.assert_async().await;
+    // Without retries, the first refusal is the answer.
+    let mut server = Server::new_async().await;
+    let once = server
+        .mock("POST", "/oauth2/token")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    let h = builder(&server).retry(RetryPolicy::none()).build().unwrap();
+    let e = h.authenticate().await.unwrap_err();
+    assert!(e.is_auth() && e.status() == Some(503), "{e}");
+    once.assert_async().await;
 }

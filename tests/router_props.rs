@@ -2,14 +2,13 @@
 //! query string and path segments round-trip through a standard URL
 //! parser.
 
-#[path = "support/arb.rs"]
-mod arb;
+mod support;
 
-use arb::{arb_json, http_token, op_and_args};
 use falcon_harness::{catalog, router, Error, PlanOptions};
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use serde_json::json;
+use support::arb::{arb_json, http_token, op_and_args};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -1,13 +1,13 @@
 //! Secrets (client secret, tokens) never appear in `Debug` output, errors
 //! or logs.
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::Harness;
 use mockito::Server;
 use std::io;
 use std::sync::{Arc, Mutex};
+use support::mock::*;
 
 const TOKEN: &str = "eyJ-very-secret-bearer-token-0042";
 

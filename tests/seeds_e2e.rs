@@ -4,13 +4,13 @@
 //! body, multipart upload (streamed from disk) and binary download
 //! (streamed to a file).
 
-mod common;
+mod support;
 
-use common::*;
 use falcon_harness::{catalog, Harness, ResponseBody};
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::{json, Value};
 use std::io::Write;
+use support::mock::*;
 
 const TOKEN: &str = "seed-token";
 
@@ -302,7 +302,9 @@ async fn binary_download_streamed_to_a_file() {
     let path = dir.path().join("att-1.pdf");
     let mut file = tokio::fs::File::create(&path).await.unwrap();
     let r = h
-        .download("CaseDownloadAttachment", json!({"id": "att-1"}), &mut file)
+        .request("CaseDownloadAttachment")
+        .args(json!({"id": "att-1"}))
+        .download(&mut file)
         .await
         .unwrap();
     drop(file);
@@ -331,7 +333,11 @@ async fn names_aliases_and_looked_up_operations() {
         .unwrap();
     assert_eq!(r.operation(), "QueryIncidents");
     let op = catalog::operation("QueryIncidents").unwrap();
-    h.command_op(op, json!({"limit": 1})).await.unwrap();
+    h.request(op)
+        .args(json!({"limit": 1}))
+        .send()
+        .await
+        .unwrap();
     m.assert_async().await;
     token.assert_async().await;
 }

@@ -1,10 +1,9 @@
 //! The transport: request shapes (query, JSON, form, multipart streamed
 //! from disk, raw), user agent, time-outs and redirects.
 
-mod common;
+mod support;
 
 use bytes::Bytes;
-use common::*;
 use falcon_harness::{
     FileRef, FileSource, FormPart, Harness, Method, PartValue, PlannedBody, RetryPolicy,
 };
@@ -12,6 +11,7 @@ use mockito::{Matcher, Server};
 use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
+use support::mock::*;
 
 fn bearer(server: &mockito::ServerGuard) -> Harness {
     Harness::builder()

@@ -94,8 +94,8 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_input_bytes: u64,
 
-    /// Cloud region: us-1, us-2, us-3, eu-1, us-gov-1, us-gov-2 or auto.
-    #[arg(long, env = "FALCON_CLOUD", value_name = "REGION")]
+    // Help text: the region names of the endpoint table.
+    #[arg(long, env = "FALCON_CLOUD", value_name = "REGION", help = cloud_help())]
     pub cloud: Option<String>,
 
     /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080.
@@ -170,6 +170,12 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
     }
+}
+
+/// `--cloud`'s help: the names `Cloud` parses, from the endpoint table.
+fn cloud_help() -> String {
+    let names: Vec<&str> = falcon_harness::Cloud::names().collect();
+    format!("Cloud region: {} (or a base URL)", names.join(", "))
 }
 
 fn parse_secret(s: &str) -> Result<Secret, std::convert::Infallible> {
@@ -251,6 +257,14 @@ mod tests {
         assert_eq!(a.timeout, Some(Duration::from_millis(1500)));
         assert!(parse(&["--timeout", "0", "QueryIncidents"]).is_err());
         assert!(parse(&["--timeout", "soon", "QueryIncidents"]).is_err());
+    }
+
+    #[test]
+    fn cloud_help_names_every_region() {
+        let help = Args::command().render_long_help().to_string();
+        for name in falcon_harness::Cloud::names() {
+            assert!(help.contains(name), "--help lacks {name}");
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
 /// one fails, what came before is kept and the exit code says
 /// incomplete (4), as it does when paging stops short of the end.
 async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.paginate_op(op, value);
+    let mut pages = harness.request(op).args(value).pages();
     let mut out = output::ArrayOut::new();
     let mut read = 0usize;
     let mut failed = None;
@@ -150,7 +150,7 @@ async fn download(
 ) -> Result<Exit, Failure> {
     let (target, file) = Target::open(path)?;
     let mut file = tokio::fs::File::from_std(file);
-    let result = harness.download_plan(plan, &mut file).await;
+    let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {

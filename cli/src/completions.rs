@@ -1,5 +1,6 @@
 //! Shell completion scripts (`--completions SHELL`) that complete the
-//! options, and operation IDs for OP and `--describe`.
+//! options, operation IDs for OP and `--describe`, and the cloud names
+//! (from the endpoint table) for `--cloud`.
 
 use super::args::{Args, Shell};
 use clap::builder::PossibleValuesParser;
@@ -22,6 +23,9 @@ pub fn script(shell: Shell) -> String {
         })
         .mut_arg("describe", |a| {
             a.value_parser(PossibleValuesParser::new(ids.iter().copied()))
+        })
+        .mut_arg("cloud", |a| {
+            a.value_parser(PossibleValuesParser::new(falcon_harness::Cloud::names()))
         });
     let mut buf: Vec<u8> = Vec::new();
     let generator = match shell {
@@ -71,6 +75,16 @@ mod tests {
         let at = s.find("-l describe").unwrap();
         let end = s[at..].find("\ncomplete ").map_or(s.len(), |e| at + e);
         assert!(s[at..end].contains("QueryIncidents\\t"));
+    }
+
+    #[test]
+    fn every_shell_offers_the_cloud_names() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let s = script(shell);
+            for name in falcon_harness::Cloud::names() {
+                assert!(s.contains(name), "{shell:?} script lacks cloud {name}");
+            }
+        }
     }
 
     #[test]

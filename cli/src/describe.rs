@@ -3,7 +3,7 @@
 
 use super::exit::Failure;
 use falcon_harness::catalog;
-use falcon_harness::operation::{BodyRoot, Host, Operation, Param, ParamType};
+use falcon_harness::operation::{BodyRoot, CollectionFormat, Host, Operation, Param, ParamType};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -80,22 +80,6 @@ pub fn list_table(ops: &[&'static Operation]) -> String {
     out
 }
 
-fn host_name(h: Host) -> &'static str {
-    match h {
-        Host::Api => "api",
-        Host::ContainerRegistry => "container_registry",
-    }
-}
-
-fn root_name(r: BodyRoot) -> &'static str {
-    match r {
-        BodyRoot::Object => "object",
-        BodyRoot::Array => "array",
-        BodyRoot::Opaque => "opaque",
-        BodyRoot::Binary => "binary",
-    }
-}
-
 fn aliases_of(op: &'static Operation) -> Vec<(&'static str, bool)> {
     let mut v: Vec<(&'static str, bool)> = catalog::aliases()
         .filter(|(_, target, _)| std::ptr::eq(*target, op))
@@ -126,23 +110,18 @@ fn param_json(p: &Param) -> Value {
     })
 }
 
+/// The collection format's name; `None` for a non-array.
 fn collection_format_name(p: &Param) -> Option<&'static str> {
-    use falcon_harness::operation::CollectionFormat as C;
-    match p.collection_format() {
-        C::None => None,
-        C::Csv => Some("csv"),
-        C::Multi => Some("multi"),
-        C::Ssv => Some("ssv"),
-        C::Tsv => Some("tsv"),
-        C::Pipes => Some("pipes"),
-    }
+    Some(p.collection_format())
+        .filter(|f| !f.is_none())
+        .map(CollectionFormat::as_str)
 }
 
 /// `--describe OP --json`.
 pub fn describe_json(op: &'static Operation) -> Value {
     let body = op.body().map(|b| {
         json!({
-            "root": root_name(b.root()),
+            "root": b.root().as_str(),
             "items": b.items().map(ParamType::as_str),
             "fields": b.fields().iter().map(|f| json!({
                 "name": f.name(),
@@ -156,7 +135,7 @@ pub fn describe_json(op: &'static Operation) -> Value {
         "operation": op.id(),
         "method": op.method().as_str(),
         "route": op.route(),
-        "host": host_name(op.host()),
+        "host": op.host().as_str(),
         "collection": op.collection(),
         "collections": op.collections(),
         "consumes": op.consumes(),
@@ -211,7 +190,7 @@ pub fn describe_text(op: &'static Operation) -> String {
     }
     let _ = writeln!(out, "collection: {colls}");
     if op.host() != Host::Api {
-        let _ = writeln!(out, "host: {}", host_name(op.host()));
+        let _ = writeln!(out, "host: {}", op.host().as_str());
     }
     let _ = writeln!(
         out,

@@ -1,6 +1,6 @@
 //! Exit codes, and the mapping from errors and statuses to them.
 
-use falcon_harness::error::Error;
+use falcon_harness::error::{Error, ErrorKind};
 use std::fmt;
 
 /// The process exit code of a run.
@@ -41,12 +41,10 @@ impl Exit {
     /// authentication, transport, time-out, decoding and I/O failures
     /// are 3.
     pub fn for_error(e: &Error) -> Exit {
-        if e.is_usage() {
-            Exit::Usage
-        } else if e.is_status() {
-            Exit::Api
-        } else {
-            Exit::Failure
+        match e.kind() {
+            k if k.is_usage() => Exit::Usage,
+            ErrorKind::Status => Exit::Api,
+            _ => Exit::Failure,
         }
     }
 }

@@ -2,10 +2,10 @@
 //! with one bad line, in input order, over one token; error statuses and
 //! authentication failures as lines.
 
-mod common;
-use common::{run, Run};
+mod support;
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::json;
+use support::{run, Run};
 
 const SECRET: &str = "batch-secret-0042";
 

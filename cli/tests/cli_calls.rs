@@ -3,10 +3,10 @@
 //! download to a file and to stdout, an upload, `--all` across pages, and
 //! `--verbose` without secrets.
 
-mod common;
-use common::{run, Run};
+mod support;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
+use support::{run, Run};
 
 const SECRET: &str = "s3cr3t-value-xyz";
 const TOKEN: &str = "tok-4a7e1c";

@@ -1,9 +1,9 @@
 //! `--list`, `--describe`, `--completions` and usage errors of the built
 //! binary (no network).
 
-mod common;
-use common::run;
+mod support;
 use serde_json::json;
+use support::run;
 
 #[test]
 fn describe_json_lists_parameters_with_location_type_required_enum() {

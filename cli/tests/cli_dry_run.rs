@@ -2,9 +2,9 @@
 //! checked exactly; where the base URL comes from; ARGS from stdin and
 //! @file; `--batch --dry-run`. No network, no credentials.
 
-mod common;
-use common::run;
+mod support;
 use serde_json::{json, Value};
+use support::run;
 
 const BASE: &str = "http://127.0.0.1:1";
 

@@ -1,12 +1,12 @@
 //! Hostile servers, files and input against the built binary (issue 11):
 //! each test names the item it covers.
 
-mod common;
-use common::{run, Run};
+mod support;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
+use support::{run, Run};
 
 const SECRET: &str = "s3cr3t-value-xyz";
 

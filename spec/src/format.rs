@@ -4,6 +4,7 @@
 //! data) and by the library (the importer writes them, the drift test reads
 //! them). See `endpoints/README.md` for the format in prose.
 
+use crate::vocab::{BodyRoot, CollectionFormat, Host, Location, Method, ParamType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,12 +32,12 @@ pub struct OperationSpec {
     /// Every collection that lists the operation; the first is its home.
     pub collections: Vec<String>,
     /// HTTP method, upper case.
-    pub method: String,
+    pub method: Method,
     /// Route with named `{placeholders}`.
     pub route: String,
     /// Which host serves it: `api` (default) or `container_registry`.
-    #[serde(default = "default_host", skip_serializing_if = "is_default_host")]
-    pub host: String,
+    #[serde(default, skip_serializing_if = "Host::is_default")]
+    pub host: Host,
     /// Media types the operation accepts.
     pub consumes: Vec<String>,
     /// Media types the operation answers with.
@@ -55,14 +56,6 @@ pub struct OperationSpec {
     pub body: Option<BodySpec>,
 }
 
-fn default_host() -> String {
-    "api".to_string()
-}
-
-fn is_default_host(h: &String) -> bool {
-    h == "api"
-}
-
 /// One declared parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,16 +64,16 @@ pub struct ParamSpec {
     pub name: String,
     /// `query`, `path`, `header`, `formData` or `body`.
     #[serde(rename = "in")]
-    pub location: String,
+    pub location: Location,
     /// `string`, `integer`, `number`, `boolean`, `array`, `file` or `object`.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: ParamType,
     /// Element type of an `array`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
-    /// `csv` or `multi`, for arrays.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collection_format: Option<String>,
+    pub items: Option<ParamType>,
+    /// `csv`, `multi` ..., for arrays; absent otherwise.
+    #[serde(default, skip_serializing_if = "CollectionFormat::is_none")]
+    pub collection_format: CollectionFormat,
     /// Must be given.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
@@ -108,10 +101,10 @@ pub struct ParamSpec {
 pub struct BodySpec {
     /// `object`, `array` (of `items`), `opaque` (any JSON) or `binary`
     /// (raw bytes).
-    pub root: String,
+    pub root: BodyRoot,
     /// Element type of an `array` root: `object` or a scalar type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
+    pub items: Option<ParamType>,
     /// Top-level fields of the object (or of each array element).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldSpec>,
@@ -125,10 +118,10 @@ pub struct FieldSpec {
     pub name: String,
     /// `string`, `integer`, `number`, `boolean`, `array` or `object`.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: ParamType,
     /// Element type of an `array`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
+    pub items: Option<ParamType>,
     /// Listed in the schema's `required`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,

@@ -8,10 +8,12 @@
 
 pub mod format;
 pub mod import;
+pub mod region;
 pub mod validate;
+pub mod vocab;
 
 use format::{AliasFile, CloudFile, CollectionFile};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use validate::SpecError;
 
 /// File in `endpoints/` holding aliases and retired IDs.
@@ -28,6 +30,38 @@ pub struct Table {
     pub aliases: AliasFile,
     /// The region hosts.
     pub clouds: CloudFile,
+}
+
+/// The API facts folder, `../shared/falcon-api` beside the repository,
+/// for the tests that compare against it. When it is absent: panics if
+/// the `CI` environment variable is set (a CI run must not pass without
+/// it), else prints a visible notice that `what` is skipped and returns
+/// `None`.
+///
+/// ```no_run
+/// let Some(dir) = falcon_harness_spec::shared_api_dir("the drift test") else {
+///     return;
+/// };
+/// assert!(dir.join("swagger.json").exists());
+/// ```
+pub fn shared_api_dir(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/falcon-api");
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    present_or_notice(dir, what, ci)
+}
+
+/// The rule of [`shared_api_dir`] for a given folder and `CI` setting.
+fn present_or_notice(dir: PathBuf, what: &str, ci: bool) -> Option<PathBuf> {
+    if dir.join("swagger.json").exists() {
+        return Some(dir);
+    }
+    assert!(
+        !ci,
+        "{} is absent and CI is set: {what} cannot run",
+        dir.display()
+    );
+    eprintln!("notice: {} is absent; {what} skipped", dir.display());
+    None
 }
 
 /// Lists the `*.json` files of a folder, sorted, or says why not.
@@ -105,4 +139,25 @@ pub fn load_dir(dir: &Path) -> Result<Table, SpecError> {
         aliases,
         clouds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absent_shared_folder_is_skipped_with_a_notice_outside_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(present_or_notice(dir.path().join("nope"), "t", false), None);
+        std::fs::write(dir.path().join("swagger.json"), "{}").unwrap();
+        let found = present_or_notice(dir.path().to_path_buf(), "t", true);
+        assert_eq!(found.as_deref(), Some(dir.path()));
+    }
+
+    #[test]
+    #[should_panic(expected = "CI is set")]
+    fn an_absent_shared_folder_fails_under_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        present_or_notice(dir.path().join("nope"), "t", true);
+    }
 }

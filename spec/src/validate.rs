@@ -4,25 +4,11 @@
 //! bad entry can be found at once.
 
 use super::format::{AliasFile, CloudFile, CollectionFile, OperationSpec, ParamSpec};
+use super::vocab::{BodyRoot, Location, ParamType};
+use serde::Deserialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-
-/// HTTP methods the table may use.
-pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
-/// Parameter locations.
-pub const LOCATIONS: &[&str] = &["query", "path", "header", "formData", "body"];
-/// Parameter and field types.
-pub const TYPES: &[&str] = &[
-    "string", "integer", "number", "boolean", "array", "file", "object",
-];
-/// Element types of arrays.
-pub const ITEM_TYPES: &[&str] = &["string", "integer", "number", "boolean", "object"];
-/// Collection formats of array parameters.
-pub const COLLECTION_FORMATS: &[&str] = &["csv", "multi", "ssv", "tsv", "pipes"];
-/// Body roots.
-pub const BODY_ROOTS: &[&str] = &["object", "array", "opaque", "binary"];
-/// Hosts an operation may be served from.
-pub const HOSTS: &[&str] = &["api", "container_registry"];
 
 /// A problem found in the endpoint table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,9 +40,25 @@ fn err(file: &str, op: Option<&str>, message: impl Into<String>) -> SpecError {
     }
 }
 
-/// Parses one collection file's text, naming the file on malformed JSON.
+/// Parses one collection file's text. Malformed JSON names the file; a
+/// value the format does not allow (an unknown location, type, method ...)
+/// names the file and the operation.
 pub fn parse_collection(file: &str, text: &str) -> Result<CollectionFile, SpecError> {
-    serde_json::from_str(text).map_err(|e| err(file, None, format!("malformed JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| match locate_bad_operation(file, text) {
+        Some(located) => located,
+        None => err(file, None, format!("malformed JSON: {e}")),
+    })
+}
+
+/// Finds the first operation of a collection file that does not
+/// deserialize, for an error naming it.
+fn locate_bad_operation(file: &str, text: &str) -> Option<SpecError> {
+    let doc: Value = serde_json::from_str(text).ok()?;
+    doc.get("operations")?.as_array()?.iter().find_map(|op| {
+        let e = OperationSpec::deserialize(op).err()?;
+        let id = op.get("id").and_then(Value::as_str).unwrap_or("?");
+        Some(err(file, Some(id), e.to_string()))
+    })
 }
 
 /// Parses `aliases.json`.
@@ -96,64 +98,38 @@ pub fn route_placeholders(route: &str) -> Result<Vec<&str>, String> {
     Ok(out)
 }
 
+/// The element type of an array (given exactly for arrays, and never
+/// `array` or `file`), or what is wrong with it.
+fn check_items(what: &str, ty: ParamType, items: Option<ParamType>) -> Result<(), String> {
+    match (ty, items) {
+        (ParamType::Array, None) => Err(format!("{what}: array without an items type")),
+        (ParamType::Array, Some(it)) if !it.is_item() => {
+            Err(format!("{what}: items type {it} is not allowed"))
+        }
+        (ParamType::Array, _) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(format!("{what}: items given for a non-array")),
+    }
+}
+
 fn check_param(file: &str, op: &str, p: &ParamSpec) -> Result<(), SpecError> {
     let e = |m: String| err(file, Some(op), m);
     if p.name.is_empty() {
         return Err(e("a parameter has an empty name".into()));
     }
-    if !LOCATIONS.contains(&p.location.as_str()) {
+    check_items(&format!("parameter {:?}", p.name), p.ty, p.items).map_err(e)?;
+    if !p.collection_format.is_none() && p.ty != ParamType::Array {
         return Err(e(format!(
-            "parameter {:?}: unknown location {:?} (expected one of {})",
-            p.name,
-            p.location,
-            LOCATIONS.join(", ")
+            "parameter {:?}: collection format given for a non-array",
+            p.name
         )));
     }
-    if !TYPES.contains(&p.ty.as_str()) {
-        return Err(e(format!(
-            "parameter {:?}: unknown type {:?} (expected one of {})",
-            p.name,
-            p.ty,
-            TYPES.join(", ")
-        )));
-    }
-    match (&*p.ty, &p.items) {
-        ("array", None) => {
-            return Err(e(format!(
-                "parameter {:?}: array without an items type",
-                p.name
-            )))
-        }
-        ("array", Some(it)) if !ITEM_TYPES.contains(&it.as_str()) => {
-            return Err(e(format!(
-                "parameter {:?}: unknown items type {:?}",
-                p.name, it
-            )))
-        }
-        ("array", _) => {}
-        (_, Some(_)) => {
-            return Err(e(format!(
-                "parameter {:?}: items given for a non-array",
-                p.name
-            )))
-        }
-        _ => {}
-    }
-    if let Some(cf) = &p.collection_format {
-        if !COLLECTION_FORMATS.contains(&cf.as_str()) {
-            return Err(e(format!(
-                "parameter {:?}: unknown collection format {:?}",
-                p.name, cf
-            )));
-        }
-    }
-    if p.ty == "file" && p.location != "formData" {
+    if p.ty == ParamType::File && p.location != Location::FormData {
         return Err(e(format!(
             "parameter {:?}: a file parameter must be in formData",
             p.name
         )));
     }
-    if p.location == "path" && !p.required {
+    if p.location == Location::Path && !p.required {
         return Err(e(format!("path parameter {:?} must be required", p.name)));
     }
     Ok(())
@@ -162,16 +138,6 @@ fn check_param(file: &str, op: &str, p: &ParamSpec) -> Result<(), SpecError> {
 fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
     let id = o.id.as_str();
     let e = |m: String| err(file, Some(id), m);
-    if !METHODS.contains(&o.method.as_str()) {
-        return Err(e(format!(
-            "unknown method {:?} (expected one of {})",
-            o.method,
-            METHODS.join(", ")
-        )));
-    }
-    if !HOSTS.contains(&o.host.as_str()) {
-        return Err(e(format!("unknown host {:?}", o.host)));
-    }
     if o.collections.is_empty() {
         return Err(e("lists no collection".into()));
     }
@@ -180,16 +146,16 @@ fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
     let mut bodies = 0;
     for p in &o.params {
         check_param(file, id, p)?;
-        if !seen.insert((p.location.as_str(), p.name.as_str())) {
+        if !seen.insert((p.location, p.name.as_str())) {
             return Err(e(format!(
                 "parameter {:?} is declared twice in {}",
                 p.name, p.location
             )));
         }
-        if p.location == "body" {
+        if p.location == Location::Body {
             bodies += 1;
         }
-        if p.location == "path" && !placeholders.contains(&p.name.as_str()) {
+        if p.location == Location::Path && !placeholders.contains(&p.name.as_str()) {
             return Err(e(format!(
                 "path parameter {:?} has no {{{}}} placeholder in route {}",
                 p.name, p.name, o.route
@@ -200,7 +166,7 @@ fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
         if !o
             .params
             .iter()
-            .any(|p| p.location == "path" && p.name == *ph)
+            .any(|p| p.location == Location::Path && p.name == *ph)
         {
             return Err(e(format!(
                 "route placeholder {{{ph}}} has no path parameter"
@@ -216,35 +182,23 @@ fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
         _ => {}
     }
     if let Some(b) = &o.body {
-        if !BODY_ROOTS.contains(&b.root.as_str()) {
-            return Err(e(format!("unknown body root {:?}", b.root)));
-        }
-        match (&*b.root, &b.items) {
-            ("array", None) => return Err(e("array body without an items type".into())),
-            ("array", Some(it)) if !ITEM_TYPES.contains(&it.as_str()) => {
-                return Err(e(format!("unknown body items type {it:?}")))
-            }
-            ("array", _) => {}
-            (_, Some(_)) => return Err(e("body items given for a non-array root".into())),
-            _ => {}
-        }
+        let root_ty = match b.root {
+            BodyRoot::Array => ParamType::Array,
+            _ => ParamType::Object,
+        };
+        check_items("body", root_ty, b.items).map_err(e)?;
         let mut names = BTreeSet::new();
         for f in &b.fields {
             if !names.insert(f.name.as_str()) {
                 return Err(e(format!("body field {:?} is declared twice", f.name)));
             }
-            if !TYPES.contains(&f.ty.as_str()) || f.ty == "file" {
+            if f.ty == ParamType::File {
                 return Err(e(format!(
-                    "body field {:?}: unknown type {:?}",
-                    f.name, f.ty
-                )));
-            }
-            if (f.ty == "array") != f.items.is_some() {
-                return Err(e(format!(
-                    "body field {:?}: items must be given exactly for arrays",
+                    "body field {:?}: type file is only for form parameters",
                     f.name
                 )));
             }
+            check_items(&format!("body field {:?}", f.name), f.ty, f.items).map_err(e)?;
         }
     }
     Ok(())
@@ -338,7 +292,16 @@ pub fn validate(
     if clouds.auto.is_empty() {
         return Err(err(clouds_file, None, "no auto host"));
     }
+    let mut keys = BTreeMap::new();
     for (name, r) in &clouds.regions {
+        crate::region::check_name(name).map_err(|m| err(clouds_file, None, m))?;
+        if let Some(other) = keys.insert(crate::region::key(name), name) {
+            return Err(err(
+                clouds_file,
+                None,
+                format!("regions {other:?} and {name:?} are the same name spelled twice"),
+            ));
+        }
         if r.api.is_empty() || r.container_registry.is_empty() {
             return Err(err(clouds_file, None, format!("region {name}: empty host")));
         }

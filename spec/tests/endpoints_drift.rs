@@ -9,14 +9,9 @@ fn endpoints_match_a_fresh_import() {
     // This package lives in `spec/`; the repository root is one up.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let root = root.as_path();
-    let shared = root.join("../shared/falcon-api");
-    if !shared.join("swagger.json").exists() {
-        eprintln!(
-            "notice: {} is absent; skipping the drift test",
-            shared.display()
-        );
+    let Some(shared) = spec::shared_api_dir("the drift test") else {
         return;
-    }
+    };
     let read = |n: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(shared.join(n)).unwrap()).unwrap()
     };

@@ -183,8 +183,8 @@ fn unknown_field_in_an_entry_is_malformed() {
     assert!(e.to_string().contains("unknown field `verb`"), "{e}");
 }
 
-#[test]
-fn alias_to_unknown_operation() {
+/// Loads a good table whose file `name` holds `text` instead.
+fn load_replacing(name: &str, text: &str) -> Result<spec::Table, SpecError> {
     let dir = tempfile::tempdir().unwrap();
     write_table(
         dir.path(),
@@ -193,12 +193,17 @@ fn alias_to_unknown_operation() {
             json!({"collection": "things", "operations": [good_op()]}),
         )],
     );
-    std::fs::write(
-        dir.path().join("_aliases.json"),
+    std::fs::write(dir.path().join(name), text).unwrap();
+    spec::load_dir(dir.path())
+}
+
+#[test]
+fn alias_to_unknown_operation() {
+    let e = load_replacing(
+        "_aliases.json",
         r#"{"same_route":{"get-thing":"GetThingz"},"legacy":{},"retired":[]}"#,
     )
-    .unwrap();
-    let e = spec::load_dir(dir.path()).unwrap_err();
+    .unwrap_err();
     assert!(e.to_string().contains("_aliases.json"), "{e}");
     assert!(e.to_string().contains("operation get-thing"), "{e}");
     assert!(e.to_string().contains("GetThingz"), "{e}");
@@ -268,7 +273,7 @@ fn importer_takes_an_official_style_document() {
     assert_eq!(get.params[1].maximum, Some(500.0));
     let upd = &c.operations[1];
     let body = upd.body.as_ref().unwrap();
-    assert_eq!(body.root, "object");
+    assert_eq!(body.root, falcon_harness_spec::vocab::BodyRoot::Object);
     assert_eq!(
         body.fields
             .iter()
@@ -280,4 +285,30 @@ fn importer_takes_an_official_style_document() {
     let files = render(&imported).unwrap();
     assert_eq!(files, render(&import(&doc, None, None).unwrap()).unwrap());
     assert!(files.contains_key("things_api.json"));
+}
+
+#[test]
+fn region_names_are_checked() {
+    for (regions, words) in [
+        (
+            r#"{"US_1":{"api":"a","container_registry":"c"}}"#,
+            "region name \"US_1\"",
+        ),
+        (
+            r#"{"auto":{"api":"a","container_registry":"c"}}"#,
+            "reserved",
+        ),
+        (
+            r#"{"us-1":{"api":"a","container_registry":"c"},"us1":{"api":"a","container_registry":"c"}}"#,
+            "spelled twice",
+        ),
+    ] {
+        let e = load_replacing(
+            "_clouds.json",
+            &format!(r#"{{"regions":{regions},"auto":"a"}}"#),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("_clouds.json") && e.contains(words), "{e}");
+    }
 }

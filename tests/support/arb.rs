@@ -1,7 +1,6 @@
 //! Strategies shared by the property tests and the time-bounded fuzz run:
 //! arbitrary JSON, and argument objects whose keys are mostly names the
 //! operation knows.
-#![allow(dead_code)]
 
 use falcon_harness::catalog;
 use proptest::prelude::*;

@@ -2,7 +2,6 @@
 //! `/oauth2/token` and canned JSON for everything else over HTTP/1.1 on
 //! 127.0.0.1. Faults (dropped connections, stalls, 500 and 429 storms,
 //! truncated bodies, token expiry) are injected by a deterministic schedule.
-#![allow(dead_code)]
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, StreamBody};

@@ -1,6 +1,5 @@
-//! Shared helpers of the runtime's integration tests: a mock Falcon
-//! token endpoint and hand-built request plans.
-#![allow(dead_code)]
+//! A mockito Falcon: the token endpoint, resource replies, a harness
+//! builder pointed at the server and hand-built request plans.
 
 use falcon_harness::{HarnessBuilder, Host, Method, PlannedBody, RequestPlan, RetryPolicy};
 use mockito::{Matcher, Mock, ServerGuard};

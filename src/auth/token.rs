@@ -1,54 +1,17 @@
-//! OAuth2 authentication: credentials (never shown), the token request,
-//! the cached token with its renew window and single-flight refresh, and
-//! revocation.
+//! The bearer token and its cache: the renew window, and single-flight
+//! renewal that shares one fetch (or its failure) among concurrent callers.
 
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
-use base64::Engine;
+use crate::secret::Secret;
 use reqwest::header::HeaderValue;
-use serde_json::Value;
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use url::Url;
-
-/// A secret string (client secret or token). Its `Debug` never shows it
-/// and it has no `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// How the harness authenticates.
-#[derive(Debug, Clone)]
-pub(crate) enum Credentials {
-    /// OAuth2 client credentials, optionally for an MSSP child CID.
-    Client {
-        client_id: String,
-        client_secret: Secret,
-        member_cid: Option<String>,
-    },
-    /// A bearer token obtained elsewhere; it cannot be renewed.
-    Bearer(Secret),
-}
 
 /// The longest token lifetime believed from a token reply: one day.
-const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+pub(crate) const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
 
 /// A bearer token and when to stop using it.
 #[derive(Debug)]
@@ -66,7 +29,7 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    fn new(value: Secret, expires_at: Option<Instant>) -> Token {
+    pub(crate) fn new(value: Secret, expires_at: Option<Instant>) -> Token {
         let header = HeaderValue::try_from(format!("Bearer {}", value.expose()))
             .ok()
             .map(|mut v| {
@@ -113,12 +76,6 @@ impl Token {
     }
 }
 
-/// A token reply: the token and the region it names.
-pub(crate) struct Grant {
-    pub token: Token,
-    pub region: Option<String>,
-}
-
 /// The token cache with single-flight renewal.
 pub(crate) struct TokenCache {
     current: RwLock<Option<Arc<Token>>>,
@@ -129,10 +86,19 @@ pub(crate) struct TokenCache {
     completed: AtomicU64,
 }
 
-/// A failed token fetch, shared with the callers that waited for it.
+/// How long a refused token request (the token endpoint answered 4xx) is
+/// the answer for every caller, including ones that arrive after it: the
+/// same credentials would be refused again, and a burst of callers must
+/// not become a burst of token requests.
+const REFUSAL_HOLD: Duration = Duration::from_secs(1);
+
+/// A failed token fetch, shared with the callers that waited for it (and,
+/// for a refusal, with those that come within [`REFUSAL_HOLD`]).
 struct Failure {
     /// The value of `completed` after it.
     completed: u64,
+    /// When it failed.
+    at: Instant,
     status: Option<u16>,
     message: String,
 }
@@ -178,15 +144,22 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Token>>,
     {
+        // Taken before looking at the cache: a fetch that ends after this
+        // point (even before this caller waits for the lock) is one this
+        // caller shares.
+        let seen = self.completed.load(Ordering::Acquire);
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        let seen = self.completed.load(Ordering::Acquire);
         let mut last_failure = self.refresh.lock().await;
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
-        if let Some(f) = last_failure.as_ref().filter(|f| f.completed > seen) {
+        let shared = |f: &&Failure| {
+            let refused = f.status.is_some_and(|s| (400..500).contains(&s));
+            f.completed > seen || (refused && f.at.elapsed() < REFUSAL_HOLD)
+        };
+        if let Some(f) = last_failure.as_ref().filter(shared) {
             return Err(Error::Auth {
                 status: f.status,
                 message: f.message.clone(),
@@ -211,6 +184,7 @@ impl TokenCache {
                 };
                 *last_failure = Some(Failure {
                     completed,
+                    at: Instant::now(),
                     status,
                     message,
                 });
@@ -238,198 +212,6 @@ impl TokenCache {
     pub fn fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
     }
-}
-
-/// The endpoint-relative URL of an OAuth2 call.
-fn oauth_url(base: &Url, leaf: &str) -> Result<Url> {
-    let s = format!("{}/oauth2/{leaf}", base.as_str().trim_end_matches('/'));
-    Url::parse(&s).map_err(|e| Error::Config(format!("bad OAuth2 URL: {e}")))
-}
-
-fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
-    let messages: Vec<String> = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| {
-            Some(
-                v.get("errors")?
-                    .as_array()?
-                    .iter()
-                    .filter_map(|e| e.get("message")?.as_str().map(str::to_string))
-                    .collect(),
-            )
-        })
-        .unwrap_or_default();
-    let message = if messages.is_empty() {
-        format!("{what} refused")
-    } else {
-        format!("{what} refused: {}", messages.join("; "))
-    };
-    Error::Auth { status, message }
-}
-
-/// A refusal's text may echo the form that was sent: the secret (as
-/// given or form-encoded) is replaced in it.
-fn hide_secret(e: Error, secret: &str) -> Error {
-    match e {
-        Error::Auth { status, message } if !secret.is_empty() => {
-            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-            let message = message
-                .replace(secret, "<redacted>")
-                .replace(&encoded, "<redacted>");
-            Error::Auth { status, message }
-        }
-        other => other,
-    }
-}
-
-fn transport_error(what: &str, e: reqwest::Error) -> Error {
-    Error::Transport {
-        operation: what.to_string(),
-        source: e.without_url(),
-    }
-}
-
-/// Requests a token: `POST /oauth2/token` with the client credentials as a
-/// form. Retries 429 and connection failures under `policy`.
-pub(crate) async fn request_token(
-    client: &reqwest::Client,
-    base: &Url,
-    creds: &Credentials,
-    policy: &RetryPolicy,
-) -> Result<Grant> {
-    let Credentials::Client {
-        client_id,
-        client_secret,
-        member_cid,
-    } = creds
-    else {
-        return Err(Error::Auth {
-            status: None,
-            message: "the bearer token was refused and cannot be renewed".into(),
-        });
-    };
-    let url = oauth_url(base, "token")?;
-    let mut form: Vec<(&str, &str)> = vec![
-        ("client_id", client_id.as_str()),
-        ("client_secret", client_secret.expose()),
-    ];
-    if let Some(cid) = member_cid {
-        form.push(("member_cid", cid.as_str()));
-    }
-    let started = Instant::now();
-    let mut retry = 0;
-    let reply = loop {
-        let sent = client
-            .post(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
-            .send()
-            .await;
-        match sent {
-            // A token request is safe to repeat: retry server faults too.
-            Ok(r) if r.status().is_server_error() && retry < policy.retries() => {
-                tokio::time::sleep(policy.backoff_delay(retry)).await;
-            }
-            Ok(r) if r.status().as_u16() == 429 && retry < policy.retries() => {
-                let wait = policy.rate_limit_delay(r.headers(), retry);
-                tracing::warn!(
-                    wait_ms = wait.as_millis() as u64,
-                    "token request rate limited; waiting"
-                );
-                tokio::time::sleep(wait).await;
-            }
-            Ok(r) => break r,
-            Err(e) if e.is_connect() && retry < policy.retries() => {
-                tokio::time::sleep(policy.backoff_delay(retry)).await;
-            }
-            Err(e) => return Err(transport_error("oauth2/token", e)),
-        }
-        retry += 1;
-    };
-    let status = reply.status().as_u16();
-    let region = reply
-        .headers()
-        .get("x-cs-region")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_ascii_lowercase());
-    let body = reply
-        .bytes()
-        .await
-        .map_err(|e| transport_error("oauth2/token", e))?;
-    tracing::info!(
-        status,
-        region = region.as_deref().unwrap_or(""),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "token request"
-    );
-    if !(200..300).contains(&status) {
-        let e = auth_error(Some(status), &body, "token request");
-        return Err(hide_secret(e, client_secret.expose()));
-    }
-    let unusable = |what: &str| Error::Auth {
-        status: Some(status),
-        message: format!("token reply unusable: {what}"),
-    };
-    let v: Value = serde_json::from_slice(&body).map_err(|_| unusable("not JSON"))?;
-    let token = v
-        .get("access_token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| unusable("no access_token"))?;
-    // Bounded: a reply naming an absurd lifetime cannot overflow the clock
-    // (the API's tokens live 30 minutes).
-    let expires_in = v
-        .get("expires_in")
-        .and_then(Value::as_u64)
-        .unwrap_or(1799)
-        .min(MAX_TOKEN_LIFETIME_SECS);
-    Ok(Grant {
-        token: Token::new(
-            Secret::new(token),
-            started.checked_add(Duration::from_secs(expires_in)),
-        ),
-        region,
-    })
-}
-
-/// Revokes a token: `POST /oauth2/revoke` with the client credentials as
-/// Basic authentication and the token in the form.
-pub(crate) async fn revoke_token(
-    client: &reqwest::Client,
-    base: &Url,
-    creds: &Credentials,
-    token: &Token,
-) -> Result<()> {
-    let Credentials::Client {
-        client_id,
-        client_secret,
-        ..
-    } = creds
-    else {
-        return Err(Error::Config(
-            "revoke needs client credentials, not a bearer token".into(),
-        ));
-    };
-    let basic = base64::engine::general_purpose::STANDARD
-        .encode(format!("{client_id}:{}", client_secret.expose()));
-    let reply = client
-        .post(oauth_url(base, "revoke")?)
-        .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
-        .header(reqwest::header::ACCEPT, "application/json")
-        .form(&[("token", token.value())])
-        .send()
-        .await
-        .map_err(|e| transport_error("oauth2/revoke", e))?;
-    let status = reply.status().as_u16();
-    let body = reply
-        .bytes()
-        .await
-        .map_err(|e| transport_error("oauth2/revoke", e))?;
-    tracing::info!(status, "token revoked");
-    if !(200..300).contains(&status) {
-        return Err(auth_error(Some(status), &body, "token revocation"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -463,17 +245,8 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted() {
-        let c = Credentials::Client {
-            client_id: "id".into(),
-            client_secret: Secret::new("hunter2"),
-            member_cid: None,
-        };
-        let shown = format!("{c:?} {:?}", token("tok123", 5));
-        assert!(
-            !shown.contains("hunter2") && !shown.contains("tok123"),
-            "{shown}"
-        );
+    fn tokens_are_redacted() {
+        assert!(!format!("{:?}", token("tok123", 5)).contains("tok123"));
     }
 
     #[test]
@@ -532,6 +305,31 @@ mod tests {
             .unwrap_err();
         assert!(e.is_auth());
         assert!(cache.take().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_answers_late_callers_a_transport_failure_does_not() {
+        let cache = TokenCache::new(Duration::from_secs(0), None);
+        let refuse = || async {
+            Err::<Token, _>(Error::Auth {
+                status: Some(403),
+                message: "refused".into(),
+            })
+        };
+        assert!(cache.get(refuse).await.is_err());
+        // A caller that arrives after the refusal shares it: no new fetch.
+        let e = cache
+            .get(|| async { Ok(token("must-not-fetch", 600)) })
+            .await
+            .unwrap_err();
+        assert!(e.is_auth() && e.status() == Some(403), "{e}");
+        assert_eq!(cache.fetches(), 1);
+        let cache = TokenCache::new(Duration::from_secs(0), None);
+        let broken = || async { Err::<Token, _>(Error::Config("unreachable".into())) };
+        assert!(cache.get(broken).await.is_err());
+        let t = cache.get(|| async { Ok(token("next", 600)) }).await;
+        assert_eq!(t.unwrap().value(), "next");
+        assert_eq!(cache.fetches(), 2);
     }
 
     #[tokio::test]

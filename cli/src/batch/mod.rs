@@ -10,181 +10,22 @@
 //! (`status_code`/`headers`/`body`, `plan`, or `error: {kind, message}`).
 //! Blank input lines are skipped.
 
+mod line;
+mod progress;
+
+pub use line::{output_line, parse_line, Parsed, Reply, Request};
+pub use progress::Progress;
+
 use super::exit::Exit;
 use super::input::{self, Rules};
-use super::json_text;
 use super::lines::{self, Line};
 use super::output;
-use falcon_harness::catalog;
-use falcon_harness::error::Error;
-use falcon_harness::operation::Operation;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::future::Future;
-use std::io::{self, BufReader, IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::io::{self, BufReader, Read, Write};
 use tokio::io::AsyncBufRead;
-
-/// One well-formed input line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Request {
-    /// 1-based line number in the input.
-    pub line: usize,
-    /// The line's `id`, `null` when it has none.
-    pub id: Value,
-    /// The resolved operation.
-    pub op: &'static Operation,
-    /// The arguments (`{}` when absent).
-    pub args: Value,
-    /// Notes on the line (lenient mode's repeated keys).
-    pub warnings: Vec<String>,
-}
-
-/// What a handler returns for one line: the fields to print after `id`
-/// and `line`, and the exit code the line stands for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    /// Fields of the output line.
-    pub fields: Map<String, Value>,
-    /// The line's outcome as an exit code.
-    pub exit: Exit,
-}
-
-impl Reply {
-    /// A reply with these fields.
-    pub fn new(fields: Map<String, Value>, exit: Exit) -> Reply {
-        Reply { fields, exit }
-    }
-
-    /// An error line: `{"error": {"kind": .., "message": ..}}`.
-    pub fn error(kind: &str, message: impl Into<String>, exit: Exit) -> Reply {
-        let mut fields = Map::new();
-        fields.insert(
-            "error".into(),
-            json!({"kind": kind, "message": message.into()}),
-        );
-        Reply { fields, exit }
-    }
-
-    /// The error line for a library error.
-    pub fn from_error(e: &Error) -> Reply {
-        Reply::error(error_kind(e), e.to_string(), Exit::for_error(e))
-    }
-}
-
-/// The `kind` of an error line for a library error.
-pub fn error_kind(e: &Error) -> &'static str {
-    match e {
-        Error::UnknownOperation(_) => "unknown_operation",
-        Error::Argument(_) => "argument",
-        Error::Config(_) => "config",
-        Error::Auth { .. } => "auth",
-        Error::Transport { .. } => "transport",
-        Error::Timeout { .. } => "timeout",
-        Error::Status { .. } => "status",
-        Error::Decode { .. } => "decode",
-        Error::Io { .. } => "io",
-        #[allow(unreachable_patterns)]
-        _ => "other",
-    }
-}
-
-/// An input line after parsing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Parsed {
-    /// A well-formed line.
-    Request(Request),
-    /// A bad line: its `id` (when one could be read) and the error reply.
-    Bad(Value, Reply),
-    /// A blank line (skipped).
-    Blank,
-}
-
-fn bad(id: Value, message: String) -> Parsed {
-    Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
-}
-
-/// Parses one input line (without its line break). A key given twice
-/// anywhere in the line is an error, or in lenient mode a warning.
-pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return bad(Value::Null, format!("line {line}: not UTF-8"));
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Parsed::Blank;
-    }
-    let (value, repeated) = match json_text::parse(text) {
-        Ok(v) => v,
-        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
-    };
-    let Value::Object(mut obj) = value else {
-        return bad(
-            Value::Null,
-            format!(
-                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}}}, got {}",
-                falcon_harness::json_kind::name(&value)
-            ),
-        );
-    };
-    let id = obj.remove("id").unwrap_or(Value::Null);
-    let warnings = match input::repeated_keys(&format!("line {line}"), repeated, rules) {
-        Ok(w) => w,
-        Err(f) => return bad(id, f.message),
-    };
-    if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
-        return bad(
-            id,
-            format!("line {line}: unknown key {k:?}; a line has \"id\", \"op\" and \"args\""),
-        );
-    }
-    let name = match obj.remove("op") {
-        Some(Value::String(s)) => s,
-        Some(other) => {
-            return bad(
-                id,
-                format!(
-                    "line {line}: \"op\" must be a string, got {}",
-                    falcon_harness::json_kind::name(&other)
-                ),
-            )
-        }
-        None => return bad(id, format!("line {line}: \"op\" is missing")),
-    };
-    let args = match obj.remove("args") {
-        None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(v @ Value::Object(_)) => v,
-        Some(other) => {
-            return bad(
-                id,
-                format!(
-                    "line {line}: \"args\" must be an object, got {}",
-                    falcon_harness::json_kind::name(&other)
-                ),
-            )
-        }
-    };
-    match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            op: r.operation,
-            args,
-            warnings,
-        }),
-        Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
-    }
-}
-
-/// The output line for a reply.
-pub fn output_line(line: usize, id: Value, reply: Reply) -> (Value, Exit) {
-    let mut m = Map::with_capacity(reply.fields.len() + 2);
-    m.insert("id".into(), id);
-    m.insert("line".into(), json!(line));
-    m.extend(reply.fields);
-    (Value::Object(m), reply.exit)
-}
 
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,7 +110,7 @@ pub fn run_sync<R: Read, W: Write>(
 /// warnings of a good one go to stderr.
 fn parse_read(line: usize, read: &Line, rules: &Rules) -> Parsed {
     match read {
-        Line::TooLong => bad(
+        Line::TooLong => line::bad(
             Value::Null,
             input::too_large(&format!("line {line}"), rules.max_bytes),
         ),
@@ -353,69 +194,13 @@ fn strip_eol(buf: &[u8]) -> &[u8] {
     buf.strip_suffix(b"\r").unwrap_or(buf)
 }
 
-/// A one-line progress display on stderr, drawn only when stderr is a
-/// terminal, at most ten times a second.
-#[derive(Debug)]
-pub struct Progress {
-    enabled: bool,
-    started: Instant,
-    last: Option<Instant>,
-}
-
-impl Progress {
-    /// Progress on stderr when stderr is a terminal.
-    pub fn stderr() -> Progress {
-        Progress::new(io::stderr().is_terminal())
-    }
-
-    /// Progress that draws only when `enabled`.
-    pub fn new(enabled: bool) -> Progress {
-        Progress {
-            enabled,
-            started: Instant::now(),
-            last: None,
-        }
-    }
-
-    fn tick(&mut self, s: &Summary) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
-        {
-            return;
-        }
-        self.last = Some(now);
-        self.draw(s);
-    }
-
-    fn draw(&self, s: &Summary) {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let _ = write!(
-            io::stderr(),
-            "\r\x1b[2Kbatch: {} lines, {} not ok, {:.0} lines/s",
-            s.lines,
-            s.failed,
-            s.lines as f64 / secs
-        );
-    }
-
-    fn finish(&mut self, s: &Summary) {
-        if self.enabled {
-            self.draw(s);
-            let _ = writeln!(io::stderr());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Map};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::time::Duration;
 
     fn ok_reply(req: &Request) -> Reply {
         let mut m = Map::new();
@@ -585,17 +370,5 @@ mod tests {
                 assert_eq!(v["args"]["offset"], json!(i));
             }
         }
-    }
-
-    #[test]
-    fn error_kinds() {
-        let e = Error::Auth {
-            status: Some(401),
-            message: "no".into(),
-        };
-        let r = Reply::from_error(&e);
-        assert_eq!(r.exit, Exit::Failure);
-        assert_eq!(r.fields["error"]["kind"], "auth");
-        assert_eq!(error_kind(&Error::Config("x".into())), "config");
     }
 }

@@ -1,0 +1,238 @@
+//! OAuth2 authentication: credentials (never shown), the token request
+//! and revocation. The token and its cache are in [`token`].
+
+mod token;
+
+pub(crate) use token::{Token, TokenCache};
+
+use crate::attempt::{Attempted, Buffered, Driver};
+use crate::error::{Error, Result};
+use crate::response::error_messages;
+use crate::retry::RetryPolicy;
+use crate::secret::Secret;
+use base64::Engine;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use token::MAX_TOKEN_LIFETIME_SECS;
+use url::Url;
+
+/// How the harness authenticates.
+#[derive(Debug, Clone)]
+pub(crate) enum Credentials {
+    /// OAuth2 client credentials, optionally for an MSSP child CID.
+    Client {
+        client_id: String,
+        client_secret: Secret,
+        member_cid: Option<String>,
+    },
+    /// A bearer token obtained elsewhere; it cannot be renewed.
+    Bearer(Secret),
+}
+
+/// A token reply: the token and the region it names.
+pub(crate) struct Grant {
+    pub token: Token,
+    pub region: Option<String>,
+}
+
+/// The endpoint-relative URL of an OAuth2 call.
+fn oauth_url(base: &Url, leaf: &str) -> Result<Url> {
+    let s = format!("{}/oauth2/{leaf}", base.as_str().trim_end_matches('/'));
+    Url::parse(&s).map_err(|e| Error::Config(format!("bad OAuth2 URL: {e}")))
+}
+
+fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
+    let messages = serde_json::from_slice::<Value>(body)
+        .map(|v| error_messages(&v))
+        .unwrap_or_default();
+    let message = if messages.is_empty() {
+        format!("{what} refused")
+    } else {
+        format!("{what} refused: {}", messages.join("; "))
+    };
+    Error::Auth { status, message }
+}
+
+/// A refusal's text may echo the form that was sent: the secret (as
+/// given or form-encoded) is replaced in it.
+fn hide_secret(e: Error, secret: &str) -> Error {
+    match e {
+        Error::Auth { status, message } if !secret.is_empty() => {
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            let message = message
+                .replace(secret, "<redacted>")
+                .replace(&encoded, "<redacted>");
+            Error::Auth { status, message }
+        }
+        other => other,
+    }
+}
+
+fn transport_error(what: &str, e: reqwest::Error) -> Error {
+    Error::transport(what, e)
+}
+
+/// Requests a token: `POST /oauth2/token` with the client credentials as a
+/// form. Retries 429 and connection failures under `policy`.
+pub(crate) async fn request_token(
+    client: &reqwest::Client,
+    base: &Url,
+    creds: &Credentials,
+    policy: &RetryPolicy,
+) -> Result<Grant> {
+    let Credentials::Client {
+        client_id,
+        client_secret,
+        member_cid,
+    } = creds
+    else {
+        return Err(Error::Auth {
+            status: None,
+            message: "the bearer token was refused and cannot be renewed".into(),
+        });
+    };
+    let url = oauth_url(base, "token")?;
+    let mut form: Vec<(&str, &str)> = vec![
+        ("client_id", client_id.as_str()),
+        ("client_secret", client_secret.expose()),
+    ];
+    if let Some(cid) = member_cid {
+        form.push(("member_cid", cid.as_str()));
+    }
+    let started = Instant::now();
+    // A token request is safe to repeat: it counts as idempotent.
+    let driver = Driver {
+        policy,
+        idempotent: true,
+    };
+    let attempt = |_| async {
+        let sent = client
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(reply) => Attempted::Reply(reply),
+            Err(e) => Attempted::Failed(e),
+        })
+    };
+    let (reply, _) = driver
+        .buffered(attempt, |e| transport_error("oauth2/token", e))
+        .await?;
+    let Buffered { status, body, .. } = &reply;
+    let status = *status;
+    let region = reply
+        .headers
+        .get("x-cs-region")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_ascii_lowercase());
+    tracing::info!(
+        status,
+        region = region.as_deref().unwrap_or(""),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "token request"
+    );
+    if !(200..300).contains(&status) {
+        let e = auth_error(Some(status), body, "token request");
+        return Err(hide_secret(e, client_secret.expose()));
+    }
+    let unusable = |what: &str| Error::Auth {
+        status: Some(status),
+        message: format!("token reply unusable: {what}"),
+    };
+    let v: Value = serde_json::from_slice(body).map_err(|_| unusable("not JSON"))?;
+    let token = v
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unusable("no access_token"))?;
+    // Bounded: a reply naming an absurd lifetime cannot overflow the clock
+    // (the API's tokens live 30 minutes).
+    let expires_in = v
+        .get("expires_in")
+        .and_then(Value::as_u64)
+        .unwrap_or(1799)
+        .min(MAX_TOKEN_LIFETIME_SECS);
+    Ok(Grant {
+        token: Token::new(
+            Secret::new(token),
+            started.checked_add(Duration::from_secs(expires_in)),
+        ),
+        region,
+    })
+}
+
+/// Revokes a token: `POST /oauth2/revoke` with the client credentials as
+/// Basic authentication and the token in the form.
+pub(crate) async fn revoke_token(
+    client: &reqwest::Client,
+    base: &Url,
+    creds: &Credentials,
+    token: &Token,
+) -> Result<()> {
+    let Credentials::Client {
+        client_id,
+        client_secret,
+        ..
+    } = creds
+    else {
+        return Err(Error::Config(
+            "revoke needs client credentials, not a bearer token".into(),
+        ));
+    };
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{client_id}:{}", client_secret.expose()));
+    let reply = client
+        .post(oauth_url(base, "revoke")?)
+        .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[("token", token.value())])
+        .send()
+        .await
+        .map_err(|e| transport_error("oauth2/revoke", e))?;
+    let status = reply.status().as_u16();
+    let body = reply
+        .bytes()
+        .await
+        .map_err(|e| transport_error("oauth2/revoke", e))?;
+    tracing::info!(status, "token revoked");
+    if !(200..300).contains(&status) {
+        return Err(auth_error(Some(status), &body, "token revocation"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted() {
+        let c = Credentials::Client {
+            client_id: "id".into(),
+            client_secret: Secret::new("hunter2"),
+            member_cid: None,
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Credentials::Bearer(Secret::new("tok123"))).contains("tok123"));
+    }
+
+    #[test]
+    fn refusals_carry_the_api_messages() {
+        let e = auth_error(
+            Some(401),
+            br#"{"errors":[{"code":401,"message":"access denied"}]}"#,
+            "token request",
+        );
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (HTTP 401): token request refused: access denied"
+        );
+        let e = auth_error(Some(500), b"<html>", "token request");
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (HTTP 500): token request refused"
+        );
+    }
+}

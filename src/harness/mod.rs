@@ -1,0 +1,228 @@
+//! The harness: a cheap-to-clone handle that authenticates, sends planned
+//! requests with retries, and returns [`Response`]s.
+
+mod builder;
+mod request;
+mod send;
+
+pub use builder::HarnessBuilder;
+pub use request::{RequestBuilder, Target};
+
+use crate::auth::{self, Credentials, TokenCache};
+use crate::config::{Endpoints, Settings};
+use crate::error::{Error, Result};
+use crate::plan::PlanOptions;
+use crate::response::Response;
+use serde_json::Value;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use url::Url;
+
+/// A client of the Falcon API that calls operations by ID.
+///
+/// `Harness` is `Clone + Send + Sync`; clones share one connection pool,
+/// one token and one region, so clone it freely into tasks.
+///
+/// ```no_run
+/// # async fn run() -> falcon_harness::Result<()> {
+/// use falcon_harness::{Cloud, Harness};
+/// let harness = Harness::builder()
+///     .client_credentials("my-client-id", "my-client-secret")
+///     .cloud(Cloud::Us2)
+///     .build()?;
+/// # let _ = harness; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Harness {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    creds: Credentials,
+    client: reqwest::Client,
+    tokens: TokenCache,
+    endpoints: RwLock<Arc<Endpoints>>,
+}
+
+impl fmt::Debug for Harness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Harness")
+            .field("endpoints", &self.endpoints())
+            .field("credentials", &self.inner.creds)
+            .field("tokens", &self.inner.tokens)
+            .field("settings", &self.inner.settings)
+            .finish()
+    }
+}
+
+impl Harness {
+    /// A builder.
+    pub fn builder() -> HarnessBuilder {
+        HarnessBuilder::new()
+    }
+
+    /// A harness configured from the environment; see
+    /// [`HarnessBuilder::from_env`].
+    pub fn from_env() -> Result<Harness> {
+        HarnessBuilder::from_env().build()
+    }
+
+    /// The planner options this harness uses (strict or lenient).
+    pub fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            lenient: self.inner.settings.lenient,
+        }
+    }
+
+    /// The most pages [`RequestBuilder::pages`] fetches.
+    pub fn page_cap(&self) -> usize {
+        self.inner.settings.page_cap
+    }
+
+    fn endpoints(&self) -> Arc<Endpoints> {
+        self.inner
+            .endpoints
+            .read()
+            .map(|e| e.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// The base URL of the API host requests go to now (it changes once
+    /// when autodiscovery finds the region).
+    pub fn base_url(&self) -> Url {
+        self.endpoints().api.clone()
+    }
+
+    /// The region, when known (configured or discovered).
+    pub fn region(&self) -> Option<&'static str> {
+        self.endpoints().region
+    }
+
+    /// Token requests this harness has made so far (for monitoring).
+    pub fn token_requests(&self) -> u64 {
+        self.inner.tokens.fetches()
+    }
+
+    /// Gets a token now, unless a fresh one is cached: checks the
+    /// credentials and discovers the region.
+    pub async fn authenticate(&self) -> Result<()> {
+        self.token().await.map(|_| ())
+    }
+
+    /// Revokes the cached token (`POST /oauth2/revoke`) and forgets it;
+    /// the next command gets a new one. Nothing is sent when no token is
+    /// cached.
+    pub async fn revoke(&self) -> Result<()> {
+        // Check before taking the token: a bearer-token harness keeps it.
+        if !matches!(self.inner.creds, Credentials::Client { .. }) {
+            return Err(Error::Config(
+                "revoke needs client credentials (a given bearer token is kept)".into(),
+            ));
+        }
+        let Some(token) = self.inner.tokens.take() else {
+            return Ok(());
+        };
+        let base = self.endpoints().api.clone();
+        auth::revoke_token(&self.inner.client, &base, &self.inner.creds, &token).await
+    }
+
+    async fn token(&self) -> Result<Arc<auth::Token>> {
+        self.inner
+            .tokens
+            .get(|| async {
+                let base = self.endpoints().api.clone();
+                let grant = auth::request_token(
+                    &self.inner.client,
+                    &base,
+                    &self.inner.creds,
+                    &self.inner.settings.retry,
+                )
+                .await?;
+                if let Some(region) = grant.region.as_deref() {
+                    self.discover(region);
+                }
+                Ok(grant.token)
+            })
+            .await
+    }
+
+    fn discover(&self, region: &str) {
+        let Ok(mut eps) = self.inner.endpoints.write() else {
+            return;
+        };
+        match self.inner.settings.discovered(&eps, region) {
+            Some(next) => {
+                tracing::info!(
+                    region,
+                    base_url = %crate::config::redact_url(next.api.as_str()),
+                    "region discovered; switching"
+                );
+                *eps = Arc::new(next);
+            }
+            None => tracing::debug!(region, "region named by the token reply; staying"),
+        }
+    }
+
+    /// Calls an operation by its ID, an alias or its snake_case name, with
+    /// JSON arguments (an object, or `null` for none). The arguments are
+    /// planned by [`router::plan`]: a bad name or argument is an error and
+    /// nothing is sent. See [`execute`](Self::execute) for the reply.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let reply = harness
+    ///     .command("QueryIncidents", json!({"filter": "status:20", "limit": 10}))
+    ///     .await?
+    ///     .error_for_status()?;
+    /// println!("{:?}", reply.resources());
+    /// # Ok(()) }
+    /// ```
+    pub async fn command(&self, name: &str, args: Value) -> Result<Response> {
+        self.request(name).args(args).send().await
+    }
+
+    /// A request to build: `target` is an operation name (`&str`), an
+    /// [`&Operation`](crate::Operation), a
+    /// [`Target::override_route`] or a [`RequestPlan`]. Give it
+    /// [`args`](RequestBuilder::args) and [`file`](RequestBuilder::file)s,
+    /// then [`send`](RequestBuilder::send) it,
+    /// [`download`](RequestBuilder::download) its reply into a writer,
+    /// follow its [`pages`](RequestBuilder::pages), or only
+    /// [`plan`](RequestBuilder::plan) it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use falcon_harness::{catalog, Target};
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// // An operation looked up once, called in a loop.
+    /// let op = catalog::operation("GetIncidents").unwrap();
+    /// for id in ["inc:1", "inc:2"] {
+    ///     harness.request(op).args(json!({"ids": [id]})).send().await?;
+    /// }
+    /// // A route the table does not describe.
+    /// let reply = harness
+    ///     .request(Target::override_route("GET,/incidents/queries/incidents/v1"))
+    ///     .args(json!({"parameters": {"limit": 1}}))
+    ///     .send()
+    ///     .await?;
+    /// # let _ = reply; Ok(()) }
+    /// ```
+    pub fn request(&self, target: impl Into<Target>) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, target.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn harness_is_shareable() {
+        fn check<T: Clone + Send + Sync + 'static>() {}
+        check::<Harness>();
+    }
+}

@@ -1,0 +1,418 @@
+//! The request builder: what to call ([`Target`]), with which arguments
+//! and files, and how to take the reply (sent and buffered, streamed into
+//! a writer, followed page by page, or only planned).
+
+use super::Harness;
+use crate::catalog;
+use crate::error::{Error, Result};
+use crate::operation::Operation;
+use crate::paginate::{Pages, Planner};
+use crate::plan::{FileRef, FileSource, PlanOptions, RequestPlan};
+use crate::response::Response;
+use crate::router;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::io::AsyncWrite;
+
+/// What a request calls: an operation by name, an operation looked up
+/// beforehand, a manual `"METHOD,/route"`, or a plan made beforehand.
+/// Built by `From` (names and operations) or the constructors.
+///
+/// ```
+/// use falcon_harness::{catalog, Target};
+/// let by_name: Target = "QueryIncidents".into();
+/// let by_op: Target = catalog::operation("QueryIncidents").unwrap().into();
+/// let manual = Target::override_route("GET,/incidents/queries/incidents/v1");
+/// # let _ = (by_name, by_op, manual);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Target {
+    /// An operation ID, alias or snake_case name.
+    Name(String),
+    /// An operation looked up with [`catalog::operation`] or
+    /// [`catalog::resolve`] (no lookup per call).
+    Operation(&'static Operation),
+    /// A manual request for a route the table does not describe:
+    /// `"METHOD,/route"` (see [`router::plan_override`]).
+    Override(String),
+    /// A plan made beforehand (arguments and files are already in it).
+    Plan(Box<RequestPlan>),
+}
+
+impl Target {
+    /// A manual request: `spec` is `"METHOD,/route"`.
+    pub fn override_route(spec: impl Into<String>) -> Target {
+        Target::Override(spec.into())
+    }
+}
+
+impl From<&str> for Target {
+    fn from(name: &str) -> Target {
+        Target::Name(name.to_string())
+    }
+}
+
+impl From<String> for Target {
+    fn from(name: String) -> Target {
+        Target::Name(name)
+    }
+}
+
+impl From<&'static Operation> for Target {
+    fn from(op: &'static Operation) -> Target {
+        Target::Operation(op)
+    }
+}
+
+impl From<RequestPlan> for Target {
+    fn from(plan: RequestPlan) -> Target {
+        Target::Plan(Box::new(plan))
+    }
+}
+
+impl From<bytes::Bytes> for FileRef {
+    /// Bytes in memory, with no file name or media type.
+    fn from(bytes: bytes::Bytes) -> FileRef {
+        FileRef {
+            source: FileSource::Bytes(bytes),
+            filename: None,
+            content_type: None,
+        }
+    }
+}
+
+impl From<Vec<u8>> for FileRef {
+    /// Bytes in memory, with no file name or media type.
+    fn from(bytes: Vec<u8>) -> FileRef {
+        FileRef::from(bytes::Bytes::from(bytes))
+    }
+}
+
+impl From<PathBuf> for FileRef {
+    /// A file on disk, streamed when sent; its name is sent as the part's
+    /// file name.
+    fn from(path: PathBuf) -> FileRef {
+        FileRef {
+            filename: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            source: FileSource::Path(path),
+            content_type: None,
+        }
+    }
+}
+
+/// One request being put together: made by [`Harness::request`], given
+/// arguments and files, then taken with [`send`](Self::send),
+/// [`download`](Self::download), [`pages`](Self::pages) or
+/// [`plan`](Self::plan). Nothing is sent before one of those.
+///
+/// ```no_run
+/// # async fn run() -> falcon_harness::Result<()> {
+/// use serde_json::json;
+/// let harness = falcon_harness::Harness::from_env()?;
+/// let reply = harness
+///     .request("CaseAddAttachment")
+///     .args(json!({"case_id": "c1", "user_uuid": "u1"}))
+///     .file("file", b"hello".to_vec())
+///     .send()
+///     .await?
+///     .error_for_status()?;
+/// # let _ = reply; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder<'h> {
+    harness: &'h Harness,
+    target: Target,
+    args: Value,
+    files: Vec<(String, FileRef)>,
+    lenient: Option<bool>,
+}
+
+impl<'h> RequestBuilder<'h> {
+    pub(super) fn new(harness: &'h Harness, target: Target) -> RequestBuilder<'h> {
+        RequestBuilder {
+            harness,
+            target,
+            args: Value::Null,
+            files: Vec::new(),
+            lenient: None,
+        }
+    }
+
+    /// The JSON arguments: an object (see [`router`] for where each key
+    /// goes), or `null` for none (the default).
+    pub fn args(mut self, args: Value) -> RequestBuilder<'h> {
+        self.args = args;
+        self
+    }
+
+    /// Attaches a file to the form field `name`: a [`FileRef`], bytes
+    /// (`Vec<u8>`, [`bytes::Bytes`]) or a path (`PathBuf`, streamed when
+    /// sent). May be called once per file.
+    pub fn file(mut self, name: impl Into<String>, file: impl Into<FileRef>) -> RequestBuilder<'h> {
+        self.files.push((name.into(), file.into()));
+        self
+    }
+
+    /// Lenient (unknown keys dropped with a warning) or strict arguments
+    /// for this request; the default is the harness's setting.
+    pub fn lenient(mut self, on: bool) -> RequestBuilder<'h> {
+        self.lenient = Some(on);
+        self
+    }
+
+    fn options(&self) -> PlanOptions {
+        let mut opts = self.harness.plan_options();
+        if let Some(on) = self.lenient {
+            opts.lenient = on;
+        }
+        opts
+    }
+
+    /// The request as it would be sent, without sending it (no I/O: a
+    /// file path is recorded, not opened). A bad name or argument is an
+    /// error here.
+    pub fn plan(&self) -> Result<RequestPlan> {
+        let opts = self.options();
+        match &self.target {
+            Target::Name(name) => {
+                let resolved = catalog::resolve(name)?;
+                let mut plan = router::plan_with_attachments(
+                    resolved.operation,
+                    &self.args,
+                    &opts,
+                    self.files.clone(),
+                )?;
+                if let Some(note) = resolved.deprecation_note() {
+                    plan.warnings.push(note);
+                }
+                Ok(plan)
+            }
+            Target::Operation(op) => {
+                router::plan_with_attachments(op, &self.args, &opts, self.files.clone())
+            }
+            Target::Override(spec) => {
+                if !self.files.is_empty() {
+                    return Err(Error::argument(
+                        "override",
+                        "files",
+                        "files attach to table operations; for an override route give them \
+                         in the arguments' \"files\"",
+                    ));
+                }
+                router::plan_override(spec, &self.args, &opts)
+            }
+            Target::Plan(plan) => {
+                if !self.args.is_null() || !self.files.is_empty() {
+                    return Err(Error::argument(
+                        plan.operation,
+                        "<args>",
+                        "a planned request takes no more arguments or files",
+                    ));
+                }
+                Ok((**plan).clone())
+            }
+        }
+    }
+
+    fn into_plan(self) -> Result<RequestPlan> {
+        if let Target::Plan(plan) = self.target {
+            if self.args.is_null() && self.files.is_empty() {
+                return Ok(*plan);
+            }
+            return RequestBuilder {
+                target: Target::Plan(plan),
+                ..self
+            }
+            .plan();
+        }
+        self.plan()
+    }
+
+    /// Plans and sends the request and returns the reply (see
+    /// [`Harness::execute`]): error statuses are replies; a bad name or
+    /// argument, transport, time-out, authentication and decoding
+    /// failures are errors.
+    pub async fn send(self) -> Result<Response> {
+        let harness = self.harness;
+        harness.execute(self.into_plan()?).await
+    }
+
+    /// Plans and sends the request and, when the reply is a success,
+    /// streams its body into `writer` without holding it in memory (for
+    /// file downloads such as `CaseDownloadAttachment`); the response's
+    /// body is then [`ResponseBody::Streamed`](crate::ResponseBody::Streamed)
+    /// with the byte count. An error status's body is read as usual and
+    /// nothing is written.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let mut file = tokio::fs::File::create("attachment.pdf").await.unwrap();
+    /// let reply = harness
+    ///     .request("CaseDownloadAttachment")
+    ///     .args(json!({"id": "att-1"}))
+    ///     .download(&mut file)
+    ///     .await?
+    ///     .error_for_status()?;
+    /// # let _ = reply; Ok(()) }
+    /// ```
+    pub async fn download<W>(self, writer: &mut W) -> Result<Response>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let harness = self.harness;
+        harness.download_to(self.into_plan()?, writer).await
+    }
+
+    /// The pages of the operation: a [`Stream`](futures_util::Stream) of
+    /// replies that follows `meta.pagination` (numeric offsets, offset
+    /// tokens and `after` tokens), up to the harness's page cap. A bad
+    /// name or argument is the stream's one item; so is a target that is
+    /// not a table operation.
+    ///
+    /// ```no_run
+    /// # async fn run() -> falcon_harness::Result<()> {
+    /// use futures_util::StreamExt;
+    /// use serde_json::json;
+    /// let harness = falcon_harness::Harness::from_env()?;
+    /// let mut pages = harness.request("QueryIncidents").args(json!({"limit": 500})).pages();
+    /// while let Some(page) = pages.next().await {
+    ///     let page = page?.error_for_status()?;
+    ///     println!("{} ids", page.resources().map_or(0, |r| r.len()));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> Pages {
+        let op = match &self.target {
+            Target::Name(name) => match catalog::resolve(name) {
+                Ok(r) => r.operation,
+                Err(e) => return Pages::failed(e.into()),
+            },
+            Target::Operation(op) => *op,
+            Target::Override(_) | Target::Plan(_) => {
+                return Pages::failed(Error::Config(
+                    "pages follow a table operation's pagination; give an operation, \
+                     not an override route or a plan"
+                        .into(),
+                ))
+            }
+        };
+        let opts = self.options();
+        let files = self.files;
+        let planner: Planner =
+            Arc::new(move |a: &Value| router::plan_with_attachments(op, a, &opts, files.clone()));
+        let cap = self.harness.page_cap();
+        Pages::with_planner(self.harness, op, self.args, cap, planner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use serde_json::json;
+
+    fn harness() -> Harness {
+        Harness::builder()
+            .bearer_token("t")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_target_plans_like_the_router() {
+        let h = harness();
+        let op = catalog::operation("QueryIncidents").unwrap();
+        let args = json!({"filter": "status:20", "limit": 5});
+        let want = router::plan(op, &args, &PlanOptions::default()).unwrap();
+        // By name, a deprecated operation's plan carries the note.
+        for name in ["QueryIncidents", "query_incidents"] {
+            let mut by_name = h.request(name).args(args.clone()).plan().unwrap();
+            assert_eq!(
+                by_name.warnings,
+                ["QueryIncidents is marked deprecated by the API"]
+            );
+            by_name.warnings.clear();
+            assert_eq!(by_name, want);
+        }
+        assert_eq!(h.request(op).args(args.clone()).plan().unwrap(), want);
+        assert_eq!(h.request(want.clone()).plan().unwrap(), want);
+        let manual = h
+            .request(Target::override_route(
+                "GET,/incidents/queries/incidents/v1",
+            ))
+            .args(json!({"parameters": {"limit": 1}}))
+            .plan()
+            .unwrap();
+        assert_eq!(manual.operation, "override");
+        assert_eq!(
+            manual.path_and_query(),
+            "/incidents/queries/incidents/v1?limit=1"
+        );
+    }
+
+    #[test]
+    fn misuse_is_a_typed_error() {
+        let h = harness();
+        let e = h.request("QueryIncident").plan().unwrap_err();
+        assert!(e.is_unknown_operation(), "{e}");
+        let plan = h.request("QueryIncidents").plan().unwrap();
+        let e = h
+            .request(plan)
+            .args(json!({"limit": 1}))
+            .plan()
+            .unwrap_err();
+        assert!(e.is_argument(), "{e}");
+        let e = h
+            .request(Target::override_route("POST,/x"))
+            .file("file", b"x".to_vec())
+            .plan()
+            .unwrap_err();
+        assert!(e.is_argument() && e.to_string().contains("files"), "{e}");
+    }
+
+    #[test]
+    fn lenient_per_request() {
+        let h = harness();
+        let strict = h.request("QueryIncidents").args(json!({"limt": 1}));
+        assert!(strict.plan().unwrap_err().is_argument());
+        let plan = strict.lenient(true).plan().unwrap();
+        assert!(plan.warnings.iter().any(|w| w.contains("limt")), "{plan:?}");
+    }
+
+    #[test]
+    fn files_attach_to_forms() {
+        let h = harness();
+        let plan = h
+            .request("CaseAddAttachment")
+            .args(json!({"case_id": "c1", "user_uuid": "u1"}))
+            .file("file", bytes::Bytes::from_static(b"hello"))
+            .plan()
+            .unwrap();
+        let crate::PlannedBody::Multipart(parts) = &plan.body else {
+            panic!("not multipart: {:?}", plan.body)
+        };
+        assert_eq!(parts.len(), 3);
+        let f = FileRef::from(PathBuf::from("/tmp/report.pdf"));
+        assert_eq!(f.filename.as_deref(), Some("report.pdf"));
+    }
+
+    #[tokio::test]
+    async fn pages_need_a_table_operation() {
+        let h = harness();
+        let items: Vec<_> = h
+            .request(Target::override_route("GET,/x"))
+            .pages()
+            .collect()
+            .await;
+        assert_eq!(items.len(), 1);
+        assert!(items[0].as_ref().unwrap_err().is_config());
+        let items: Vec<_> = h.request("QueryIncident").pages().collect().await;
+        assert!(items[0].as_ref().unwrap_err().is_unknown_operation());
+    }
+}

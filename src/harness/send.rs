@@ -1,0 +1,185 @@
+//! Sending: the attempt loop (token, request, retries, one
+//! re-authentication on 401) and taking the reply, buffered or streamed
+//! into a writer.
+
+use super::Harness;
+use crate::attempt::{drain, Attempted, Buffered, Driver};
+use crate::auth::Credentials;
+use crate::error::{Error, Result};
+use crate::plan::RequestPlan;
+use crate::response::Response;
+use crate::transport;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tracing::Instrument;
+
+impl Harness {
+    /// Sends a planned request and returns the reply, with its body
+    /// classified by content type. Error statuses are replies; transport,
+    /// time-out, authentication and decoding failures are errors.
+    ///
+    /// A JSON reply that is not well-formed is an [`Error::Decode`] naming
+    /// the operation; a well-formed one is decoded into a `Value` when its
+    /// body is first asked for (see [`crate::response`]). To get a reply's
+    /// raw bytes whatever its content type, use
+    /// [`RequestBuilder::download`](crate::RequestBuilder::download) with
+    /// a `Vec<u8>`.
+    ///
+    /// The low-level way in, for plans made beforehand (with
+    /// [`router::plan`](crate::router::plan)); it is
+    /// `self.request(plan).send()`.
+    pub async fn execute(&self, mut plan: RequestPlan) -> Result<Response> {
+        let span = span(&plan);
+        async {
+            let started = Instant::now();
+            let reauthenticated = AtomicBool::new(false);
+            let (reply, attempts) = self
+                .driver(&plan)
+                .buffered(
+                    |retries| self.attempt(&plan, &reauthenticated, retries),
+                    |e| self.map_err(&plan, e),
+                )
+                .await?;
+            let Buffered {
+                status,
+                headers,
+                body,
+            } = reply;
+            log_reply(status, started, attempts);
+            let warnings = std::mem::take(&mut plan.warnings);
+            Ok(Response::from_parts(plan.operation, status, headers, body)?
+                .with_meta(warnings, attempts))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends a plan and streams a success reply's body into `writer`; see
+    /// [`RequestBuilder::download`](crate::RequestBuilder::download).
+    pub(super) async fn download_to<W>(&self, plan: RequestPlan, writer: &mut W) -> Result<Response>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let span = span(&plan);
+        async {
+            let started = Instant::now();
+            let reauthenticated = AtomicBool::new(false);
+            let (mut reply, attempts) = self
+                .driver(&plan)
+                .streaming(
+                    |retries| self.attempt(&plan, &reauthenticated, retries),
+                    |e| self.map_err(&plan, e),
+                )
+                .await?;
+            let status = reply.status().as_u16();
+            let headers = reply.headers().clone();
+            if !(200..300).contains(&status) {
+                let body = reply.bytes().await.map_err(|e| self.map_err(&plan, e))?;
+                log_reply(status, started, attempts);
+                return Ok(Response::from_parts(plan.operation, status, headers, body)?
+                    .with_meta(plan.warnings.clone(), attempts));
+            }
+            let io = |e| Error::Io {
+                context: format!("{}: writing the download", plan.operation),
+                source: e,
+            };
+            let mut written = 0u64;
+            while let Some(chunk) = reply.chunk().await.map_err(|e| self.map_err(&plan, e))? {
+                writer.write_all(&chunk).await.map_err(io)?;
+                written += chunk.len() as u64;
+            }
+            writer.flush().await.map_err(io)?;
+            tracing::info!(
+                status,
+                bytes = written,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                attempts,
+                "downloaded"
+            );
+            Ok(Response::streamed(plan.operation, status, headers, written)
+                .with_meta(plan.warnings.clone(), attempts))
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn map_err(&self, plan: &RequestPlan, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            let after = if e.is_connect() {
+                self.inner.settings.connect_timeout
+            } else {
+                self.inner.settings.timeout
+            };
+            return Error::Timeout {
+                operation: plan.operation.to_string(),
+                after,
+            };
+        }
+        Error::transport(plan.operation, e)
+    }
+
+    /// The attempt loop for a plan: retries on 429 / 5xx / broken
+    /// connections as the policy allows.
+    fn driver(&self, plan: &RequestPlan) -> Driver<'_> {
+        Driver {
+            policy: &self.inner.settings.retry,
+            idempotent: plan.method.is_idempotent(),
+        }
+    }
+
+    /// One attempt with this harness's token, and one re-authentication
+    /// on 401 (`reauthenticated` remembers it across the attempts).
+    async fn attempt(
+        &self,
+        plan: &RequestPlan,
+        reauthenticated: &AtomicBool,
+        retries: u32,
+    ) -> Result<Attempted> {
+        let policy = &self.inner.settings.retry;
+        let token = self.token().await?;
+        let endpoints = self.endpoints();
+        let request =
+            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
+                .await?;
+        let reply = match self.inner.client.execute(request).await {
+            Ok(reply) => reply,
+            Err(e) => return Ok(Attempted::Failed(e)),
+        };
+        if reply.status().as_u16() != 401 {
+            token.mark_proven();
+        } else if matches!(self.inner.creds, Credentials::Client { .. }) {
+            // One re-authentication per command; more only for a token
+            // the API accepted before (it expired or was revoked
+            // meanwhile), and then as retries.
+            let before = reauthenticated.load(Ordering::Relaxed);
+            let again = before && token.proven() && retries < policy.retries();
+            if !before || again {
+                tracing::info!("401: renewing the token and retrying");
+                self.inner.tokens.invalidate(&token);
+                reauthenticated.store(true, Ordering::Relaxed);
+                drain(reply).await;
+                return Ok(Attempted::Again { counted: before });
+            }
+        }
+        Ok(Attempted::Reply(reply))
+    }
+}
+
+fn span(plan: &RequestPlan) -> tracing::Span {
+    tracing::info_span!(
+        "falcon_command",
+        operation = plan.operation,
+        method = plan.method.as_str(),
+        route = %plan.path,
+    )
+}
+
+fn log_reply(status: u16, started: Instant, attempts: u32) {
+    tracing::info!(
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        attempts,
+        "reply"
+    );
+}

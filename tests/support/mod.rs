@@ -1,0 +1,15 @@
+//! The one support module of the library's integration tests; each test
+//! file declares `mod support;` and uses the parts it needs.
+//!
+//! - [`mock`]: a mockito Falcon (token endpoint, resource replies, a
+//!   harness builder pointed at it, hand-built plans);
+//! - [`canned`]: a local hyper server with scheduled faults, for the fault
+//!   tests and the runtime benchmark;
+//! - [`arb`]: proptest strategies for arbitrary JSON and operation
+//!   arguments.
+// Each test file uses only some of the helpers.
+#![allow(dead_code, unused_imports)]
+
+pub mod arb;
+pub mod canned;
+pub mod mock;
