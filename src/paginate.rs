@@ -328,10 +328,11 @@ fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value
                 return Err(Incomplete::OffsetWindow { offset: at, total });
             }
             next.insert("offset".into(), Value::from(at));
-            if let Some(limit) = limit {
-                if at.saturating_add(limit) > OFFSET_WINDOW {
-                    next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
-                }
+            // The limit that will be sent (the caller's, else the
+            // server's) must not reach past the window.
+            let asked = args.get("limit").and_then(as_u64).or(limit);
+            if asked.is_some_and(|l| at.saturating_add(l) > OFFSET_WINDOW) {
+                next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
             }
             Ok(Some(Value::Object(next)))
         }
@@ -401,6 +402,17 @@ mod tests {
                 parameter: "offset"
             })
         );
+    }
+
+    #[test]
+    fn the_callers_limit_never_reaches_past_the_window() {
+        // The server's limit is small, the caller's huge: the limit sent
+        // next is cut to the window.
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"offset": 0, "limit": 100, "total": 90000}}, "resources": {}});
+        let next = next_args(q, &json!({"limit": u64::MAX / 2}), &body).unwrap();
+        assert_eq!(next["offset"], 100);
+        assert_eq!(next["limit"], OFFSET_WINDOW - 100);
     }
 
     #[test]
