@@ -50,7 +50,9 @@ mod attempt;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod body_limit;
 pub mod catalog;
+pub mod cause;
 mod cloud;
 pub mod config;
 pub mod error;
@@ -61,6 +63,7 @@ mod media;
 pub mod operation;
 pub mod paginate;
 pub mod plan;
+pub mod redirect;
 pub mod response;
 pub mod retry;
 pub mod router;
@@ -71,7 +74,7 @@ pub mod upload;
 
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
-pub use error::{ArgumentError, Error, ErrorKind, Result, UnknownOperation};
+pub use error::{ArgumentError, Error, ErrorKind, Result, TimeLimit, UnknownOperation};
 pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,

@@ -15,8 +15,8 @@ pub const USER_AGENT: &str = concat!("falcon-harness/", env!("CARGO_PKG_VERSION"
 
 /// Builds the client: pooled keep-alive connections, rustls, gzip,
 /// `TCP_NODELAY` (a request goes out at once instead of waiting for the
-/// previous segment's ACK), the configured timeouts, proxy and TLS
-/// verification.
+/// previous segment's ACK), the per-attempt and connect time limits, the
+/// redirect policy ([`crate::redirect`]), proxy and TLS verification.
 pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
     let agent = match &s.user_agent_suffix {
         Some(suffix) => format!("{USER_AGENT} {suffix}"),
@@ -30,7 +30,8 @@ pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
         .gzip(true)
         .tcp_nodelay(true)
         .connect_timeout(s.connect_timeout)
-        .timeout(s.timeout)
+        .timeout(s.attempt_timeout)
+        .redirect(crate::redirect::policy())
         .pool_idle_timeout(std::time::Duration::from_secs(90));
     if let Some(proxy) = &s.proxy {
         let p = reqwest::Proxy::all(proxy.as_str())

@@ -13,7 +13,7 @@ Exit codes:
   0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
-  3  transport, time-out or authentication failure
+  3  transport, time-out, reply-too-large or authentication failure
   4  --all printed what it got, but not every page (a page failed, or paging stopped short)
   (--batch exits with the highest code of any of its lines)
 
@@ -102,9 +102,21 @@ pub struct Args {
     #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Time limit of each request, in seconds.
+    /// Time limit of a request in seconds, token, retries and waits
+    /// included (default 300; with --all, of each page).
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Time limit of one attempt of a request, in seconds (default 120).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub attempt_timeout: Option<Duration>,
+
+    /// The most bytes of one reply held in memory, counted after
+    /// decoding (-o FILE streams and is not limited).
+    #[arg(long, value_name = "BYTES",
+          default_value_t = falcon_harness::body_limit::DEFAULT_MAX_REPLY_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_reply_bytes: u64,
 
     /// Act for this child CID (Flight Control).
     #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]

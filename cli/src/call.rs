@@ -55,7 +55,10 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.timeout {
         b = b.timeout(t);
     }
-    Ok(b.build()?)
+    if let Some(t) = args.attempt_timeout {
+        b = b.attempt_timeout(t);
+    }
+    Ok(b.max_reply_bytes(args.max_reply_bytes).build()?)
 }
 
 fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {

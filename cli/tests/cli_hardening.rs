@@ -280,6 +280,12 @@ fn an_upload_whose_size_changes_is_an_error() {
     let r = call(&server, &["CaseAddAttachment", &args], b"");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr
+            .contains("/proc/self/status changed size while being sent"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// Item 10: server text with escape sequences, or echoing the submitted
