@@ -260,8 +260,10 @@ pub fn init_tracing(verbose: u8) {
     }
     let level = if verbose == 1 { "debug" } else { "trace" };
     let filter = tracing_subscriber::EnvFilter::new(format!("falcon_harness={level}"));
+    // Colours only on a terminal: a log file gets plain text.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
