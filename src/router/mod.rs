@@ -111,7 +111,7 @@
 //!   and alias) is an error rather than one silently winning.
 
 mod body;
-mod convert;
+pub(crate) mod convert;
 mod encode;
 mod files;
 mod finish;
@@ -119,7 +119,7 @@ mod form;
 mod headers;
 pub(crate) use headers::is_framing;
 mod params;
-mod place;
+pub(crate) mod place;
 mod planner;
 mod target;
 

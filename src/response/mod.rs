@@ -11,11 +11,9 @@
 //! 128 levels) becomes [`ResponseBody::Text`] when it is decoded.
 
 use crate::error::{Error, Result};
-use crate::media;
-use base64::Engine;
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
-use serde_json::{json, Map, Value};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The body of a [`Response`].
@@ -240,122 +238,19 @@ impl Response {
     }
 }
 
-/// Headers as a JSON object; repeated headers are joined with ", ".
-fn uber_headers(headers: &HeaderMap) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match out.get_mut(name.as_str()) {
-            Some(Value::String(prev)) => {
-                prev.push_str(", ");
-                prev.push_str(&value);
-            }
-            _ => {
-                out.insert(name.as_str().to_string(), Value::String(value));
-            }
-        }
-    }
-    out
-}
+mod classify;
+mod uber;
 
-/// The Python SDK's result shape (see [`Response::to_uber`]).
-fn uber(status: u16, headers: Map<String, Value>, body: ResponseBody) -> Value {
-    let body = match body {
-        ResponseBody::Empty => json!({}),
-        ResponseBody::Json(v) => v,
-        ResponseBody::Text(s) => Value::String(s),
-        ResponseBody::Bytes(b) => {
-            Value::String(base64::engine::general_purpose::STANDARD.encode(b))
-        }
-        ResponseBody::Streamed(n) => json!({ "bytes_written": n }),
-    };
-    json!({ "status_code": status, "headers": headers, "body": body })
-}
-
-/// The API's error messages of a reply body: each `errors[].message`
-/// (a message that is not a string as its JSON text), in order; none
-/// when the body has no `errors` list.
-pub(crate) fn error_messages(body: &Value) -> Vec<String> {
-    let Some(errors) = body.get("errors").and_then(Value::as_array) else {
-        return Vec::new();
-    };
-    errors
-        .iter()
-        .filter_map(|e| match e.get("message") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => Some(other.to_string()),
-            None => None,
-        })
-        .collect()
-}
-
-/// Classifies a body by its content type: `None` for well-formed JSON
-/// (decoded later by [`decode_checked_json`]), the body otherwise.
-fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<Option<ResponseBody>> {
-    if raw.is_empty() {
-        return Ok(Some(ResponseBody::Empty));
-    }
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if media::is_json(ct) {
-        // Well-formedness only: skipping values builds nothing. The text
-        // must be UTF-8 as a whole (the skipper does not look inside
-        // strings); a body that is not goes to a full parse for the error
-        // message `from_slice` gives.
-        let checked = match std::str::from_utf8(raw) {
-            Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
-            Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
-        };
-        return checked.map(|()| None).map_err(|e| Error::Decode {
-            operation: operation.to_string(),
-            message: format!(
-                "malformed JSON ({e}) in a {}-byte body starting {:?}",
-                raw.len(),
-                preview(raw, 80)
-            ),
-        });
-    }
-    if media::is_text(ct) {
-        return Ok(Some(ResponseBody::Text(
-            String::from_utf8_lossy(raw).into_owned(),
-        )));
-    }
-    Ok(Some(ResponseBody::Bytes(raw.clone())))
-}
-
-/// Decodes a JSON body that [`classify`] found well-formed (so UTF-8).
-/// The few well-formed texts a `Value` cannot hold (see the module docs)
-/// stay text.
-fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody {
-    let text = String::from_utf8_lossy(raw);
-    match serde_json::from_str(&text) {
-        Ok(value) => ResponseBody::Json(value),
-        Err(e) => {
-            tracing::warn!(
-                operation,
-                error = %e,
-                "well-formed JSON reply that a JSON value cannot hold; kept as text"
-            );
-            ResponseBody::Text(text.into_owned())
-        }
-    }
-}
-
-fn preview(raw: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&raw[..raw.len().min(max * 4)]);
-    let mut out: String = text.chars().take(max).collect();
-    if out.len() < text.len() || raw.len() > max * 4 {
-        out.push('…');
-    }
-    out
-}
+use classify::{classify, decode_checked_json, preview};
+pub(crate) use uber::error_messages;
+use uber::{uber, uber_headers};
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+    use reqwest::header::CONTENT_TYPE;
+    use serde_json::json;
 
     fn headers(ct: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -1,0 +1,76 @@
+//! What a reply body is, by its content type: JSON (checked for
+//! well-formedness on arrival, decoded on first use), text or bytes.
+
+use super::ResponseBody;
+use crate::error::{Error, Result};
+use crate::media;
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use serde_json::Value;
+
+/// Classifies a body by its content type: `None` for well-formed JSON
+/// (decoded later by [`decode_checked_json`]), the body otherwise.
+pub(super) fn classify(
+    operation: &str,
+    headers: &HeaderMap,
+    raw: &Bytes,
+) -> Result<Option<ResponseBody>> {
+    if raw.is_empty() {
+        return Ok(Some(ResponseBody::Empty));
+    }
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if media::is_json(ct) {
+        // Well-formedness only: skipping values builds nothing. The text
+        // must be UTF-8 as a whole (the skipper does not look inside
+        // strings); a body that is not goes to a full parse for the error
+        // message `from_slice` gives.
+        let checked = match std::str::from_utf8(raw) {
+            Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
+            Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
+        };
+        return checked.map(|()| None).map_err(|e| Error::Decode {
+            operation: operation.to_string(),
+            message: format!(
+                "malformed JSON ({e}) in a {}-byte body starting {:?}",
+                raw.len(),
+                preview(raw, 80)
+            ),
+        });
+    }
+    if media::is_text(ct) {
+        return Ok(Some(ResponseBody::Text(
+            String::from_utf8_lossy(raw).into_owned(),
+        )));
+    }
+    Ok(Some(ResponseBody::Bytes(raw.clone())))
+}
+
+/// Decodes a JSON body that [`classify`] found well-formed (so UTF-8).
+/// The few well-formed texts a `Value` cannot hold (see the module docs)
+/// stay text.
+pub(super) fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody {
+    let text = String::from_utf8_lossy(raw);
+    match serde_json::from_str(&text) {
+        Ok(value) => ResponseBody::Json(value),
+        Err(e) => {
+            tracing::warn!(
+                operation,
+                error = %e,
+                "well-formed JSON reply that a JSON value cannot hold; kept as text"
+            );
+            ResponseBody::Text(text.into_owned())
+        }
+    }
+}
+
+pub(super) fn preview(raw: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(max * 4)]);
+    let mut out: String = text.chars().take(max).collect();
+    if out.len() < text.len() || raw.len() > max * 4 {
+        out.push('…');
+    }
+    out
+}
