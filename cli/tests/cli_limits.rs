@@ -7,38 +7,15 @@
 mod bomb;
 mod support;
 
-use mockito::{Mock, Server, ServerGuard};
-use serde_json::{json, Value};
+use mockito::Server;
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{run, Run};
+use support::falcon::{call_at, env, token, SECRET};
+use support::run;
 
-const SECRET: &str = "s3cr3t-value-xyz";
 const MIB: u64 = 1 << 20;
-
-fn token(server: &mut ServerGuard) -> Mock {
-    server
-        .mock("POST", "/oauth2/token")
-        .with_status(201)
-        .with_header("content-type", "application/json")
-        .with_body(json!({"access_token": "tok", "expires_in": 1799}).to_string())
-        .create()
-}
-
-fn env(url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("FALCON_CLIENT_ID", "cid".into()),
-        ("FALCON_CLIENT_SECRET", SECRET.into()),
-        ("FALCON_BASE_URL", url.into()),
-    ]
-}
-
-fn call_at(url: &str, args: &[&str]) -> Run {
-    let env = env(url);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run(args, b"", &env)
-}
 
 /// The peak resident memory (VmHWM) of a live process, in bytes.
 fn peak_rss(pid: u32) -> u64 {
@@ -158,7 +135,7 @@ fn timeout_bounds_the_whole_command() {
     let started = Instant::now();
     // The per-attempt limit is 120 s by default: the command's runs out
     // first.
-    let r = call_at(&url, &["QueryIncidents", "--timeout", "2"]);
+    let r = call_at(&url, &["QueryIncidents", "--timeout", "2"], b"");
     let wall = started.elapsed();
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
@@ -188,7 +165,7 @@ fn transport_errors_say_what_happened() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let at = listener.local_addr().unwrap().to_string();
     drop(listener);
-    let r = call_at(&format!("http://{at}"), &["QueryIncidents", "-vv"]);
+    let r = call_at(&format!("http://{at}"), &["QueryIncidents", "-vv"], b"");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
@@ -213,7 +190,7 @@ fn verbose_logs_each_attempt() {
         .expect_at_least(2)
         .create();
     let url = server.url().replace("http://", "http://user:hunter2@");
-    let r = call_at(&url, &["QueryIncidents", r#"{"limit": 1}"#, "-vv"]);
+    let r = call_at(&url, &["QueryIncidents", r#"{"limit": 1}"#, "-vv"], b"");
     assert_eq!(r.code, 1, "{}", r.stderr);
     failing.assert();
     let sends: Vec<&str> = r.stderr.lines().filter(|l| l.contains("sending")).collect();
@@ -254,7 +231,7 @@ fn a_redirected_token_request_is_refused() {
         .with_status(307)
         .with_header("location", &format!("{}/oauth2/token", elsewhere.url()))
         .create();
-    let r = call_at(&origin.url(), &["QueryIncidents"]);
+    let r = call_at(&origin.url(), &["QueryIncidents"], b"");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
         r.stderr.contains(&elsewhere.host_with_port()),

@@ -1,6 +1,8 @@
 //! Runs the built `falcon-harness` binary with a time limit.
 #![allow(dead_code)]
 
+pub mod falcon;
+
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
