@@ -5,6 +5,22 @@
 //! and why, reset by the peer, a refused redirect, an upload file that
 //! changed size. Only the host and port are kept, never the URL (its
 //! query could carry anything).
+//!
+//! ```no_run
+//! # async fn run() {
+//! use serde_json::json;
+//! let h = falcon_harness::Harness::builder()
+//!     .bearer_token("token")
+//!     .base_url("http://127.0.0.1:9")
+//!     .build()
+//!     .unwrap();
+//! if let Err(e) = h.command("QueryIncidents", json!({})).await {
+//!     // QueryIncidents: transport error: connection to 127.0.0.1:9 refused
+//!     // (is anything listening there?)
+//!     eprintln!("{e}");
+//! }
+//! # }
+//! ```
 
 use crate::redirect::RedirectRefused;
 use crate::upload::SizeChanged;

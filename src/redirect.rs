@@ -7,6 +7,24 @@
 //! [`Error::Transport`](crate::Error::Transport) whose source chain holds a
 //! [`RedirectRefused`] naming where the server pointed; nothing is sent
 //! there.
+//!
+//! ```
+//! use falcon_harness::redirect::RedirectRefused;
+//! use std::error::Error as _;
+//!
+//! /// The refused redirect behind an error, if that is what it is.
+//! fn refused_redirect(e: &falcon_harness::Error) -> Option<&RedirectRefused> {
+//!     let mut cause = e.source();
+//!     while let Some(c) = cause {
+//!         if let Some(r) = c.downcast_ref::<RedirectRefused>() {
+//!             return Some(r);
+//!         }
+//!         cause = c.source();
+//!     }
+//!     None
+//! }
+//! # assert!(refused_redirect(&falcon_harness::Error::Config("x".into())).is_none());
+//! ```
 
 use reqwest::header::{HeaderMap, LOCATION};
 use std::fmt;

@@ -182,6 +182,12 @@ impl HarnessBuilder {
     /// stays near the limit even for a compressed reply that expands
     /// without end. Downloads streamed into a writer are not limited.
     ///
+    /// ```
+    /// // Replies of up to 16 MiB; a larger one is Error::TooLarge.
+    /// let b = falcon_harness::Harness::builder().max_reply_bytes(16 << 20);
+    /// # let _ = b;
+    /// ```
+    ///
     /// [`DEFAULT_MAX_REPLY_BYTES`]: crate::body_limit::DEFAULT_MAX_REPLY_BYTES
     pub fn max_reply_bytes(mut self, limit: u64) -> HarnessBuilder {
         self.settings.max_reply_bytes = limit;
