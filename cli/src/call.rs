@@ -2,15 +2,17 @@
 //! flags and `FALCON_*` environment, then a single call, `--all` pages,
 //! a download to `--output`, or a `--batch`.
 
+use super::all;
 use super::args::Args;
-use super::batch::{self, Progress, Reply, Request};
+use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::notes;
 use super::outfile::Target;
 use super::output;
+use super::progress::Progress;
 use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
-use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::io::Write;
 use std::path::Path;
@@ -58,6 +60,7 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.attempt_timeout {
         b = b.attempt_timeout(t);
     }
+    b = b.page_cap(args.max_pages as usize);
     Ok(b.max_reply_bytes(args.max_reply_bytes).build()?)
 }
 
@@ -79,67 +82,22 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
         lenient: args.lenient,
     };
     let plan = router::plan(op, &value, &opts)?;
-    output::warn(&plan.warnings);
+    notes::warn(&plan.warnings);
     let harness = harness(args)?;
     let rt = runtime(false)?;
     if args.all {
-        return rt.block_on(all(&harness, op, value));
+        let format = if args.jsonl {
+            all::Format::Lines
+        } else {
+            all::Format::Array
+        };
+        return rt.block_on(all::all(&harness, op, value, format));
     }
     if let Some(path) = &args.output {
         return rt.block_on(download(&harness, plan, path, args.body));
     }
     let resp = rt.block_on(harness.execute(plan))?;
     output::print_response(resp, args.body)
-}
-
-/// `--all`: follows pagination and prints the resources of each page as
-/// it arrives, as one JSON array. When the first page fails, it is
-/// printed (or its error returned) as for a single call; when a later
-/// one fails, what came before is kept and the exit code says
-/// incomplete (4), as it does when paging stops short of the end.
-async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.request(op).args(value).pages();
-    let mut out = output::ArrayOut::new();
-    let mut read = 0usize;
-    let mut failed = None;
-    while let Some(page) = pages.next().await {
-        let why = match page {
-            Err(e) if read == 0 => return Err(e.into()),
-            Err(e) => e.to_string(),
-            Ok(page) if !page.is_success() && read == 0 => {
-                return output::print_response(page, false)
-            }
-            Ok(page) => match page.resources() {
-                Some(r) if page.is_success() => {
-                    out.extend(r)?;
-                    read += 1;
-                    continue;
-                }
-                _ => match page.error_for_status() {
-                    Err(e) => e.to_string(),
-                    Ok(_) => format!(
-                        "{}: the reply has no \"resources\" list to concatenate",
-                        op.id()
-                    ),
-                },
-            },
-        };
-        failed = Some(why);
-        break;
-    }
-    if read == 0 {
-        if let Some(why) = failed {
-            return Err(Failure::broken(why));
-        }
-    }
-    out.finish()?;
-    let why = match (failed, pages.incomplete()) {
-        (Some(why), _) => format!("page {} failed: {why}", read + 1),
-        (None, Some(why)) => why.to_string(),
-        (None, None) => return Ok(Exit::Ok),
-    };
-    output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
-    Ok(Exit::Incomplete)
 }
 
 /// `--output FILE`: streams a success body into FILE (see
@@ -242,7 +200,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         usize::from(args.concurrency),
         &args.input_rules(),
         handle,
-        &mut Progress::stderr(),
+        &mut Progress::batch_on_stderr(),
     ));
     let _ = out.flush();
     match summary {
@@ -250,21 +208,4 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(Failure::broken(format!("batch: {e}"))),
     }
-}
-
-/// Logs to stderr: `-v` debug, `-vv` trace, for this crate only (so no
-/// HTTP library dumps headers); the harness never logs secrets.
-pub fn init_tracing(verbose: u8) {
-    if verbose == 0 {
-        return;
-    }
-    let level = if verbose == 1 { "debug" } else { "trace" };
-    let filter = tracing_subscriber::EnvFilter::new(format!("falcon_harness={level}"));
-    // Colours only on a terminal: a log file gets plain text.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
 }

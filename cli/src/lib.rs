@@ -2,6 +2,7 @@
 //! [`run`], which does what the arguments ask and returns the exit code.
 //! `src/main.rs` only parses and calls [`run`].
 
+pub mod all;
 pub mod args;
 pub mod batch;
 pub mod call;
@@ -13,8 +14,12 @@ pub mod fake;
 pub mod input;
 pub mod json_text;
 pub mod lines;
+pub mod logging;
+pub mod misuse;
+pub mod notes;
 pub mod outfile;
 pub mod output;
+pub mod progress;
 pub mod target;
 
 pub use args::{Args, Shell};
@@ -37,6 +42,7 @@ pub fn run(args: Args) -> Exit {
 }
 
 fn dispatch(args: &Args) -> Result<Exit, Failure> {
+    notes::set_quiet(args.quiet);
     if let Some(shell) = args.completions {
         print(completions::script(shell).as_bytes())?;
         return Ok(Exit::Ok);
@@ -73,25 +79,25 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::batch(args);
     }
     if let Some(name) = &args.op {
-        let op = resolve(name, args.verbose > 0)?;
+        let op = resolve(name)?;
         if args.all && !falcon_harness::paginate::is_paged(op) {
             return Err(falcon_harness::paginate::not_paged(op).into());
         }
         let source = input::Source::parse(args.args.as_deref());
         let (value, warnings) =
             input::read_args(&source, std::io::stdin().lock(), &args.input_rules())?;
-        output::warn(&warnings);
+        notes::warn(&warnings);
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let plan = dry_run::plan_json(op, &value, &opts, &bases)?;
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::single(args, op, value);
     }
     Err(Failure::usage(
@@ -100,15 +106,11 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     ))
 }
 
-/// Resolves an operation name for a call. A note goes to stderr for a
-/// legacy name (and, with --verbose, for a deprecated operation).
-fn resolve(name: &str, verbose: bool) -> Result<&'static falcon_harness::Operation, Failure> {
+/// Resolves an operation name for a call; a deprecated operation or a
+/// legacy name gets a note on stderr (see [`notes`]).
+fn resolve(name: &str) -> Result<&'static falcon_harness::Operation, Failure> {
     let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
-    if verbose || matches!(r.via, falcon_harness::Via::Legacy(_)) {
-        if let Some(note) = r.deprecation_note() {
-            output::warn_as("note", &[note]);
-        }
-    }
+    notes::deprecation(&r);
     Ok(r.operation)
 }
 

@@ -28,48 +28,6 @@ pub fn print_json(v: &Value) -> Result<(), Failure> {
     print(&text)
 }
 
-/// A JSON array written to stdout element by element (`--all` prints
-/// each page's resources as the page arrives), laid out as
-/// [`print_json`] lays out the whole array.
-#[derive(Debug, Default)]
-pub struct ArrayOut {
-    started: bool,
-    /// Elements written so far.
-    pub count: usize,
-}
-
-impl ArrayOut {
-    /// An array with nothing written yet.
-    pub fn new() -> ArrayOut {
-        ArrayOut::default()
-    }
-
-    /// Writes the elements of one page.
-    pub fn extend(&mut self, items: &[Value]) -> Result<(), Failure> {
-        let mut text = Vec::new();
-        for item in items {
-            text.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
-            self.started = true;
-            let mut one = Vec::new();
-            escape::write_json(&mut one, item, true).expect("a Value always serializes");
-            for (i, line) in one.split(|&b| b == b'\n').enumerate() {
-                if i > 0 {
-                    text.push(b'\n');
-                }
-                text.extend_from_slice(b"  ");
-                text.extend_from_slice(line);
-            }
-            self.count += 1;
-        }
-        print(&text)
-    }
-
-    /// Closes the array.
-    pub fn finish(self) -> Result<(), Failure> {
-        print(if self.started { b"\n]\n" } else { b"[]\n" })
-    }
-}
-
 /// The printed view of a reply: the Python SDK's
 /// `{"status_code", "headers", "body"}`, or only the body.
 pub fn view(resp: Response, body_only: bool) -> Value {
@@ -125,19 +83,4 @@ pub fn print_download(resp: Response, path: &Path, body_only: bool) -> Result<Ex
     let v = if body_only { v["body"].take() } else { v };
     print_json(&v)?;
     Ok(exit)
-}
-
-/// Warnings of a plan or reply (lenient mode's dropped keys, legacy
-/// names) go to stderr.
-pub fn warn(warnings: &[String]) {
-    warn_as("warning", warnings)
-}
-
-/// Lines `falcon-harness: LABEL: TEXT` on stderr, control characters
-/// escaped (the text may come from a server or from input).
-pub fn warn_as(label: &str, lines: &[String]) {
-    let mut err = io::stderr().lock();
-    for w in lines {
-        let _ = writeln!(err, "falcon-harness: {label}: {}", escape::controls(w));
-    }
 }

@@ -132,13 +132,16 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
         }
     };
     match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            op: r.operation,
-            args,
-            warnings,
-        }),
+        Ok(r) => {
+            crate::notes::deprecation(&r);
+            Parsed::Request(Request {
+                line,
+                id,
+                op: r.operation,
+                args,
+                warnings,
+            })
+        }
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
     }
 }

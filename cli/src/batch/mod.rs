@@ -11,15 +11,14 @@
 //! Blank input lines are skipped.
 
 mod line;
-mod progress;
 
 pub use line::{output_line, parse_line, Parsed, Reply, Request};
-pub use progress::Progress;
 
 use super::exit::Exit;
 use super::input::{self, Rules};
 use super::lines::{self, Line};
-use super::output;
+use super::notes;
+use super::progress::Progress;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
@@ -67,7 +66,7 @@ fn write_line<W: Write>(
         summary.failed += 1;
     }
     summary.exit = summary.exit.max(exit);
-    progress.tick(summary);
+    progress.lines(summary.lines as u64, summary.failed as u64);
     Ok(())
 }
 
@@ -102,7 +101,7 @@ pub fn run_sync<R: Read, W: Write>(
         write_line(out, result, &mut summary, progress)?;
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -117,7 +116,7 @@ fn parse_read(line: usize, read: &Line, rules: &Rules) -> Parsed {
         Line::Text(bytes) => {
             let parsed = parse_line(line, strip_eol(bytes), rules);
             if let Parsed::Request(req) = &parsed {
-                output::warn(&req.warnings);
+                notes::warn(&req.warnings);
             }
             parsed
         }
@@ -185,7 +184,7 @@ where
         }
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -292,7 +291,7 @@ mod tests {
             &mut out,
             &Rules::default(),
             |r| ok_reply(&r),
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .unwrap();
         assert_eq!(
@@ -351,7 +350,7 @@ mod tests {
                     ok_reply(&req)
                 }
             },
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .await
         .unwrap();
