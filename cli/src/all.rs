@@ -217,6 +217,25 @@ mod tests {
     }
 
     #[test]
+    fn server_text_is_escaped_in_both_formats() {
+        let evil = json!({"name": "x\u{1b}]0;t\u{7}\u{9b}2J\u{202e}"});
+        for format in [Format::Array, Format::Lines] {
+            let text = pages(format, &[vec![evil.clone()]]);
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c != '\n' && falcon_harness::escape::is_control(c)),
+                "{text:?}"
+            );
+            let back: Value = match format {
+                Format::Array => serde_json::from_str::<Value>(&text).unwrap()[0].clone(),
+                Format::Lines => serde_json::from_str(text.trim_end()).unwrap(),
+            };
+            assert_eq!(back, evil);
+        }
+    }
+
+    #[test]
     fn lines_output_is_one_resource_per_line() {
         let text = pages(
             Format::Lines,
