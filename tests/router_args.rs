@@ -345,13 +345,15 @@ fn raw_body_operations_take_every_raw_form() {
     // content_type chooses among the accepted types.
     let args = json!({"name": "a.zip", "body": "PK", "content_type": "application/zip"});
     assert_eq!(raw(&plan(id, args)).1, "application/zip");
-    let p = plan(id, json!({"name": "a.7z", "body": "@/tmp/a.7z"}));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let path = file.path().to_path_buf();
+    let p = plan(
+        id,
+        json!({"name": "a.7z", "body": format!("@{}", path.display())}),
+    );
     match &p.body {
         PlannedBody::RawFile { file, content_type } => {
-            assert_eq!(
-                file.source,
-                falcon_harness::FileSource::Path("/tmp/a.7z".into())
-            );
+            assert_eq!(file.source, falcon_harness::FileSource::Path(path.clone()));
             assert_eq!(content_type, "application/octet-stream");
         }
         other => panic!("expected a raw file, got {other:?}"),
@@ -359,6 +361,12 @@ fn raw_body_operations_take_every_raw_form() {
     let e = err(id, json!({"name": "a.zip", "body": {"x": 1}}));
     assert_eq!(e.argument, "body");
     assert!(e.expected.starts_with("expected a file reference"), "{e}");
+    // A file that is not there is an argument error while planning.
+    let e = err(id, json!({"name": "a.zip", "body": "@/nonexistent/a.zip"}));
+    assert!(
+        e.expected.starts_with("cannot upload /nonexistent/a.zip"),
+        "{e}"
+    );
     let e = err(id, json!({"name": "a.zip", "body": [300]}));
     assert!(e.expected.starts_with("expected the raw body"), "{e}");
     let e = err(id, json!({"name": "a.zip"}));

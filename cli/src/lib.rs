@@ -12,9 +12,12 @@ pub mod dry_run;
 pub mod exit;
 pub mod fake;
 pub mod input;
+pub mod json_text;
+pub mod lines;
 pub mod logging;
 pub mod misuse;
 pub mod notes;
+pub mod outfile;
 pub mod output;
 pub mod pairs;
 pub mod progress;
@@ -34,7 +37,8 @@ pub fn run(args: Args) -> Exit {
     match dispatch(&args) {
         Ok(exit) => exit,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: {}", f.message);
+            let message = falcon_harness::escape::controls(&f.message);
+            let _ = writeln!(std::io::stderr(), "falcon-harness: {message}");
             f.exit
         }
     }
@@ -73,7 +77,8 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &bases)
+            let rules = args.input_rules();
+            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &rules, &bases)
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
@@ -103,11 +108,17 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
 /// library's `command` does. `None` when the command line names no call.
 fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure> {
     let rest = args.args.iter().map(String::as_str);
-    let stdin = || std::io::stdin().lock();
+    let rules = args.input_rules();
+    let read = |op, words: &[&str]| {
+        pairs::read_words(op, words, std::io::stdin().lock(), &rules).map(|(value, warnings)| {
+            notes::warn(&warnings);
+            value
+        })
+    };
     if let Some(route) = &args.override_route {
         let first = args.op.as_deref().filter(|w| pairs::is_args_word(w));
         let words: Vec<&str> = first.into_iter().chain(rest).collect();
-        let value = pairs::read_words(None, &words, stdin())?;
+        let value = read(None, &words)?;
         return Ok(Some((request::Target::Override(route.clone()), value)));
     }
     let Some(name) = &args.op else {
@@ -117,12 +128,16 @@ fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure>
     match falcon_harness::catalog::resolve(name) {
         Ok(r) => {
             notes::deprecation(&r);
-            let value = pairs::read_words(Some(r.operation), &words, stdin())?;
-            Ok(Some((request::Target::Op(r.operation), value)))
+            let op = r.operation;
+            if args.all && !falcon_harness::paginate::is_paged(op) {
+                return Err(falcon_harness::paginate::not_paged(op).into());
+            }
+            let value = read(Some(op), &words)?;
+            Ok(Some((request::Target::Op(op), value)))
         }
         Err(unknown) => {
             let unknown = Failure::from(falcon_harness::Error::from(unknown));
-            let Ok(value) = pairs::read_words(None, &words, stdin()) else {
+            let Ok(value) = read(None, &words) else {
                 return Err(unknown);
             };
             match falcon_harness::router::override_route(&value) {

@@ -111,7 +111,8 @@ pub fn advice(flag: &str, words: &[&str]) -> Option<String> {
 /// Whether the ARGS word `word` reads as `expected` for `op`: the
 /// suggestion is only made in a form the command line accepts.
 fn reads_as(op: &'static falcon_harness::Operation, word: &str, expected: &Value) -> bool {
-    pairs::read_words(Some(op), &[word], std::io::empty()).is_ok_and(|v| &v == expected)
+    pairs::read_words(Some(op), &[word], std::io::empty(), &Default::default())
+        .is_ok_and(|(v, _)| &v == expected)
 }
 
 /// `word` as one word for a POSIX shell: as it is when it has no

@@ -7,28 +7,31 @@
 //! use serde_json::json;
 //!
 //! let op = falcon_harness::catalog::operation("QueryIncidents");
-//! let v = parse_pairs(op, &["limit=5", "filter=status:20"]).unwrap();
+//! let (v, _) = parse_pairs(op, &["limit=5", "filter=status:20"], &Default::default()).unwrap();
 //! assert_eq!(v, json!({"limit": 5, "filter": "status:20"}));
 //! ```
 
 use super::exit::Failure;
-use super::input::{read_args, Source};
+use super::input::{read_args, repeated_keys, Rules, Source};
+use super::json_text;
 use falcon_harness::{Operation, ParamType};
 use serde_json::{Map, Value};
 use std::io::Read;
 
 /// Reads the ARGS words of one call: none (`{}`), one JSON object,
 /// `@FILE` or `-` (stdin, read only then), or `key=value` / `key:=json`
-/// pairs.
+/// pairs; with the input rules' warnings (lenient mode's repeated JSON
+/// keys).
 pub fn read_words(
     op: Option<&'static Operation>,
     words: &[&str],
     stdin: impl Read,
-) -> Result<Value, Failure> {
+    rules: &Rules,
+) -> Result<(Value, Vec<String>), Failure> {
     match words {
-        [] => Ok(Value::Object(Map::new())),
-        [one] if !is_pair(one) => read_args(&Source::parse(Some(one)), stdin),
-        _ => parse_pairs(op, words),
+        [] => Ok((Value::Object(Map::new()), Vec::new())),
+        [one] if !is_pair(one) => read_args(&Source::parse(Some(one)), stdin, rules),
+        _ => parse_pairs(op, words, rules),
     }
 }
 
@@ -85,8 +88,13 @@ fn typed(ty: Option<ParamType>, text: &str) -> Value {
 /// Parses `key=value` / `key:=json` words into an argument object,
 /// converting text by the declared types of `op` (none for an override
 /// request: every value stays text).
-pub fn parse_pairs(op: Option<&'static Operation>, words: &[&str]) -> Result<Value, Failure> {
+pub fn parse_pairs(
+    op: Option<&'static Operation>,
+    words: &[&str],
+    rules: &Rules,
+) -> Result<(Value, Vec<String>), Failure> {
     let mut out = Map::new();
+    let mut warnings = Vec::new();
     for word in words {
         let Some((key, text, raw)) = split(word).filter(|_| is_pair(word)) else {
             return Err(Failure::usage(format!(
@@ -94,8 +102,11 @@ pub fn parse_pairs(op: Option<&'static Operation>, words: &[&str]) -> Result<Val
             )));
         };
         let value = if raw {
-            serde_json::from_str(text)
-                .map_err(|e| Failure::usage(format!("ARGS: {key}:= is not valid JSON: {e}")))?
+            let from = format!("ARGS {key}:=");
+            let (v, repeated) = json_text::parse(text)
+                .map_err(|e| Failure::usage(format!("{from} is not valid JSON: {e}")))?;
+            warnings.extend(repeated_keys(&from, repeated, rules)?);
+            v
         } else {
             let ty = op.and_then(|o| falcon_harness::router::argument_type(o, key));
             typed(ty.map(|t| t.0), text)
@@ -111,7 +122,7 @@ pub fn parse_pairs(op: Option<&'static Operation>, words: &[&str]) -> Result<Val
             }
         }
     }
-    Ok(Value::Object(out))
+    Ok((Value::Object(out), warnings))
 }
 
 #[cfg(test)]
@@ -121,6 +132,24 @@ mod tests {
 
     fn op(id: &str) -> Option<&'static Operation> {
         falcon_harness::catalog::operation(id)
+    }
+
+    fn pairs(op: Option<&'static Operation>, words: &[&str]) -> Result<Value, Failure> {
+        parse_pairs(op, words, &Rules::default()).map(|(v, _)| v)
+    }
+
+    #[test]
+    fn repeated_keys_inside_raw_json_follow_the_input_rules() {
+        let word = [r#"body:={"a": 1, "a": 2}"#];
+        let e = parse_pairs(None, &word, &Rules::default()).unwrap_err();
+        assert!(e.message.starts_with("ARGS body:="), "{}", e.message);
+        let lenient = Rules {
+            lenient: true,
+            ..Rules::default()
+        };
+        let (v, warnings) = parse_pairs(None, &word, &lenient).unwrap();
+        assert_eq!(v["body"]["a"], 2);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 
     #[test]
@@ -137,7 +166,7 @@ mod tests {
 
     #[test]
     fn text_is_converted_by_the_declared_type() {
-        let v = parse_pairs(
+        let v = pairs(
             op("QueryIncidents"),
             &[
                 "limit=18446744073709551616",
@@ -151,16 +180,16 @@ mod tests {
             r#"{"limit":18446744073709551616,"filter":"status:20+a=b","sort":"x"}"#
         );
         // Not an integer: stays text for the planner to refuse by name.
-        let v = parse_pairs(op("QueryIncidents"), &["limit=five"]).unwrap();
+        let v = pairs(op("QueryIncidents"), &["limit=five"]).unwrap();
         assert_eq!(v, json!({"limit": "five"}));
         // Strings stay strings even when they look like numbers.
-        let v = parse_pairs(op("GetIncidents"), &["ids=123"]).unwrap();
+        let v = pairs(op("GetIncidents"), &["ids=123"]).unwrap();
         assert_eq!(v, json!({"ids": "123"}));
         // A nested body field gets its own type.
-        let v = parse_pairs(op("PerformIncidentAction"), &["value=20"]).unwrap();
+        let v = pairs(op("PerformIncidentAction"), &["value=20"]).unwrap();
         assert_eq!(v, json!({"value": "20"}));
         // So does one named by its dotted path.
-        let v = parse_pairs(
+        let v = pairs(
             op("entities_slas_post_v1"),
             &["goals.duration_seconds=60", "duration_seconds=5"],
         )
@@ -173,7 +202,7 @@ mod tests {
 
     #[test]
     fn raw_json_and_repeated_keys() {
-        let v = parse_pairs(
+        let v = pairs(
             op("GetIncidents"),
             &["ids:=[\"a\",\"b\"]", "x:=null", "tag=a", "tag=b", "tag=c"],
         )
@@ -182,13 +211,13 @@ mod tests {
             v,
             json!({"ids": ["a", "b"], "x": null, "tag": ["a", "b", "c"]})
         );
-        let e = parse_pairs(op("GetIncidents"), &["ids:=[a]"]).unwrap_err();
+        let e = pairs(op("GetIncidents"), &["ids:=[a]"]).unwrap_err();
         assert!(
-            e.message.starts_with("ARGS: ids:= is not valid JSON"),
+            e.message.starts_with("ARGS ids:= is not valid JSON"),
             "{}",
             e.message
         );
-        let e = parse_pairs(None, &["limit5"]).unwrap_err();
+        let e = pairs(None, &["limit5"]).unwrap_err();
         assert!(
             e.message.contains("expected key=value or key:=json"),
             "{}",

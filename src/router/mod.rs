@@ -174,6 +174,7 @@ mod files;
 mod finish;
 mod form;
 mod headers;
+pub(crate) use headers::is_framing;
 mod nested;
 mod params;
 pub(crate) mod place;

@@ -94,11 +94,14 @@ mod tests {
         assert_eq!(bytes_of(json!("PK\u{3}")), b"PK\x03");
         assert_eq!(bytes_of(json!([80, 75, 3, 255])), b"PK\x03\xff");
         assert_eq!(bytes_of(json!({"content_base64": "UEsD"})), b"PK\x03");
-        let f = body_ref("Op", &json!("@/tmp/a.zip")).unwrap();
-        assert_eq!(f.source, FileSource::Path("/tmp/a.zip".into()));
+        // A file is checked while planning (it must exist), not read.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let path = file.path().to_str().unwrap();
+        let f = body_ref("Op", &json!(format!("@{path}"))).unwrap();
+        assert_eq!(f.source, FileSource::Path(path.into()));
         let f = body_ref(
             "Op",
-            &json!({"path": "/tmp/a.7z", "content_type": "application/x-7z-compressed"}),
+            &json!({"path": path, "content_type": "application/x-7z-compressed"}),
         )
         .unwrap();
         assert_eq!(
