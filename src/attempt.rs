@@ -124,7 +124,9 @@ impl Driver<'_> {
                     if !buffer {
                         return Ok((Sent::Streaming(reply), attempts));
                     }
-                    let headers = reply.headers().clone();
+                    // Taken, not copied: reading the body needs only the body.
+                    let mut reply = reply;
+                    let headers = std::mem::take(reply.headers_mut());
                     match reply.bytes().await {
                         Ok(body) => {
                             let sent = Sent::Buffered(Buffered {
