@@ -75,14 +75,18 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
         // The planner's paths (routes with percent-encoded segments) and
         // query strings (every byte but the unreserved ones encoded) come
         // out of a full parse unchanged: set them on the parsed base
-        // instead of parsing scheme and host again on every request.
-        let mut url = base.clone();
-        let prefix = base.path().trim_end_matches('/');
-        if prefix.is_empty() {
-            url.set_path(&plan.path);
-        } else {
-            url.set_path(&format!("{prefix}{}", plan.path));
-        }
+        // instead of parsing scheme and host again on every request; and
+        // the route's path once per base (`routes`).
+        let mut url = endpoints.routes.get_or_make(plan.host, &plan.path, || {
+            let mut url = base.clone();
+            let prefix = base.path().trim_end_matches('/');
+            if prefix.is_empty() {
+                url.set_path(&plan.path);
+            } else {
+                url.set_path(&format!("{prefix}{}", plan.path));
+            }
+            url
+        });
         if !plan.query.is_empty() {
             url.set_query(Some(&plan.query_string()));
         }
