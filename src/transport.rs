@@ -6,7 +6,7 @@ use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
 use crate::operation::{Host, Method};
 use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
 use url::Url;
 
@@ -131,7 +131,9 @@ pub(crate) async fn build_request(
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
     let url = url_for(endpoints, plan)?;
-    let mut headers = HeaderMap::new();
+    // Checked before anything else (a file is opened), set on the built
+    // request (no header map of their own to merge).
+    let mut extra = Vec::with_capacity(plan.headers.len());
     for (name, value) in &plan.headers {
         let bad = || Error::argument(plan.operation, name, "a valid HTTP header value");
         let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
@@ -142,23 +144,21 @@ pub(crate) async fn build_request(
                 "no Authorization header (the harness sends its own)",
             ));
         }
-        headers.append(n, HeaderValue::from_str(value).map_err(|_| bad())?);
-    }
-    if let Some(value) = bearer {
-        headers.insert(AUTHORIZATION, value);
+        extra.push((n, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
     let mut rb = client.request(method(plan.method), url);
+    let mut content_type = None;
     rb = match &plan.body {
         PlannedBody::Empty => rb,
         PlannedBody::Json(v) => rb.json(v),
         PlannedBody::Form(pairs) => rb.form(pairs),
         PlannedBody::Raw {
             bytes,
-            content_type,
+            content_type: ct,
         } => {
-            let ct = HeaderValue::from_str(content_type)
+            let ct = HeaderValue::from_str(ct)
                 .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            headers.insert(CONTENT_TYPE, ct);
+            content_type = Some(ct);
             rb.body(bytes.clone())
         }
         PlannedBody::Multipart(parts) => {
@@ -168,16 +168,36 @@ pub(crate) async fn build_request(
                     PartValue::Text(t) => form.text(part.name.clone(), t.clone()),
                     PartValue::File(f) => form.part(
                         part.name.clone(),
-                        file_part(plan.operation, &part.name, f).await?,
+                        Box::pin(file_part(plan.operation, &part.name, f)).await?,
                     ),
                 };
             }
             rb.multipart(form)
         }
     };
-    rb.headers(headers)
+    let mut request = rb
         .build()
-        .map_err(|e| Error::transport(plan.operation, e))
+        .map_err(|e| Error::transport(plan.operation, e))?;
+    let headers = request.headers_mut();
+    // A name given more than once keeps every value; the first replaces
+    // what the body set (its Content-Type).
+    for (i, (name, value)) in extra.into_iter().enumerate() {
+        if plan.headers[..i]
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+        {
+            headers.append(name, value);
+        } else {
+            headers.insert(name, value);
+        }
+    }
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, ct);
+    }
+    if let Some(value) = bearer {
+        headers.insert(AUTHORIZATION, value);
+    }
+    Ok(request)
 }
 
 async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {

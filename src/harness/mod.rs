@@ -128,21 +128,25 @@ impl Harness {
     }
 
     async fn token(&self) -> Result<Arc<auth::Token>> {
+        // The fetch is boxed: it is rare, and inline it would make every
+        // command's future (moved at each await) as large as a token request.
         self.inner
             .tokens
-            .get(|| async {
-                let base = self.endpoints().api.clone();
-                let grant = auth::request_token(
-                    &self.inner.client,
-                    &base,
-                    &self.inner.creds,
-                    &self.inner.settings.retry,
-                )
-                .await?;
-                if let Some(region) = grant.region.as_deref() {
-                    self.discover(region);
-                }
-                Ok(grant.token)
+            .get(|| {
+                Box::pin(async {
+                    let base = self.endpoints().api.clone();
+                    let grant = auth::request_token(
+                        &self.inner.client,
+                        &base,
+                        &self.inner.creds,
+                        &self.inner.settings.retry,
+                    )
+                    .await?;
+                    if let Some(region) = grant.region.as_deref() {
+                        self.discover(region);
+                    }
+                    Ok(grant.token)
+                })
             })
             .await
     }
