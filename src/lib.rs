@@ -65,6 +65,8 @@ pub mod retry;
 pub mod router;
 mod secret;
 pub mod suggest;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use catalog::{resolve, Resolved, Via};

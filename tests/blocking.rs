@@ -1,30 +1,20 @@
-//! The synchronous facade.
+//! The synchronous facade, against the fake Falcon API.
 
 mod support;
 
+use falcon_harness::testing::FakeFalcon;
 use falcon_harness::{blocking, Harness};
 use mockito::Server;
+use serde_json::json;
 use support::mock::*;
 
 #[test]
 fn blocking_harness_executes_and_downloads() {
-    let mut server = Server::new();
-    let token = server
-        .mock("POST", "/oauth2/token")
-        .with_status(201)
-        .with_header("content-type", "application/json")
-        .with_body(token_body("tok-b", 1799))
-        .expect(1)
-        .create();
-    let cmd = server
-        .mock("GET", "/incidents/queries/incidents/v1")
-        .match_header("authorization", "Bearer tok-b")
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(resources_body(&["inc-1"]))
-        .expect(2)
-        .create();
-    let h = builder(&server).build_blocking().unwrap();
+    let fake = FakeFalcon::start();
+    fake.on("QueryIncidents")
+        .times(3)
+        .reply(200, json!({"resources": ["inc-1"]}));
+    let h = fake.harness_blocking();
     let r = h.execute(query_incidents()).unwrap();
     assert_eq!(r.resources().unwrap()[0], "inc-1");
     // Clones share the token, from other threads too.
@@ -32,13 +22,16 @@ fn blocking_harness_executes_and_downloads() {
     std::thread::spawn(move || h2.execute(query_incidents()).unwrap())
         .join()
         .unwrap();
-    token.assert();
-    cmd.assert();
+    assert_eq!(fake.token_requests(), 1);
 
     let mut out = Vec::new();
     let r = h.request(query_incidents()).download(&mut out).unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(out, resources_body(&["inc-1"]).into_bytes());
+    assert_eq!(
+        out,
+        json!({"resources": ["inc-1"]}).to_string().into_bytes()
+    );
+    fake.verify();
 }
 
 #[tokio::test]
@@ -60,62 +53,45 @@ async fn blocking_harness_refuses_to_run_inside_a_runtime() {
 
 #[test]
 fn blocking_command_download_and_pages() {
-    let mut server = Server::new();
-    let _token = server
-        .mock("POST", "/oauth2/token")
-        .with_status(201)
-        .with_header("content-type", "application/json")
-        .with_body(token_body("tok-c", 1799))
-        .create();
-    let page = |offset: u64, ids: &[&str]| {
-        serde_json::json!({"meta": {"pagination": {"offset": offset, "limit": 2, "total": 3}}, "resources": ids})
-            .to_string()
-    };
-    let first = server
-        .mock("GET", "/incidents/queries/incidents/v1")
-        .match_query(mockito::Matcher::UrlEncoded("limit".into(), "2".into()))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(page(0, &["a", "b"]))
-        .expect(2)
-        .create();
-    let second = server
-        .mock("GET", "/incidents/queries/incidents/v1")
-        .match_query(mockito::Matcher::UrlEncoded("offset".into(), "2".into()))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(page(2, &["c"]))
-        .expect(1)
-        .create();
-    let file = server
-        .mock("GET", "/message-center/entities/case-attachment/v1")
-        .match_query(mockito::Matcher::UrlEncoded("id".into(), "att-9".into()))
-        .with_status(200)
-        .with_header("content-type", "application/zip")
-        .with_body("PK-bytes")
-        .expect(1)
-        .create();
-    let h = builder(&server).build_blocking().unwrap();
-    let r = h
-        .command("QueryIncidents", serde_json::json!({"limit": 2}))
-        .unwrap();
+    let fake = FakeFalcon::start();
+    fake.on("QueryIncidents")
+        .args(json!({"limit": 2}))
+        .times(1)
+        .reply(200, json!({"resources": ["a", "b"]}));
+    fake.on("QueryIncidents")
+        .args(json!({"limit": 2}))
+        .pages(vec![json!(["a", "b"]), json!(["c"])]);
+    fake.on("CaseDownloadAttachment")
+        .args(json!({"id": "att-9"}))
+        .times(1)
+        .header("content-type", "application/zip")
+        .reply_bytes(200, &b"PK-bytes"[..]);
+    let h = fake.harness_blocking();
+    let r = h.command("QueryIncidents", json!({"limit": 2})).unwrap();
     assert_eq!(r.resources().unwrap().len(), 2);
     let mut pages = h
         .request("QueryIncidents")
-        .args(serde_json::json!({"limit": 2}))
+        .args(json!({"limit": 2}))
         .pages();
     let read: Vec<_> = pages.by_ref().collect::<Result<_, _>>().unwrap();
     assert_eq!(read.len(), 2);
     assert_eq!(pages.incomplete(), None, "read to the end");
+    assert_eq!(read[1].resources().unwrap(), &vec![json!("c")]);
     let mut out = Vec::new();
     h.request("CaseDownloadAttachment")
-        .args(serde_json::json!({"id": "att-9"}))
+        .args(json!({"id": "att-9"}))
         .download(&mut out)
         .unwrap();
     assert_eq!(out, b"PK-bytes");
-    first.assert();
-    second.assert();
-    file.assert();
+    assert_eq!(
+        fake.calls("QueryIncidents"),
+        [
+            json!({"limit": 2}),
+            json!({"limit": 2}),
+            json!({"limit": 2, "offset": 2})
+        ]
+    );
+    fake.verify();
 }
 
 /// Every method of the blocking facade, each doing what its async twin

@@ -20,7 +20,8 @@ Examples:
   falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
   falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
   echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
-  falcon-harness --describe QueryIncidents";
+  falcon-harness --describe QueryIncidents
+  falcon-harness fake --port 8080 --fixtures DIR   (a fake Falcon API; see fake --help)";
 
 /// `falcon-harness`: call any CrowdStrike Falcon API operation by its
 /// operation ID with JSON arguments.

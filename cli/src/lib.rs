@@ -9,6 +9,7 @@ pub mod completions;
 pub mod describe;
 pub mod dry_run;
 pub mod exit;
+pub mod fake;
 pub mod input;
 pub mod output;
 pub mod target;

@@ -1,9 +1,12 @@
-//! Real calls of the built binary against a mockito server: a single
+//! Real calls of the built binary against a mockito server or the fake
+//! Falcon API (`falcon_harness::testing`, where a test needs no exact
+//! wire bytes or odd replies): a single
 //! call, ARGS from stdin and @file, `--body`, exit codes, a binary
 //! download to a file and to stdout, an upload, `--all` across pages, and
 //! `--verbose` without secrets.
 
 mod support;
+use falcon_harness::testing::FakeFalcon;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 use support::{run, Run};
@@ -27,14 +30,23 @@ fn token(server: &mut ServerGuard) -> Mock {
 }
 
 fn call(server: &ServerGuard, args: &[&str], stdin: &[u8]) -> Run {
-    let url = server.url();
+    call_at(&server.url(), args, stdin)
+}
+
+/// Runs the binary against the fake Falcon API.
+fn call_fake(fake: &FakeFalcon, args: &[&str], stdin: &[u8]) -> Run {
+    call_at(&fake.url(), args, stdin)
+}
+
+/// Runs the binary with test credentials and `url` as the base URL.
+fn call_at(url: &str, args: &[&str], stdin: &[u8]) -> Run {
     run(
         args,
         stdin,
         &[
             ("FALCON_CLIENT_ID", "cid"),
             ("FALCON_CLIENT_SECRET", SECRET),
-            ("FALCON_BASE_URL", url.as_str()),
+            ("FALCON_BASE_URL", url),
         ],
     )
 }
@@ -91,19 +103,16 @@ fn single_call_prints_status_headers_and_body() {
 
 #[test]
 fn args_from_stdin_and_from_file() {
-    let mut server = Server::new();
-    token(&mut server).create();
-    let api = json_reply(
-        server
-            .mock("POST", "/incidents/entities/incidents/GET/v1")
-            .match_body(Matcher::Json(json!({"ids": ["inc:1", "inc:2"]}))),
-        200,
-        json!({"resources": [{"incident_id": "inc:1"}, {"incident_id": "inc:2"}]}),
-    )
-    .expect(2)
-    .create();
-    let r = call(
-        &server,
+    let fake = FakeFalcon::start();
+    fake.on("GetIncidents")
+        .args(json!({"ids": ["inc:1", "inc:2"]}))
+        .times(2)
+        .reply(
+            200,
+            json!({"resources": [{"incident_id": "inc:1"}, {"incident_id": "inc:2"}]}),
+        );
+    let r = call_fake(
+        &fake,
         &["GetIncidents", "-", "--body"],
         br#"{"ids": ["inc:1", "inc:2"]}"#,
     );
@@ -114,10 +123,10 @@ fn args_from_stdin_and_from_file() {
     let file = dir.path().join("ids.json");
     std::fs::write(&file, r#"{"ids": "inc:1,inc:2"}"#).unwrap();
     let at = format!("@{}", file.display());
-    let r = call(&server, &["GetIncidents", &at, "--body"], b"");
+    let r = call_fake(&fake, &["GetIncidents", &at, "--body"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["resources"][0]["incident_id"], "inc:1");
-    api.assert();
+    fake.verify();
 }
 
 #[test]
@@ -281,70 +290,47 @@ fn binary_download_to_a_file_and_to_stdout() {
 
 #[test]
 fn multipart_upload_sends_the_file() {
-    let mut server = Server::new();
-    token(&mut server).create();
+    let fake = FakeFalcon::start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "attachment-content-1234").unwrap();
-    let up = json_reply(
-        server
-            .mock("POST", "/message-center/entities/case-attachment/v1")
-            .match_header(
-                "content-type",
-                Matcher::Regex("^multipart/form-data; boundary=".into()),
-            )
-            .match_body(Matcher::AllOf(vec![
-                Matcher::Regex(r#"name="case_id"\r\n\r\nc1\r\n"#.into()),
-                Matcher::Regex(r#"name="file"; filename="notes.txt""#.into()),
-                Matcher::Regex("attachment-content-1234".into()),
-            ])),
-        200,
-        json!({"resources": [{"id": "att-9"}]}),
-    )
-    .expect(1)
-    .create();
+    // "YXR0YWNobWVudC1jb250ZW50LTEyMzQ=" is the file's text in base64.
+    fake.on("CaseAddAttachment")
+        .args(json!({
+            "case_id": "c1",
+            "file": {"content_base64": "YXR0YWNobWVudC1jb250ZW50LTEyMzQ=", "filename": "notes.txt"},
+        }))
+        .times(1)
+        .reply(200, json!({"resources": [{"id": "att-9"}]}));
     let args = json!({"case_id": "c1", "user_uuid": "u1", "file": format!("@{}", file.display())});
-    let r = call(
-        &server,
+    let r = call_fake(
+        &fake,
         &["CaseAddAttachment", &args.to_string(), "--body"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["resources"][0]["id"], "att-9");
-    up.assert();
+    fake.verify();
 }
 
 #[test]
 fn all_follows_pages_and_concatenates_resources() {
-    let mut server = Server::new();
-    token(&mut server).create();
-    let mocks = [
-        ("limit=2", vec!["a", "b"], 0),
-        ("limit=2&offset=2", vec!["c", "d"], 2),
-        ("limit=2&offset=4", vec!["e"], 4),
-    ]
-    .map(|(q, ids, offset)| {
-        json_reply(
-            server
-                .mock("GET", "/incidents/queries/incidents/v1")
-                .match_query(Matcher::Exact(q.into())),
-            200,
-            json!({"meta": {"pagination": {"offset": offset, "limit": 2, "total": 5}},
-                   "resources": ids, "errors": []}),
-        )
-        .expect(1)
-        .create()
-    });
-    let r = call(
-        &server,
-        &["QueryIncidents", r#"{"limit": 2}"#, "--all"],
-        b"",
-    );
+    let fake = FakeFalcon::start();
+    fake.on("QueryIncidents")
+        .args(json!({"limit": 2}))
+        .pages(vec![json!(["a", "b"]), json!(["c", "d"]), json!(["e"])]);
+    let r = call_fake(&fake, &["QueryIncidents", r#"{"limit": 2}"#, "--all"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json(), json!(["a", "b", "c", "d", "e"]));
-    for m in &mocks {
-        m.assert();
-    }
+    assert_eq!(
+        fake.calls("QueryIncidents"),
+        [
+            json!({"limit": 2}),
+            json!({"limit": 2, "offset": 2}),
+            json!({"limit": 2, "offset": 4})
+        ]
+    );
+    fake.verify();
 }
 
 #[test]

@@ -111,14 +111,14 @@
 //!   and alias) is an error rather than one silently winning.
 
 mod body;
-mod convert;
+pub(crate) mod convert;
 mod encode;
 mod files;
 mod finish;
 mod form;
 mod headers;
 mod params;
-mod place;
+pub(crate) mod place;
 mod planner;
 mod target;
 
