@@ -8,72 +8,58 @@
 
 use crate::error::Error;
 
-/// Whether `b` stands for itself: the unreserved characters.
-fn unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-/// `%00%01...%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
-const ESCAPES: &str = {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    const BYTES: [u8; 768] = {
-        let mut t = [0u8; 768];
-        let mut b = 0;
-        while b < 256 {
-            t[3 * b] = b'%';
-            t[3 * b + 1] = HEX[b >> 4];
-            t[3 * b + 2] = HEX[b & 15];
-            b += 1;
-        }
-        t
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("the escapes are ASCII"),
+/// Whether a byte stands for itself: the unreserved characters.
+const UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
     }
+    t
 };
 
 /// Appends the percent-encoded form of `s` to `out` (upper-case hex
-/// digits, as `%3A`): runs of unreserved characters are copied whole.
+/// digits, as `%3A`): ASCII only.
+fn encode_into(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(3 * s.len());
+    for &b in s.as_bytes() {
+        if UNRESERVED[usize::from(b)] {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        }
+    }
+}
+
+/// ASCII bytes as text.
+fn ascii_text(bytes: Vec<u8>) -> String {
+    // Only ASCII is ever appended, so this is never lossy.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends the percent-encoded form of `s` to `out`.
 pub(crate) fn push_encoded(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if unreserved(b) {
-            continue;
-        }
-        // A non-empty run is ASCII after an encoded byte that ended a
-        // character (a character's later bytes are encoded too), so both
-        // of its ends are character boundaries.
-        if run < i {
-            out.push_str(&s[run..i]);
-        }
-        let e = 3 * usize::from(b);
-        out.push_str(&ESCAPES[e..e + 3]);
-        run = i + 1;
-    }
-    if run < bytes.len() {
-        out.push_str(&s[run..]);
-    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    encode_into(&mut bytes, s);
+    *out = ascii_text(bytes);
 }
 
 /// `k=v&k=v` with every key and value percent-encoded.
 pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
-    let escaped = |s: &str| s.bytes().filter(|&b| !unreserved(b)).count();
-    let len: usize = pairs
-        .iter()
-        .map(|(k, v)| k.len() + v.len() + 2 + 2 * (escaped(k) + escaped(v)))
-        .sum();
-    let mut out = String::with_capacity(len);
+    let len: usize = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum();
+    let mut out = Vec::with_capacity(len);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
-            out.push('&');
+            out.push(b'&');
         }
-        push_encoded(&mut out, k);
-        out.push('=');
-        push_encoded(&mut out, v);
+        encode_into(&mut out, k);
+        out.push(b'=');
+        encode_into(&mut out, v);
     }
-    out
+    ascii_text(out)
 }
 
 /// Checks that a path parameter's value can be one segment: not empty,
