@@ -131,10 +131,9 @@ impl FromStr for Cloud {
 
     fn from_str(s: &str) -> Result<Cloud> {
         let s = s.trim();
-        if s.contains("://") {
-            let url = Url::parse(s).map_err(|e| {
-                Error::Config(format!("cloud: invalid base URL {:?}: {e}", redact_url(s)))
-            })?;
+        // No region name has `.`, `:` or `/`: this is meant as a URL.
+        if s.contains(['.', ':', '/']) {
+            let url = crate::config::parse_base(s)?;
             return Ok(Cloud::Custom(url));
         }
         let key = region::key(s);
@@ -207,6 +206,12 @@ mod tests {
         let custom = "https://falcon.example.com".parse::<Cloud>().unwrap();
         assert_eq!(custom.region(), None);
         assert_eq!(custom.to_string(), "https://falcon.example.com/");
+        // A URL without its scheme is answered as a URL.
+        let err = "127.0.0.1:8080".parse::<Cloud>().unwrap_err();
+        assert!(
+            err.to_string().contains("\"http://127.0.0.1:8080\""),
+            "{err}"
+        );
         let err = "moon".parse::<Cloud>().unwrap_err();
         assert!(err.is_config() && err.to_string().contains("moon"));
         let names: Vec<&str> = Cloud::names().collect();

@@ -25,13 +25,13 @@
 //!     .build()?;
 //! // The front door: an operation by name with JSON arguments.
 //! let ids = falcon
-//!     .command("QueryIncidents", json!({"filter": "status:20", "limit": 5}))
+//!     .command("QueryDevicesByFilter", json!({"filter": "platform_name:'Windows'", "limit": 5}))
 //!     .await?
 //!     .error_for_status()?;
 //! // Everything else through one request builder.
-//! let op = catalog::operation("GetIncidents").expect("in the table");
-//! let plan = falcon.request(op).args(json!({"ids": ["inc:1"]})).plan()?; // no I/O
-//! assert_eq!(plan.path, "/incidents/entities/incidents/GET/v1");
+//! let op = catalog::operation("PostDeviceDetailsV2").expect("in the table");
+//! let plan = falcon.request(op).args(json!({"ids": ["HOST_ID"]})).plan()?; // no I/O
+//! assert_eq!(plan.path, "/devices/entities/devices/v2");
 //! let details = falcon.request(op).args(json!({"ids": ids.resources()})).send().await?;
 //! println!("{}", details.to_uber());
 //! # Ok(()) }
@@ -40,9 +40,18 @@
 //! Lookups alone need no harness:
 //!
 //! ```
-//! let op = falcon_harness::catalog::resolve("QueryIncidents").unwrap().operation;
-//! assert_eq!(op.route(), "/incidents/queries/incidents/v1");
+//! let op = falcon_harness::catalog::resolve("query_devices_by_filter").unwrap().operation;
+//! assert_eq!(op.route(), "/devices/queries/devices/v1");
 //! ```
+//!
+//! ## More in the README
+//!
+//! The README is part of these docs ([`readme`]): [set up and
+//! tests](readme#set-up), [use from Rust](readme#use-from-rust) (the
+//! `[dependencies]` a program needs), [the operation
+//! table](readme#the-operation-table), and the `falcon-harness` [command
+//! line](readme#command-line) with its [dry run](readme#dry-run),
+//! [batches](readme#batches) and [exit codes](readme#exit-codes).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -84,7 +93,9 @@ pub use router::plan;
 pub use secret::Secret;
 pub use transport::USER_AGENT;
 
-/// The README's Rust examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+/// The README, rendered with these docs; its Rust examples are compiled
+/// as doc tests.
+#[cfg(any(doc, doctest))]
+pub mod readme {
+    #![doc = include_str!("../README.md")]
+}

@@ -8,19 +8,24 @@ use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 ARGS is a JSON object, @FILE (a file holding one), or - (read it from stdin).
+Operation parameters are not flags: give `--limit 5` in ARGS, as
+'{\"limit\": 5}'.
 
 Exit codes:
-  0  the API answered with a 2xx status (or nothing was sent: --dry-run, --list ...)
+  0  the API answered 2xx or 304 (or nothing was sent: --dry-run, --list ...)
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
   3  transport, time-out or authentication failure
+  4  --all printed what it got, but the API has more (the offset window,
+     --max-pages, or a failure after the first page; stderr says which)
   (--batch exits with the highest code of any of its lines)
 
 Examples:
-  falcon-harness QueryIncidents '{\"filter\": \"status:20\", \"limit\": 5}'
-  falcon-harness --dry-run GetIncidents '{\"ids\": [\"inc:1\"]}'
-  echo '{\"op\": \"QueryIncidents\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
-  falcon-harness --describe QueryIncidents
+  falcon-harness QueryDevicesByFilter '{\"limit\": 5}' --body
+  falcon-harness --dry-run GetDeviceDetailsV2 '{\"ids\": [\"HOST_ID\"]}'
+  echo '{\"op\": \"QueryDevicesByFilter\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
+  falcon-harness QueryDevicesByFilter '{\"limit\": 5000}' --all --jsonl > host_ids.jsonl
+  falcon-harness --describe QueryDevicesByFilter
   falcon-harness fake --port 8080 --fixtures DIR   (a fake Falcon API; see fake --help)";
 
 /// `falcon-harness`: call any CrowdStrike Falcon API operation by its
@@ -46,7 +51,7 @@ pub struct Args {
     #[arg(long)]
     pub body: bool,
 
-    /// Write a binary (or any) response body to FILE.
+    /// Write a binary (or any) response body to FILE [default: stdout].
     #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "batch")]
     pub output: Option<PathBuf>,
 
@@ -54,7 +59,7 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// List the operations (of one COLLECTION).
+    /// List the operations of one COLLECTION [default: every collection].
     #[arg(
         long,
         value_name = "COLLECTION",
@@ -81,9 +86,20 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
-    /// Follow pagination and print the concatenated resources.
+    /// Follow pagination and print every page's resources as one JSON
+    /// array, written as the pages arrive.
     #[arg(long, conflicts_with_all = ["batch", "output"])]
     pub all: bool,
+
+    /// With --all: stop after N pages (exit 4 when the API has more).
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "all",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pages: u32,
+
+    /// With --all: print one resource per line (JSON Lines) instead of an
+    /// array, so a pipe sees each page's resources as they arrive.
+    #[arg(long, requires = "all")]
+    pub jsonl: bool,
 
     /// Drop unknown arguments with a warning instead of refusing them.
     #[arg(long)]
@@ -93,15 +109,16 @@ pub struct Args {
     #[arg(long, env = "FALCON_CLOUD", value_name = "REGION", help = cloud_help())]
     pub cloud: Option<String>,
 
-    /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080.
+    /// Base URL of the API (overrides --cloud), e.g. http://127.0.0.1:8080;
+    /// plain http only to loopback [default: the cloud's URL].
     #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Time limit of each request, in seconds.
+    /// Time limit of each request, in seconds [default: 120].
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
-    /// Act for this child CID (Flight Control).
+    /// Act for this child CID (Flight Control) [default: the API client's own CID].
     #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]
     pub member_cid: Option<String>,
 
@@ -119,11 +136,19 @@ pub struct Args {
     )]
     pub client_secret: Option<Secret>,
 
-    /// Log to stderr (-v debug, -vv trace); secrets are redacted.
+    /// Log to stderr: -v one line per request (operation, status,
+    /// attempts, time), -vv each attempt, -vvv everything; secrets are
+    /// redacted. Colour only on a terminal and without NO_COLOR [default: off].
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Print a completion script for SHELL (it completes operation IDs).
+    /// No notes (deprecated operations, legacy names) and no warnings on
+    /// stderr; errors are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print a completion script for SHELL: it completes flags, operation
+    /// IDs, collections, regions and file names after @.
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<Shell>,
 }
@@ -160,7 +185,10 @@ impl fmt::Debug for Secret {
 /// `--cloud`'s help: the names `Cloud` parses, from the endpoint table.
 fn cloud_help() -> String {
     let names: Vec<&str> = falcon_harness::Cloud::names().collect();
-    format!("Cloud region: {} (or a base URL)", names.join(", "))
+    format!(
+        "Cloud region: {} (or a base URL) [default: auto]",
+        names.join(", ")
+    )
 }
 
 fn parse_secret(s: &str) -> Result<Secret, std::convert::Infallible> {

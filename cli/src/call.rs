@@ -2,14 +2,16 @@
 //! flags and `FALCON_*` environment, then a single call, `--all` pages,
 //! a download to `--output`, or a `--batch`.
 
+use super::all;
 use super::args::Args;
-use super::batch::{self, Progress, Reply, Request};
+use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::notes;
 use super::output;
+use super::progress::Progress;
 use falcon_harness::operation::Operation;
 use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
-use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +56,7 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.timeout {
         b = b.timeout(t);
     }
+    b = b.page_cap(args.max_pages as usize);
     Ok(b.build()?)
 }
 
@@ -75,45 +78,22 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
         lenient: args.lenient,
     };
     let plan = router::plan(op, &value, &opts)?;
-    output::warn(&plan.warnings);
+    notes::warn(&plan.warnings);
     let harness = harness(args)?;
     let rt = runtime(false)?;
     if args.all {
-        return rt.block_on(all(&harness, op, value));
+        let format = if args.jsonl {
+            all::Format::Lines
+        } else {
+            all::Format::Array
+        };
+        return rt.block_on(all::all(&harness, op, value, format));
     }
     if let Some(path) = &args.output {
         return rt.block_on(download(&harness, plan, path, args.body));
     }
     let resp = rt.block_on(harness.execute(plan))?;
     output::print_response(resp, args.body)
-}
-
-/// `--all`: follows pagination and prints the concatenated resources. A
-/// page with an error status is printed as it is and ends the run (exit 1).
-async fn all(harness: &Harness, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
-    let mut pages = harness.request(op).args(value).pages();
-    let mut resources: Vec<Value> = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        if !page.is_success() {
-            return output::print_response(page, false);
-        }
-        match page.resources() {
-            Some(r) => resources.extend(r.iter().cloned()),
-            None => {
-                return Err(Failure::broken(format!(
-                    "{}: --all: the reply has no \"resources\" list to concatenate",
-                    op.id()
-                )))
-            }
-        }
-    }
-    output::print_json(&Value::Array(resources))?;
-    if let Some(why) = pages.incomplete() {
-        output::warn(&[format!("{}: --all is incomplete: {why}", op.id())]);
-        return Ok(Exit::Incomplete);
-    }
-    Ok(Exit::Ok)
 }
 
 /// `--output FILE`: streams a success body into FILE (through
@@ -216,7 +196,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         &mut out,
         usize::from(args.concurrency),
         handle,
-        &mut Progress::stderr(),
+        &mut Progress::batch_on_stderr(),
     ));
     let _ = out.flush();
     match summary {
@@ -224,19 +204,4 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(Failure::broken(format!("batch: {e}"))),
     }
-}
-
-/// Logs to stderr: `-v` debug, `-vv` trace, for this crate only (so no
-/// HTTP library dumps headers); the harness never logs secrets.
-pub fn init_tracing(verbose: u8) {
-    if verbose == 0 {
-        return;
-    }
-    let level = if verbose == 1 { "debug" } else { "trace" };
-    let filter = tracing_subscriber::EnvFilter::new(format!("falcon_harness={level}"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
 }

@@ -180,6 +180,13 @@ fn details(p: &Param) -> String {
     d.join("; ")
 }
 
+/// What the planner checks of body fields (the router's rule, see
+/// `falcon_harness::router`): shown above the field table.
+const BODY_CHECKS: &str = "\
+Fields given by name are checked (name and type); a whole \"body\" is sent as
+given. API REQUIRED is the API's mark: the server checks it, a dry run does not.
+";
+
 /// `--describe OP`: a summary and tables of parameters and body fields.
 pub fn describe_text(op: &'static Operation) -> String {
     let mut out = String::new();
@@ -260,6 +267,7 @@ pub fn describe_text(op: &'static Operation) -> String {
         };
         let _ = writeln!(out, "Body: {what}");
         if !body.fields().is_empty() {
+            out.push_str(BODY_CHECKS);
             let rows: Vec<[String; 3]> = body
                 .fields()
                 .iter()
@@ -271,7 +279,7 @@ pub fn describe_text(op: &'static Operation) -> String {
                     ]
                 })
                 .collect();
-            out.push_str(&table(["FIELD", "TYPE", "REQUIRED"], &rows));
+            out.push_str(&table(["FIELD", "TYPE", "API REQUIRED"], &rows));
         }
     }
     out
@@ -388,6 +396,11 @@ mod tests {
         assert!(t
             .lines()
             .any(|l| l.starts_with("ids ") && l.contains("array of string")));
+        // which body checks a call makes, and whose mark REQUIRED is
+        assert!(t.contains(BODY_CHECKS), "{t}");
+        assert!(t
+            .lines()
+            .any(|l| l.starts_with("FIELD") && l.ends_with("API REQUIRED")));
     }
 
     #[test]

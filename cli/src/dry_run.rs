@@ -1,8 +1,9 @@
 //! `--dry-run`: plan requests and print them as JSON. Pure: no runtime,
 //! no network, no credentials.
 
-use super::batch::{self, Progress, Reply, Request};
+use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::progress::Progress;
 use super::target;
 use falcon_harness::operation::{Host, Operation};
 use falcon_harness::plan::PlanOptions;
@@ -66,7 +67,7 @@ pub fn batch<R: Read, W: Write>(
             }
             Err(e) => Reply::from_error(&e),
         },
-        &mut Progress::stderr(),
+        &mut Progress::batch_on_stderr(),
     )
 }
 

@@ -2,6 +2,7 @@
 //! [`run`], which does what the arguments ask and returns the exit code.
 //! `src/main.rs` only parses and calls [`run`].
 
+pub mod all;
 pub mod args;
 pub mod batch;
 pub mod call;
@@ -11,7 +12,11 @@ pub mod dry_run;
 pub mod exit;
 pub mod fake;
 pub mod input;
+pub mod logging;
+pub mod misuse;
+pub mod notes;
 pub mod output;
+pub mod progress;
 pub mod target;
 
 pub use args::{Args, Shell};
@@ -33,6 +38,7 @@ pub fn run(args: Args) -> Exit {
 }
 
 fn dispatch(args: &Args) -> Result<Exit, Failure> {
+    notes::set_quiet(args.quiet);
     if let Some(shell) = args.completions {
         print(completions::script(shell).as_bytes())?;
         return Ok(Exit::Ok);
@@ -68,11 +74,11 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::batch(args);
     }
     if let Some(name) = &args.op {
-        let op = resolve(name, args.verbose > 0)?;
+        let op = resolve(name)?;
         let source = input::Source::parse(args.args.as_deref());
         let value = input::read_args(&source, std::io::stdin().lock())?;
         if args.dry_run {
@@ -81,7 +87,7 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
-        call::init_tracing(args.verbose);
+        logging::init(args.verbose);
         return call::single(args, op, value);
     }
     Err(Failure::usage(
@@ -90,15 +96,11 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     ))
 }
 
-/// Resolves an operation name for a call. A note goes to stderr for a
-/// legacy name (and, with --verbose, for a deprecated operation).
-fn resolve(name: &str, verbose: bool) -> Result<&'static falcon_harness::Operation, Failure> {
+/// Resolves an operation name for a call; a deprecated operation or a
+/// legacy name gets a note on stderr (see [`notes`]).
+fn resolve(name: &str) -> Result<&'static falcon_harness::Operation, Failure> {
     let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
-    if verbose || matches!(r.via, falcon_harness::Via::Legacy(_)) {
-        if let Some(note) = r.deprecation_note() {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
-        }
-    }
+    notes::deprecation(&r);
     Ok(r.operation)
 }
 

@@ -81,12 +81,3 @@ pub fn print_download(resp: Response, path: &Path, body_only: bool) -> Result<Ex
     print_json(&v)?;
     Ok(exit)
 }
-
-/// Warnings of a plan or reply (lenient mode's dropped keys, legacy
-/// names) go to stderr.
-pub fn warn(warnings: &[String]) {
-    let mut err = io::stderr().lock();
-    for w in warnings {
-        let _ = writeln!(err, "falcon-harness: warning: {w}");
-    }
-}

@@ -7,55 +7,10 @@
 
 mod support;
 use falcon_harness::testing::FakeFalcon;
-use mockito::{Matcher, Mock, Server, ServerGuard};
+use mockito::{Matcher, Server};
 use serde_json::json;
-use support::{run, Run};
-
-const SECRET: &str = "s3cr3t-value-xyz";
-const TOKEN: &str = "tok-4a7e1c";
-
-fn token(server: &mut ServerGuard) -> Mock {
-    server
-        .mock("POST", "/oauth2/token")
-        .match_body(Matcher::AllOf(vec![
-            Matcher::UrlEncoded("client_id".into(), "cid".into()),
-            Matcher::UrlEncoded("client_secret".into(), SECRET.into()),
-        ]))
-        .with_status(201)
-        .with_header("content-type", "application/json")
-        .with_body(
-            json!({"access_token": TOKEN, "expires_in": 1799, "token_type": "bearer"}).to_string(),
-        )
-        .create()
-}
-
-fn call(server: &ServerGuard, args: &[&str], stdin: &[u8]) -> Run {
-    call_at(&server.url(), args, stdin)
-}
-
-/// Runs the binary against the fake Falcon API.
-fn call_fake(fake: &FakeFalcon, args: &[&str], stdin: &[u8]) -> Run {
-    call_at(&fake.url(), args, stdin)
-}
-
-/// Runs the binary with test credentials and `url` as the base URL.
-fn call_at(url: &str, args: &[&str], stdin: &[u8]) -> Run {
-    run(
-        args,
-        stdin,
-        &[
-            ("FALCON_CLIENT_ID", "cid"),
-            ("FALCON_CLIENT_SECRET", SECRET),
-            ("FALCON_BASE_URL", url),
-        ],
-    )
-}
-
-fn json_reply(m: Mock, status: usize, body: serde_json::Value) -> Mock {
-    m.with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body.to_string())
-}
+use support::falcon::{call, call_fake, json_reply, token, SECRET, TOKEN};
+use support::run;
 
 #[test]
 fn single_call_prints_status_headers_and_body() {

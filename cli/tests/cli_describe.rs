@@ -124,3 +124,24 @@ _falcon__harness falcon-harness GetBeh --describe; echo "${{COMPREPLY[*]}}"
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn describe_says_which_body_checks_a_dry_run_makes() {
+    let r = run(&["--describe", "PostDeviceDetailsV2"], b"", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = r.stdout_str();
+    assert!(text.contains("Fields given by name are checked (name and type)"));
+    assert!(text.contains("the server checks it, a dry run does not"));
+    let ids = text.lines().find(|l| l.starts_with("ids ")).unwrap();
+    assert!(ids.ends_with("yes"), "{ids}");
+    // ... and a dry run behaves as it says
+    let dry = |args: &str| run(&["--dry-run", "PostDeviceDetailsV2", args], b"", &[]).code;
+    assert_eq!(dry(r#"{"body": {}}"#), 0, "API REQUIRED is not enforced");
+    assert_eq!(
+        dry(r#"{"body": {"idz": 5}}"#),
+        0,
+        "a whole body is sent as given"
+    );
+    assert_eq!(dry(r#"{"ids": 5}"#), 2, "a field by name: its type");
+    assert_eq!(dry(r#"{"idz": ["a"]}"#), 2, "a field by name: its name");
+}

@@ -260,25 +260,6 @@ fn message_center_seed_operations() {
 }
 
 #[test]
-fn readme_set_up_command() {
-    // The README's "run the main job" command, as typed.
-    let r = run(
-        &[
-            "--dry-run",
-            "QueryIncidents",
-            r#"{"filter": "status:20", "limit": 5}"#,
-        ],
-        b"",
-        &[],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        r.json()["url"],
-        "https://api.crowdstrike.com/incidents/queries/incidents/v1?filter=status%3A20&limit=5"
-    );
-}
-
-#[test]
 fn base_url_from_cloud_flag_and_environment() {
     let url = |args: &[&str], env: &[(&str, &str)]| {
         let mut all = vec!["--dry-run", "query_incidents", "{}"];

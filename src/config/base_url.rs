@@ -56,34 +56,96 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// A base URL as the harness accepts it: parsed, `http(s)://host`, no
 /// query or fragment, and plain `http://` only to a loopback host unless
-/// `allow_insecure_http`. Messages show the URL redacted.
+/// `allow_insecure_http`. A refusal echoes the input (any
+/// `user:password@` hidden), says why and what to write instead.
 pub(crate) fn base_url(s: &str, allow_insecure_http: bool) -> Result<Url> {
     let url = parse_base(s)?;
     if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
-        return Err(Error::Config(format!(
-            "plain http:// to {} is refused; use https or allow_insecure_http(true)",
-            url.host_str().unwrap_or("?")
-        )));
+        return Err(refused(
+            s,
+            format!(
+                "plain http:// is allowed only to a loopback host ({LOOPBACK}); use {:?}",
+                shown(&format!("https{}", &s.trim()[4..]))
+            ),
+        ));
     }
     Ok(url)
 }
 
-fn parse_base(s: &str) -> Result<Url> {
-    // Messages show the URL without any `user:password@`.
-    let shown = redact_url(s);
-    let url =
-        Url::parse(s).map_err(|e| Error::Config(format!("invalid base URL {shown:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Error::Config(format!(
-            "invalid base URL {shown:?}: expected http(s)://host"
-        )));
+/// The loopback hosts plain `http://` may go to, as messages name them.
+const LOOPBACK: &str = "127.0.0.1, [::1], localhost";
+
+fn refused(s: &str, why: String) -> Error {
+    Error::Config(format!("invalid base URL {:?}: {why}", shown(s)))
+}
+
+/// Parses a base URL: `http(s)://host[:port][/path]`, no query or
+/// fragment (the plain-HTTP rule is [`base_url`]'s).
+pub(crate) fn parse_base(s: &str) -> Result<Url> {
+    let s = s.trim();
+    if !has_scheme(s) {
+        // `127.0.0.1:8080` or `api.example.com`: the scheme left out.
+        let http = Url::parse(&format!("http://{s}")).ok();
+        let scheme = match http {
+            Some(u) if is_loopback(&u) => "http",
+            _ => "https",
+        };
+        return Err(refused(
+            s,
+            format!(
+                "no scheme; did you mean {:?}? (https://, or http:// only to a loopback host)",
+                shown(&format!("{scheme}://{s}"))
+            ),
+        ));
+    }
+    let url = Url::parse(s).map_err(|e| refused(s, e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refused(
+            s,
+            format!(
+                "the scheme is {:?}; expected https:// (http:// only to a loopback host)",
+                url.scheme()
+            ),
+        ));
+    }
+    if !url.host_str().is_some_and(|h| !h.is_empty()) {
+        return Err(refused(s, "no host; expected https://host".into()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "invalid base URL {shown:?}: no query or fragment allowed"
-        )));
+        return Err(refused(
+            s,
+            "a base URL has no query (?...) or fragment (#...)".into(),
+        ));
     }
     Ok(url)
+}
+
+/// Whether `s` starts with `scheme://`.
+fn has_scheme(s: &str) -> bool {
+    s.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// The input as typed, for messages: everything between `scheme://` and
+/// the last `@` (a `user:password` part) is hidden, whether or not the
+/// rest parses.
+fn shown(s: &str) -> String {
+    let (scheme, rest) = match s.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, s),
+    };
+    let rest = match rest.rfind('@') {
+        Some(at) => format!("***{}", &rest[at..]),
+        None => rest.to_string(),
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{rest}"),
+        None => rest,
+    }
 }
 
 /// Whether a URL's host is a loopback address or `localhost`.
@@ -98,7 +160,8 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// A URL for display: any `user:password@` part is replaced.
+/// A URL for display: any `user:password@` part is replaced (also in
+/// text that does not parse as a URL).
 pub fn redact_url(s: &str) -> String {
     match Url::parse(s) {
         Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
@@ -106,8 +169,10 @@ pub fn redact_url(s: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        Ok(u) => u.to_string(),
-        Err(_) => "<unparsable URL>".to_string(),
+        // `@` outside a user part (`u:pw@x:1` parses with scheme `u`)
+        // is hidden the way unparsable text is.
+        Ok(u) if !s.contains('@') => u.to_string(),
+        _ => shown(s),
     }
 }
 
@@ -125,6 +190,56 @@ mod tests {
             redact_url("https://user:hunter2@falcon.example/"),
             "https://***@falcon.example/"
         );
+    }
+
+    fn message(s: &str) -> String {
+        base_url(s, false).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn messages_echo_the_input_say_why_and_what_to_write() {
+        let m = message("127.0.0.1:18080");
+        assert!(m.contains(r#""127.0.0.1:18080": no scheme"#), "{m}");
+        assert!(
+            m.contains(r#"did you mean "http://127.0.0.1:18080"?"#),
+            "{m}"
+        );
+        let m = message("localhost:8080");
+        assert!(m.contains(r#""http://localhost:8080""#), "{m}");
+        let m = message("api.example.com");
+        assert!(m.contains(r#""https://api.example.com""#), "{m}");
+        let m = message("http://10.0.0.1");
+        assert!(m.contains(r#""http://10.0.0.1""#), "{m}");
+        assert!(m.contains("only to a loopback host (127.0.0.1"), "{m}");
+        assert!(m.contains(r#"use "https://10.0.0.1""#), "{m}");
+        assert!(!m.contains("allow_insecure_http"), "{m}");
+        let m = message("ftp://x.example");
+        assert!(
+            m.contains(r#""ftp://x.example": the scheme is "ftp""#),
+            "{m}"
+        );
+        let m = message("https://x.example/?q=1");
+        assert!(m.contains("no query"), "{m}");
+        let m = message("https://x.example:99999");
+        assert!(
+            m.contains(r#""https://x.example:99999": invalid port"#),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn unparsable_input_keeps_its_password_hidden() {
+        for s in [
+            "user:hunter2@127.0.0.1:1",
+            "https://user:hunter2@x.example:99999",
+            "http://user:hunter2@10.0.0.1",
+            "ftp://u:hunter2@x",
+        ] {
+            let m = message(s);
+            assert!(!m.contains("hunter2"), "{m}");
+            assert!(m.contains("***@"), "{m}");
+        }
+        assert_eq!(redact_url("u:hunter2@x:1:2"), "***@x:1:2");
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl Harness {
 
     /// Calls an operation by its ID, an alias or its snake_case name, with
     /// JSON arguments (an object, or `null` for none). The arguments are
-    /// planned by [`router::plan`]: a bad name or argument is an error and
+    /// planned by [`router::plan`](crate::router::plan): a bad name or argument is an error and
     /// nothing is sent. See [`execute`](Self::execute) for the reply.
     ///
     /// ```no_run
@@ -190,7 +190,7 @@ impl Harness {
 
     /// A request to build: `target` is an operation name (`&str`), an
     /// [`&Operation`](crate::Operation), a
-    /// [`Target::override_route`] or a [`RequestPlan`]. Give it
+    /// [`Target::override_route`] or a [`RequestPlan`](crate::RequestPlan). Give it
     /// [`args`](RequestBuilder::args) and [`file`](RequestBuilder::file)s,
     /// then [`send`](RequestBuilder::send) it,
     /// [`download`](RequestBuilder::download) its reply into a writer,

@@ -123,12 +123,15 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         }
     };
     match catalog::resolve(&name) {
-        Ok(r) => Parsed::Request(Request {
-            line,
-            id,
-            op: r.operation,
-            args,
-        }),
+        Ok(r) => {
+            crate::notes::deprecation(&r);
+            Parsed::Request(Request {
+                line,
+                id,
+                op: r.operation,
+                args,
+            })
+        }
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),
     }
 }

@@ -11,12 +11,11 @@
 //! Blank input lines are skipped.
 
 mod line;
-mod progress;
 
 pub use line::{output_line, parse_line, Parsed, Reply, Request};
-pub use progress::Progress;
 
 use super::exit::Exit;
+use super::progress::Progress;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
@@ -64,7 +63,7 @@ fn write_line<W: Write>(
         summary.failed += 1;
     }
     summary.exit = summary.exit.max(exit);
-    progress.tick(summary);
+    progress.lines(summary.lines as u64, summary.failed as u64);
     Ok(())
 }
 
@@ -100,7 +99,7 @@ pub fn run_sync<R: Read, W: Write>(
         write_line(out, result, &mut summary, progress)?;
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -164,7 +163,7 @@ where
         }
     }
     out.flush()?;
-    progress.finish(&summary);
+    progress.finish();
     Ok(summary)
 }
 
@@ -254,7 +253,7 @@ mod tests {
             &mut BufReader::new(input.as_bytes()),
             &mut out,
             |r| ok_reply(&r),
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .unwrap();
         assert_eq!(
@@ -312,7 +311,7 @@ mod tests {
                     ok_reply(&req)
                 }
             },
-            &mut Progress::new(false),
+            &mut Progress::hidden(),
         )
         .await
         .unwrap();

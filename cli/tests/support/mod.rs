@@ -1,6 +1,8 @@
 //! Runs the built `falcon-harness` binary with a time limit.
 #![allow(dead_code)]
 
+pub mod falcon;
+
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -44,18 +46,26 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// and panics when it runs longer than a minute.
 pub fn run(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_falcon-harness"));
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("FALCON_") {
-            cmd.env_remove(k);
-        }
-    }
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
+    run_command(cmd, stdin)
+}
+
+/// Runs `cmd` (its `FALCON_*` environment inherited from the test
+/// process removed, what `cmd` sets kept) with `stdin`, under the same
+/// time limit as [`run`].
+pub fn run_command(mut cmd: Command, stdin: &[u8]) -> Run {
+    let set: Vec<std::ffi::OsString> = cmd.get_envs().map(|(k, _)| k.to_owned()).collect();
+    for (k, _) in std::env::vars() {
+        if k.starts_with("FALCON_") && !set.iter().any(|s| s == k.as_str()) {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn falcon-harness");
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_vec();
@@ -83,7 +93,7 @@ pub fn run(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
         if started.elapsed() > LIMIT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("falcon-harness {args:?} ran longer than {LIMIT:?}");
+            panic!("{cmd:?} ran longer than {LIMIT:?}");
         }
         thread::sleep(Duration::from_millis(5));
     };
