@@ -6,11 +6,13 @@
 # with each reply's `resources()` read, against the canned server on
 # 127.0.0.1, 8 commands in flight. Each figure is
 # (instructions for 2,500 commands - instructions for 500) / 2,000, so
-# start-up (runtime, client, token) cancels out. Prints one Markdown
-# table; the ratios are to raw reqwest 0.12, the version the library uses.
+# start-up (runtime, client, token) cancels out; the median of REPS such
+# pairs (default 3: the thread interleaving of 8 tasks moves a single
+# figure by up to ~1.5k). Prints one Markdown table; the ratios are to raw
+# reqwest 0.12, the version the library uses.
 #
 #   bash benches/load/instructions.sh            # both operations
-#   bash benches/load/instructions.sh GetIncidents
+#   REPS=1 bash benches/load/instructions.sh GetIncidents
 #
 # Needs valgrind (Debian package; installed when missing and run as root).
 set -euo pipefail
@@ -37,10 +39,13 @@ count() { # PROGRAM ARGS... -> instructions (the command count is the last argum
   grep -o 'Collected : [0-9]*' "$TMP/err" | awk '{print $3}'
 }
 per_command() { # PROGRAM ARGS... (without the count) -> instructions per command
-  local a b
-  a=$(count "$@" 500)
-  b=$(count "$@" 2500)
-  echo $(((b - a) / 2000))
+  local a b all=()
+  for _ in $(seq "${REPS:-3}"); do
+    a=$(count "$@" 500)
+    b=$(count "$@" 2500)
+    all+=($(((b - a) / 2000)))
+  done
+  printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}'
 }
 k() { python3 -c "print(f'{$1 / 1000:.1f}k')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
