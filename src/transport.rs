@@ -326,4 +326,58 @@ mod tests {
             }
         }
     }
+
+    #[tokio::test]
+    async fn headers_are_set_on_the_built_request() {
+        let eps = Settings {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            ..Settings::default()
+        }
+        .initial_endpoints()
+        .unwrap();
+        let client = reqwest::Client::new();
+        let bearer = HeaderValue::from_static("Bearer t");
+        let with = |headers: Vec<(&str, &str)>, body: PlannedBody| RequestPlan {
+            method: Method::Post,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body,
+            ..plan("/a", Host::Api)
+        };
+        let json = || PlannedBody::Json(serde_json::json!({"a": 1}));
+
+        // A name given twice keeps both values; the token is set.
+        let p = with(vec![("X-Seen", "1"), ("x-seen", "2")], json());
+        let r = build_request(&client, &eps, &p, Some(bearer.clone()))
+            .await
+            .unwrap();
+        let seen: Vec<_> = r.headers().get_all("x-seen").iter().collect();
+        assert_eq!(seen, ["1", "2"]);
+        assert_eq!(r.headers()[AUTHORIZATION], "Bearer t");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+
+        // A given Content-Type replaces the JSON body's; a raw body's own
+        // media type replaces a given one.
+        let p = with(vec![("Content-Type", "application/x-ndjson")], json());
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/x-ndjson");
+        assert!(r.headers().get(AUTHORIZATION).is_none());
+        let raw = PlannedBody::Raw {
+            bytes: bytes::Bytes::from_static(b"x"),
+            content_type: "text/csv".into(),
+        };
+        let p = with(vec![("content-type", "application/json")], raw);
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        let ct: Vec<_> = r.headers().get_all(CONTENT_TYPE).iter().collect();
+        assert_eq!(ct, ["text/csv"]);
+
+        // An Authorization header of the caller's is refused.
+        let p = with(vec![("Authorization", "Bearer mine")], json());
+        let e = build_request(&client, &eps, &p, Some(bearer))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("no Authorization header"), "{e}");
+    }
 }
