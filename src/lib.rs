@@ -59,16 +59,20 @@ mod attempt;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod body_limit;
 pub mod catalog;
+pub mod cause;
 mod cloud;
 pub mod config;
 pub mod error;
+pub mod escape;
 mod harness;
 pub mod json_kind;
 mod media;
 pub mod operation;
 pub mod paginate;
 pub mod plan;
+pub mod redirect;
 pub mod response;
 pub mod retry;
 pub mod router;
@@ -77,10 +81,11 @@ pub mod suggest;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
+pub mod upload;
 
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
-pub use error::{ArgumentError, Error, ErrorKind, Result, UnknownOperation};
+pub use error::{ArgumentError, Error, ErrorKind, Result, TimeLimit, UnknownOperation};
 pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,

@@ -15,8 +15,8 @@ pub const USER_AGENT: &str = concat!("falcon-harness/", env!("CARGO_PKG_VERSION"
 
 /// Builds the client: pooled keep-alive connections, rustls, gzip,
 /// `TCP_NODELAY` (a request goes out at once instead of waiting for the
-/// previous segment's ACK), the configured timeouts, proxy and TLS
-/// verification.
+/// previous segment's ACK), the per-attempt and connect time limits, the
+/// redirect policy ([`crate::redirect`]), proxy and TLS verification.
 pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
     let agent = match &s.user_agent_suffix {
         Some(suffix) => format!("{USER_AGENT} {suffix}"),
@@ -30,7 +30,8 @@ pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
         .gzip(true)
         .tcp_nodelay(true)
         .connect_timeout(s.connect_timeout)
-        .timeout(s.timeout)
+        .timeout(s.attempt_timeout)
+        .redirect(crate::redirect::policy())
         .pool_idle_timeout(std::time::Duration::from_secs(90));
     if let Some(proxy) = &s.proxy {
         let p = reqwest::Proxy::all(proxy.as_str())
@@ -144,6 +145,14 @@ pub(crate) async fn build_request(
                 "no Authorization header (the harness sends its own)",
             ));
         }
+        // A hand-made plan is held to the planner's rule.
+        if crate::router::is_framing(name) {
+            return Err(Error::argument(
+                plan.operation,
+                name,
+                "no header that frames the message (the HTTP client sets it)",
+            ));
+        }
         extra.push((n, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
     let mut rb = client.request(method(plan.method), url);
@@ -213,7 +222,7 @@ async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
             };
             let file = tokio::fs::File::open(path).await.map_err(io)?;
             let len = file.metadata().await.map_err(io)?.len();
-            let stream = tokio_util::io::ReaderStream::new(file);
+            let stream = crate::upload::checked_stream(file, len, path);
             (
                 Part::stream_with_length(reqwest::Body::wrap_stream(stream), len),
                 path.file_name().map(|n| n.to_string_lossy().into_owned()),

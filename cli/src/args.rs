@@ -15,9 +15,10 @@ Exit codes:
   0  the API answered 2xx or 304 (or nothing was sent: --dry-run, --list ...)
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
-  3  transport, time-out or authentication failure
+  3  transport, time-out, reply-too-large or authentication failure
   4  --all printed what it got, but the API has more (the offset window,
-     --max-pages, or a failure after the first page; stderr says which)
+     --max-pages, a failure after the first page, or a server repeating a
+     page; stderr says which)
   (--batch exits with the highest code of any of its lines)
 
 Examples:
@@ -105,6 +106,11 @@ pub struct Args {
     #[arg(long)]
     pub lenient: bool,
 
+    /// The most bytes of one input: ARGS, @FILE, stdin or a --batch line.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_INPUT,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_bytes: u64,
+
     // Help text: the region names of the endpoint table.
     #[arg(long, env = "FALCON_CLOUD", value_name = "REGION", help = cloud_help())]
     pub cloud: Option<String>,
@@ -114,9 +120,21 @@ pub struct Args {
     #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Time limit of each request, in seconds [default: 120].
+    /// Time limit of a request in seconds, token, retries and waits
+    /// included (with --all, of each page) [default: 300].
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Time limit of one attempt of a request, in seconds [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub attempt_timeout: Option<Duration>,
+
+    /// The most bytes of one reply held in memory, counted after
+    /// decoding (-o FILE streams and is not limited).
+    #[arg(long, value_name = "BYTES",
+          default_value_t = falcon_harness::body_limit::DEFAULT_MAX_REPLY_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_reply_bytes: u64,
 
     /// Act for this child CID (Flight Control) [default: the API client's own CID].
     #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]
@@ -151,6 +169,16 @@ pub struct Args {
     /// IDs, collections, regions and file names after @.
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<Shell>,
+}
+
+impl Args {
+    /// How user input is read: the size limit and strict or lenient.
+    pub fn input_rules(&self) -> crate::input::Rules {
+        crate::input::Rules {
+            max_bytes: self.max_input_bytes,
+            lenient: self.lenient,
+        }
+    }
 }
 
 /// A shell that completion scripts are generated for.

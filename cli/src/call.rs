@@ -7,6 +7,7 @@ use super::args::Args;
 use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
 use super::notes;
+use super::outfile::Target;
 use super::output;
 use super::progress::Progress;
 use falcon_harness::operation::Operation;
@@ -14,7 +15,7 @@ use falcon_harness::response::ResponseBody;
 use falcon_harness::{router, Harness, PlanOptions};
 use serde_json::{Map, Value};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
@@ -56,8 +57,11 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.timeout {
         b = b.timeout(t);
     }
+    if let Some(t) = args.attempt_timeout {
+        b = b.attempt_timeout(t);
+    }
     b = b.page_cap(args.max_pages as usize);
-    Ok(b.build()?)
+    Ok(b.max_reply_bytes(args.max_reply_bytes).build()?)
 }
 
 fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {
@@ -96,39 +100,38 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
     output::print_response(resp, args.body)
 }
 
-/// `--output FILE`: streams a success body into FILE (through
-/// `FILE.part`, renamed when complete); an error reply leaves no file.
+/// `--output FILE`: streams a success body into FILE (see
+/// [`outfile`](super::outfile) for how it is put in place); an error
+/// reply leaves no file.
 async fn download(
     harness: &Harness,
     plan: falcon_harness::RequestPlan,
     path: &Path,
     body_only: bool,
 ) -> Result<Exit, Failure> {
-    let part = PathBuf::from(format!("{}.part", path.display()));
-    let mut file = tokio::fs::File::create(&part)
-        .await
-        .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
+    let (target, file) = Target::open(path)?;
+    let mut file = tokio::fs::File::from_std(file);
     let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {
         Ok(resp) => resp,
         Err(e) => {
-            let _ = std::fs::remove_file(&part);
+            target.abandon();
             return Err(e.into());
         }
     };
     if matches!(resp.body(), ResponseBody::Streamed(_)) {
-        let renamed = flushed.and_then(|_| std::fs::rename(&part, path));
-        if let Err(e) = renamed {
-            let _ = std::fs::remove_file(&part);
+        if let Err(e) = flushed {
+            target.abandon();
             return Err(Failure::broken(format!(
                 "--output: cannot write {}: {e}",
                 path.display()
             )));
         }
+        target.commit()?;
     } else {
-        let _ = std::fs::remove_file(&part);
+        target.abandon();
     }
     output::print_download(resp, path, body_only)
 }
@@ -195,6 +198,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         tokio::io::BufReader::new(tokio::io::stdin()),
         &mut out,
         usize::from(args.concurrency),
+        &args.input_rules(),
         handle,
         &mut Progress::batch_on_stderr(),
     ));

@@ -3,6 +3,7 @@
 
 use super::batch::{self, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::input::Rules;
 use super::progress::Progress;
 use super::target;
 use falcon_harness::operation::{Host, Operation};
@@ -53,12 +54,14 @@ pub fn batch<R: Read, W: Write>(
     input: R,
     out: &mut W,
     opts: &PlanOptions,
+    rules: &Rules,
     bases: &Bases,
 ) -> std::io::Result<batch::Summary> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     batch::run_sync(
         &mut input,
         out,
+        rules,
         |req: Request| match plan_json(req.op, &req.args, opts, bases) {
             Ok(plan) => {
                 let mut m = Map::with_capacity(1);
@@ -96,7 +99,14 @@ mod tests {
             "{\"id\": \"c\", \"op\": \"GetIncidents\", \"args\": {\"ids\": [\"x\"]}}\n",
         );
         let mut out = Vec::new();
-        let s = batch(input.as_bytes(), &mut out, &PlanOptions::default(), &bases).unwrap();
+        let s = batch(
+            input.as_bytes(),
+            &mut out,
+            &PlanOptions::default(),
+            &Rules::default(),
+            &bases,
+        )
+        .unwrap();
         assert_eq!((s.lines, s.failed, s.exit), (3, 1, Exit::Usage));
         let lines: Vec<Value> = out
             .split(|b| *b == b'\n')

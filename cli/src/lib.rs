@@ -12,9 +12,12 @@ pub mod dry_run;
 pub mod exit;
 pub mod fake;
 pub mod input;
+pub mod json_text;
+pub mod lines;
 pub mod logging;
 pub mod misuse;
 pub mod notes;
+pub mod outfile;
 pub mod output;
 pub mod progress;
 pub mod target;
@@ -31,7 +34,8 @@ pub fn run(args: Args) -> Exit {
     match dispatch(&args) {
         Ok(exit) => exit,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: {}", f.message);
+            let message = falcon_harness::escape::controls(&f.message);
+            let _ = writeln!(std::io::stderr(), "falcon-harness: {message}");
             f.exit
         }
     }
@@ -70,7 +74,8 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &bases)
+            let rules = args.input_rules();
+            let summary = dry_run::batch(std::io::stdin().lock(), &mut out, &opts, &rules, &bases)
                 .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
@@ -79,8 +84,13 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     }
     if let Some(name) = &args.op {
         let op = resolve(name)?;
+        if args.all && !falcon_harness::paginate::is_paged(op) {
+            return Err(falcon_harness::paginate::not_paged(op).into());
+        }
         let source = input::Source::parse(args.args.as_deref());
-        let value = input::read_args(&source, std::io::stdin().lock())?;
+        let (value, warnings) =
+            input::read_args(&source, std::io::stdin().lock(), &args.input_rules())?;
+        notes::warn(&warnings);
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let plan = dry_run::plan_json(op, &value, &opts, &bases)?;

@@ -112,7 +112,8 @@ pub fn advice(flag: &str, words: &[&str]) -> Option<String> {
 /// only made in a form the command line accepts.
 fn reads_as(word: &str, expected: &Value) -> bool {
     let source = input::Source::parse(Some(word));
-    input::read_args(&source, std::io::empty()).is_ok_and(|v| &v == expected)
+    input::read_args(&source, std::io::empty(), &input::Rules::default())
+        .is_ok_and(|(v, _)| &v == expected)
 }
 
 /// `word` as one word for a POSIX shell: as it is when it has no

@@ -48,7 +48,8 @@ impl Endpoints {
     }
 }
 
-fn same_origin(a: &Url, b: &Url) -> bool {
+/// Whether two URLs have the same origin: scheme, host and port.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()

@@ -8,6 +8,7 @@ mod send;
 pub use builder::HarnessBuilder;
 pub use request::{RequestBuilder, Target};
 
+use crate::attempt::Limits;
 use crate::auth::{self, Credentials, TokenCache};
 use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
@@ -107,7 +108,8 @@ impl Harness {
     /// Gets a token now, unless a fresh one is cached: checks the
     /// credentials and discovers the region.
     pub async fn authenticate(&self) -> Result<()> {
-        self.token().await.map(|_| ())
+        let limits = Limits::starting_now(&self.inner.settings);
+        self.token(&limits).await.map(|_| ())
     }
 
     /// Revokes the cached token (`POST /oauth2/revoke`) and forgets it;
@@ -124,12 +126,22 @@ impl Harness {
             return Ok(());
         };
         let base = self.endpoints().api.clone();
-        auth::revoke_token(&self.inner.client, &base, &self.inner.creds, &token).await
+        let limits = Limits::starting_now(&self.inner.settings);
+        auth::revoke_token(
+            &self.inner.client,
+            &base,
+            &self.inner.creds,
+            &token,
+            &limits,
+        )
+        .await
     }
 
-    async fn token(&self) -> Result<Arc<auth::Token>> {
-        // The fetch is boxed: it is rare, and inline it would make every
-        // command's future (moved at each await) as large as a token request.
+    /// The token, fetched within `limits` (those of the request that
+    /// needs it) when none is cached. The fetch is boxed: it is rare, and
+    /// inline it would make every command's future (moved at each await)
+    /// as large as a token request.
+    async fn token(&self, limits: &Limits) -> Result<Arc<auth::Token>> {
         self.inner
             .tokens
             .get(|| {
@@ -140,6 +152,7 @@ impl Harness {
                         &base,
                         &self.inner.creds,
                         &self.inner.settings.retry,
+                        limits,
                     )
                     .await?;
                     if let Some(region) = grant.region.as_deref() {

@@ -3,7 +3,7 @@
 //! into a writer.
 
 use super::Harness;
-use crate::attempt::{drain, Attempted, Buffered, Driver};
+use crate::attempt::{drain, Attempted, Buffered, Driver, Limits};
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
@@ -35,12 +35,9 @@ impl Harness {
         let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
-            let (reply, attempts) = self
-                .driver(&plan)
-                .buffered(
-                    |retries| self.attempt(&plan, &reauthenticated, retries),
-                    |e| self.map_err(&plan, e),
-                )
+            let driver = self.driver(&plan);
+            let (reply, attempts) = driver
+                .buffered(|retries| self.attempt(&plan, &driver.limits, &reauthenticated, retries))
                 .await?;
             let Buffered {
                 status,
@@ -65,31 +62,40 @@ impl Harness {
         let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
-            let (mut reply, attempts) = self
-                .driver(&plan)
-                .streaming(
-                    |retries| self.attempt(&plan, &reauthenticated, retries),
-                    |e| self.map_err(&plan, e),
-                )
+            let driver = self.driver(&plan);
+            let limits = driver.limits;
+            let what = plan.operation;
+            let (mut reply, attempts) = driver
+                .streaming(|retries| self.attempt(&plan, &limits, &reauthenticated, retries))
                 .await?;
             let status = reply.status().as_u16();
             let headers = reply.headers().clone();
             if !(200..300).contains(&status) {
-                let body = reply.bytes().await.map_err(|e| self.map_err(&plan, e))?;
+                // An error reply is read into memory: the size limit holds.
+                let body = limits.read(what, reply, attempts).await?;
                 log_reply(status, started, attempts);
-                return Ok(Response::from_parts(plan.operation, status, headers, body)?
+                return Ok(Response::from_parts(what, status, headers, body)?
                     .with_meta(plan.warnings.clone(), attempts));
             }
             let io = |e| Error::Io {
-                context: format!("{}: writing the download", plan.operation),
+                context: format!("{what}: writing the download"),
                 source: e,
             };
-            let mut written = 0u64;
-            while let Some(chunk) = reply.chunk().await.map_err(|e| self.map_err(&plan, e))? {
-                writer.write_all(&chunk).await.map_err(io)?;
-                written += chunk.len() as u64;
-            }
-            writer.flush().await.map_err(io)?;
+            // Streamed to the writer: no size limit, but the time limit.
+            let copy = async {
+                let mut written = 0u64;
+                while let Some(chunk) = reply
+                    .chunk()
+                    .await
+                    .map_err(|e| limits.failure(what, e, attempts))?
+                {
+                    writer.write_all(&chunk).await.map_err(io)?;
+                    written += chunk.len() as u64;
+                }
+                writer.flush().await.map_err(io)?;
+                Ok::<u64, Error>(written)
+            };
+            let written = limits.within(what, attempts, copy).await??;
             tracing::info!(
                 status,
                 bytes = written,
@@ -103,27 +109,14 @@ impl Harness {
         in_span(span, sent).await
     }
 
-    fn map_err(&self, plan: &RequestPlan, e: reqwest::Error) -> Error {
-        if e.is_timeout() {
-            let after = if e.is_connect() {
-                self.inner.settings.connect_timeout
-            } else {
-                self.inner.settings.timeout
-            };
-            return Error::Timeout {
-                operation: plan.operation.to_string(),
-                after,
-            };
-        }
-        Error::transport(plan.operation, e)
-    }
-
-    /// The attempt loop for a plan: retries on 429 / 5xx / broken
-    /// connections as the policy allows.
-    fn driver(&self, plan: &RequestPlan) -> Driver<'_> {
+    /// The attempt loop for a plan, starting now: retries on 429 / 5xx /
+    /// broken connections as the policy allows, within the limits.
+    fn driver<'a>(&'a self, plan: &'a RequestPlan) -> Driver<'a> {
         Driver {
             policy: &self.inner.settings.retry,
             idempotent: plan.method.is_idempotent(),
+            what: plan.operation,
+            limits: Limits::starting_now(&self.inner.settings),
         }
     }
 
@@ -132,15 +125,22 @@ impl Harness {
     async fn attempt(
         &self,
         plan: &RequestPlan,
+        limits: &Limits,
         reauthenticated: &AtomicBool,
         retries: u32,
     ) -> Result<Attempted> {
         let policy = &self.inner.settings.retry;
-        let token = self.token().await?;
+        let token = self.token(limits).await?;
         let endpoints = self.endpoints();
         let request =
             transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
                 .await?;
+        tracing::debug!(
+            method = %request.method(),
+            url = %crate::config::redact_url(request.url().as_str()),
+            retry = retries,
+            "sending"
+        );
         let reply = match self.inner.client.execute(request).await {
             Ok(reply) => reply,
             Err(e) => return Ok(Attempted::Failed(e)),

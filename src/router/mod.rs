@@ -117,6 +117,7 @@ mod files;
 mod finish;
 mod form;
 mod headers;
+pub(crate) use headers::is_framing;
 mod params;
 pub(crate) mod place;
 mod planner;

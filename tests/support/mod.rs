@@ -6,10 +6,15 @@
 //! - [`canned`]: a local hyper server with scheduled faults, for the fault
 //!   tests and the runtime benchmark;
 //! - [`arb`]: proptest strategies for arbitrary JSON and operation
-//!   arguments.
+//!   arguments;
+//! - [`raw`]: hostile servers made of plain sockets (silent, resetting,
+//!   answering garbage);
+//! - [`bomb`]: a gzip body that expands a thousandfold.
 // Each test file uses only some of the helpers.
 #![allow(dead_code, unused_imports)]
 
 pub mod arb;
+pub mod bomb;
 pub mod canned;
 pub mod mock;
+pub mod raw;

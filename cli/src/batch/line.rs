@@ -2,6 +2,8 @@
 //! line), and building the output line from a handler's [`Reply`].
 
 use crate::exit::Exit;
+use crate::input::{self, Rules};
+use crate::json_text;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
 use falcon_harness::operation::Operation;
@@ -18,6 +20,8 @@ pub struct Request {
     pub op: &'static Operation,
     /// The arguments (`{}` when absent).
     pub args: Value,
+    /// Notes on the line (lenient mode's repeated keys).
+    pub warnings: Vec<String>,
 }
 
 /// What a handler returns for one line: the fields to print after `id`
@@ -63,12 +67,13 @@ pub enum Parsed {
     Blank,
 }
 
-fn bad(id: Value, message: String) -> Parsed {
+pub(super) fn bad(id: Value, message: String) -> Parsed {
     Parsed::Bad(id, Reply::error("parse", message, Exit::Usage))
 }
 
-/// Parses one input line (without its line break).
-pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+/// Parses one input line (without its line break). A key given twice
+/// anywhere in the line is an error, or in lenient mode a warning.
+pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return bad(Value::Null, format!("line {line}: not UTF-8"));
     };
@@ -76,7 +81,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let value: Value = match serde_json::from_str(text) {
+    let (value, repeated) = match json_text::parse(text) {
         Ok(v) => v,
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
@@ -90,6 +95,10 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         );
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
+    let warnings = match input::repeated_keys(&format!("line {line}"), repeated, rules) {
+        Ok(w) => w,
+        Err(f) => return bad(id, f.message),
+    };
     if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "op" | "args")) {
         return bad(
             id,
@@ -130,6 +139,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
                 id,
                 op: r.operation,
                 args,
+                warnings,
             })
         }
         Err(e) => Parsed::Bad(id, Reply::from_error(&Error::UnknownOperation(e))),

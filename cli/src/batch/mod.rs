@@ -15,13 +15,16 @@ mod line;
 pub use line::{output_line, parse_line, Parsed, Reply, Request};
 
 use super::exit::Exit;
+use super::input::{self, Rules};
+use super::lines::{self, Line};
+use super::notes;
 use super::progress::Progress;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use std::io::{self, BufReader, Read, Write};
+use tokio::io::AsyncBufRead;
 
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +59,7 @@ fn write_line<W: Write>(
     summary: &mut Summary,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &v)?;
+    falcon_harness::escape::write_json(&mut *out, &v, false)?;
     out.write_all(b"\n")?;
     summary.lines += 1;
     if exit != Exit::Ok {
@@ -73,22 +76,21 @@ fn write_line<W: Write>(
 pub fn run_sync<R: Read, W: Write>(
     input: &mut BufReader<R>,
     out: &mut W,
+    rules: &Rules,
     mut handle: impl FnMut(Request) -> Reply,
     progress: &mut Progress,
 ) -> io::Result<Summary> {
     let mut summary = Summary::new();
-    let mut buf = Vec::new();
     let mut line = 0;
     loop {
         if input.buffer().is_empty() {
             out.flush()?;
         }
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let Some(read) = lines::read_line(input, rules.max_bytes)? else {
             break;
-        }
+        };
         line += 1;
-        let result = match parse_line(line, strip_eol(&buf)) {
+        let result = match parse_read(line, &read, rules) {
             Parsed::Blank => continue,
             Parsed::Bad(id, reply) => output_line(line, id, reply),
             Parsed::Request(req) => {
@@ -103,6 +105,24 @@ pub fn run_sync<R: Read, W: Write>(
     Ok(summary)
 }
 
+/// Parses a line as read: one past the size limit is an error line; the
+/// warnings of a good one go to stderr.
+fn parse_read(line: usize, read: &Line, rules: &Rules) -> Parsed {
+    match read {
+        Line::TooLong => line::bad(
+            Value::Null,
+            input::too_large(&format!("line {line}"), rules.max_bytes),
+        ),
+        Line::Text(bytes) => {
+            let parsed = parse_line(line, strip_eol(bytes), rules);
+            if let Parsed::Request(req) = &parsed {
+                notes::warn(&req.warnings);
+            }
+            parsed
+        }
+    }
+}
+
 /// Runs a batch with up to `concurrency` lines in flight at once. Output
 /// is in input order; memory stays bounded (at most `concurrency` lines
 /// are read ahead). Output is flushed whenever the next line is not
@@ -111,6 +131,7 @@ pub async fn run_async<R, W, F, Fut>(
     input: R,
     out: &mut W,
     concurrency: usize,
+    rules: &Rules,
     mut handle: F,
     progress: &mut Progress,
 ) -> io::Result<Summary>
@@ -120,19 +141,19 @@ where
     F: FnMut(Request) -> Fut,
     Fut: Future<Output = Reply>,
 {
+    let max_bytes = rules.max_bytes;
     let lines = stream::unfold(Some((input, 0usize)), |state| async move {
         let (mut input, line) = state?;
-        let mut buf = Vec::new();
-        match input.read_until(b'\n', &mut buf).await {
-            Ok(0) => None,
-            Ok(_) => Some((Ok((line + 1, buf)), Some((input, line + 1)))),
+        match lines::read_line_async(&mut input, max_bytes).await {
+            Ok(None) => None,
+            Ok(Some(read)) => Some((Ok((line + 1, read)), Some((input, line + 1)))),
             Err(e) => Some((Err(e), None)),
         }
     });
     let results = lines
         .map(|item| match item {
             Err(e) => Either::Left(ready(Err(e))),
-            Ok((line, buf)) => match parse_line(line, strip_eol(&buf)) {
+            Ok((line, read)) => match parse_read(line, &read, rules) {
                 Parsed::Blank => Either::Left(ready(Ok(None))),
                 Parsed::Bad(id, reply) => {
                     Either::Left(ready(Ok(Some(output_line(line, id, reply)))))
@@ -187,6 +208,10 @@ mod tests {
         Reply::new(m, Exit::Ok)
     }
 
+    fn parse_line_default(line: usize, bytes: &[u8]) -> Parsed {
+        parse_line(line, bytes, &Rules::default())
+    }
+
     fn lines(out: &[u8]) -> Vec<Value> {
         out.split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
@@ -196,7 +221,7 @@ mod tests {
 
     #[test]
     fn parses_good_and_bad_lines() {
-        let Parsed::Request(r) = parse_line(
+        let Parsed::Request(r) = parse_line_default(
             3,
             br#"{"id": "a", "op": "query_incidents", "args": {"limit": 1}}"#,
         ) else {
@@ -207,40 +232,52 @@ mod tests {
             (3, json!("a"), "QueryIncidents")
         );
         assert_eq!(r.args, json!({"limit": 1}));
-        let Parsed::Request(r) = parse_line(1, br#"{"op": "CrowdScore"}"#) else {
+        let Parsed::Request(r) = parse_line_default(1, br#"{"op": "CrowdScore"}"#) else {
             panic!()
         };
         assert_eq!((r.id, r.args), (Value::Null, json!({})));
-        assert_eq!(parse_line(1, b"   "), Parsed::Blank);
+        assert_eq!(parse_line_default(1, b"   "), Parsed::Blank);
 
         let kind = |p: Parsed| match p {
             Parsed::Bad(id, r) => (id, r.fields["error"]["kind"].clone(), r.exit),
             other => panic!("{other:?}"),
         };
         let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
-        assert_eq!(kind(parse_line(1, b"{nope")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"[1]")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"\xff{}")), usage(Value::Null, "parse"));
         assert_eq!(
-            kind(parse_line(1, br#"{"id": 7}"#)),
+            kind(parse_line_default(1, b"{nope")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"[1]")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"\xff{}")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, br#"{"id": 7}"#)),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "arg": {}}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "args": [1]}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(1, br#"{"id": "x", "op": "QueryIncident"}"#)),
+            kind(parse_line_default(
+                1,
+                br#"{"id": "x", "op": "QueryIncident"}"#
+            )),
             usage(json!("x"), "unknown_operation")
         );
     }
@@ -252,6 +289,7 @@ mod tests {
         let s = run_sync(
             &mut BufReader::new(input.as_bytes()),
             &mut out,
+            &Rules::default(),
             |r| ok_reply(&r),
             &mut Progress::hidden(),
         )
@@ -298,6 +336,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             CONCURRENCY,
+            &Rules::default(),
             |req| {
                 let in_flight = in_flight.clone();
                 let max = max.clone();
