@@ -225,7 +225,9 @@ impl Driver<'_> {
                     if !buffer {
                         return Ok((Sent::Streaming(reply), attempts));
                     }
-                    let headers = reply.headers().clone();
+                    // Taken, not copied: reading the body needs only the body.
+                    let mut reply = reply;
+                    let headers = std::mem::take(reply.headers_mut());
                     let read = body_limit::read(reply, limits.max_reply_bytes);
                     match limits.within(self.what, attempts, read).await? {
                         Ok(body) => {

@@ -5,6 +5,7 @@
 
 mod base_url;
 mod env;
+mod route_urls;
 mod settings;
 
 pub use crate::cloud::Cloud;

@@ -6,9 +6,7 @@ use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
 use crate::operation::{Host, Method};
 use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
-use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
-};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
 use url::Url;
 
@@ -78,14 +76,18 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
         // The planner's paths (routes with percent-encoded segments) and
         // query strings (every byte but the unreserved ones encoded) come
         // out of a full parse unchanged: set them on the parsed base
-        // instead of parsing scheme and host again on every request.
-        let mut url = base.clone();
-        let prefix = base.path().trim_end_matches('/');
-        if prefix.is_empty() {
-            url.set_path(&plan.path);
-        } else {
-            url.set_path(&format!("{prefix}{}", plan.path));
-        }
+        // instead of parsing scheme and host again on every request; and
+        // the route's path once per base (`routes`).
+        let mut url = endpoints.routes.get_or_make(plan.host, &plan.path, || {
+            let mut url = base.clone();
+            let prefix = base.path().trim_end_matches('/');
+            if prefix.is_empty() {
+                url.set_path(&plan.path);
+            } else {
+                url.set_path(&format!("{prefix}{}", plan.path));
+            }
+            url
+        });
         if !plan.query.is_empty() {
             url.set_query(Some(&plan.query_string()));
         }
@@ -130,7 +132,9 @@ pub(crate) async fn build_request(
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
     let url = url_for(endpoints, plan)?;
-    let mut headers = HeaderMap::new();
+    // Checked before anything else (a file is opened), set on the built
+    // request (no header map of their own to merge).
+    let mut extra = Vec::with_capacity(plan.headers.len());
     for (name, value) in &plan.headers {
         let bad = || Error::argument(plan.operation, name, "a valid HTTP header value");
         let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
@@ -149,32 +153,34 @@ pub(crate) async fn build_request(
                 "no header that frames the message (the HTTP client sets it)",
             ));
         }
-        headers.append(n, HeaderValue::from_str(value).map_err(|_| bad())?);
-    }
-    if let Some(value) = bearer {
-        headers.insert(AUTHORIZATION, value);
+        extra.push((n, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
     let mut rb = client.request(method(plan.method), url);
+    let mut content_type = None;
+    let mut content_length = None;
     rb = match &plan.body {
         PlannedBody::Empty => rb,
         PlannedBody::Json(v) => rb.json(v),
         PlannedBody::Form(pairs) => rb.form(pairs),
         PlannedBody::Raw {
             bytes,
-            content_type,
+            content_type: ct,
         } => {
-            let ct = HeaderValue::from_str(content_type)
+            let ct = HeaderValue::from_str(ct)
                 .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            headers.insert(CONTENT_TYPE, ct);
+            content_type = Some(ct);
             rb.body(bytes.clone())
         }
-        PlannedBody::RawFile { file, content_type } => {
-            let ct = HeaderValue::from_str(content_type)
+        PlannedBody::RawFile {
+            file,
+            content_type: ct,
+        } => {
+            let ct = HeaderValue::from_str(ct)
                 .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            headers.insert(CONTENT_TYPE, ct);
-            let (body, len, _) = file_body(plan.operation, "body", file).await?;
+            content_type = Some(ct);
+            let (body, len, _) = Box::pin(file_body(plan.operation, "body", file)).await?;
             // A file is streamed; its length is known, so no chunking.
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+            content_length = Some(len);
             rb.body(body)
         }
         PlannedBody::Multipart(parts) => {
@@ -184,16 +190,39 @@ pub(crate) async fn build_request(
                     PartValue::Text(t) => form.text(part.name.clone(), t.clone()),
                     PartValue::File(f) => form.part(
                         part.name.clone(),
-                        file_part(plan.operation, &part.name, f).await?,
+                        Box::pin(file_part(plan.operation, &part.name, f)).await?,
                     ),
                 };
             }
             rb.multipart(form)
         }
     };
-    rb.headers(headers)
+    let mut request = rb
         .build()
-        .map_err(|e| Error::transport(plan.operation, e))
+        .map_err(|e| Error::transport(plan.operation, e))?;
+    let headers = request.headers_mut();
+    // A name given more than once keeps every value; the first replaces
+    // what the body set (its Content-Type).
+    for (i, (name, value)) in extra.into_iter().enumerate() {
+        if plan.headers[..i]
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+        {
+            headers.append(name, value);
+        } else {
+            headers.insert(name, value);
+        }
+    }
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, ct);
+    }
+    if let Some(len) = content_length {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    if let Some(value) = bearer {
+        headers.insert(AUTHORIZATION, value);
+    }
+    Ok(request)
 }
 
 /// The bytes of a file reference as a request body (a file on disk is
@@ -330,5 +359,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[tokio::test]
+    async fn headers_are_set_on_the_built_request() {
+        let eps = Settings {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            ..Settings::default()
+        }
+        .initial_endpoints()
+        .unwrap();
+        let client = reqwest::Client::new();
+        let bearer = HeaderValue::from_static("Bearer t");
+        let with = |headers: Vec<(&str, &str)>, body: PlannedBody| RequestPlan {
+            method: Method::Post,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body,
+            ..plan("/a", Host::Api)
+        };
+        let json = || PlannedBody::Json(serde_json::json!({"a": 1}));
+
+        // A name given twice keeps both values; the token is set.
+        let p = with(vec![("X-Seen", "1"), ("x-seen", "2")], json());
+        let r = build_request(&client, &eps, &p, Some(bearer.clone()))
+            .await
+            .unwrap();
+        let seen: Vec<_> = r.headers().get_all("x-seen").iter().collect();
+        assert_eq!(seen, ["1", "2"]);
+        assert_eq!(r.headers()[AUTHORIZATION], "Bearer t");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+
+        // A given Content-Type replaces the JSON body's; a raw body's own
+        // media type replaces a given one.
+        let p = with(vec![("Content-Type", "application/x-ndjson")], json());
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/x-ndjson");
+        assert!(r.headers().get(AUTHORIZATION).is_none());
+        let raw = PlannedBody::Raw {
+            bytes: bytes::Bytes::from_static(b"x"),
+            content_type: "text/csv".into(),
+        };
+        let p = with(vec![("content-type", "application/json")], raw);
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        let ct: Vec<_> = r.headers().get_all(CONTENT_TYPE).iter().collect();
+        assert_eq!(ct, ["text/csv"]);
+
+        // An Authorization header of the caller's is refused.
+        let p = with(vec![("Authorization", "Bearer mine")], json());
+        let e = build_request(&client, &eps, &p, Some(bearer))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("no Authorization header"), "{e}");
     }
 }

@@ -138,24 +138,28 @@ impl Harness {
     }
 
     /// The token, fetched within `limits` (those of the request that
-    /// needs it) when none is cached.
+    /// needs it) when none is cached. The fetch is boxed: it is rare, and
+    /// inline it would make every command's future (moved at each await)
+    /// as large as a token request.
     async fn token(&self, limits: &Limits) -> Result<Arc<auth::Token>> {
         self.inner
             .tokens
-            .get(|| async {
-                let base = self.endpoints().api.clone();
-                let grant = auth::request_token(
-                    &self.inner.client,
-                    &base,
-                    &self.inner.creds,
-                    &self.inner.settings.retry,
-                    limits,
-                )
-                .await?;
-                if let Some(region) = grant.region.as_deref() {
-                    self.discover(region);
-                }
-                Ok(grant.token)
+            .get(|| {
+                Box::pin(async {
+                    let base = self.endpoints().api.clone();
+                    let grant = auth::request_token(
+                        &self.inner.client,
+                        &base,
+                        &self.inner.creds,
+                        &self.inner.settings.retry,
+                        limits,
+                    )
+                    .await?;
+                    if let Some(region) = grant.region.as_deref() {
+                        self.discover(region);
+                    }
+                    Ok(grant.token)
+                })
             })
             .await
     }

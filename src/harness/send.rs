@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
 use crate::transport;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -31,7 +32,7 @@ impl Harness {
     /// `self.request(plan).send()`.
     pub async fn execute(&self, mut plan: RequestPlan) -> Result<Response> {
         let span = span(&plan);
-        async {
+        let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan);
@@ -47,9 +48,8 @@ impl Harness {
             let warnings = std::mem::take(&mut plan.warnings);
             Ok(Response::from_parts(plan.operation, status, headers, body)?
                 .with_meta(warnings, attempts))
-        }
-        .instrument(span)
-        .await
+        };
+        in_span(span, sent).await
     }
 
     /// Sends a plan and streams a success reply's body into `writer`; see
@@ -59,7 +59,7 @@ impl Harness {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let span = span(&plan);
-        async {
+        let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan);
@@ -105,9 +105,8 @@ impl Harness {
             );
             Ok(Response::streamed(plan.operation, status, headers, written)
                 .with_meta(plan.warnings.clone(), attempts))
-        }
-        .instrument(span)
-        .await
+        };
+        in_span(span, sent).await
     }
 
     /// The attempt loop for a plan, starting now: retries on 429 / 5xx /
@@ -173,6 +172,16 @@ fn span(plan: &RequestPlan) -> tracing::Span {
         method = plan.method.as_str(),
         route = %plan.path,
     )
+}
+
+/// Runs `fut` inside `span`, or bare when nothing listens for the span
+/// (no entering and leaving it at every poll).
+async fn in_span<F: Future>(span: tracing::Span, fut: F) -> F::Output {
+    if span.is_disabled() {
+        fut.await
+    } else {
+        fut.instrument(span).await
+    }
 }
 
 fn log_reply(status: u16, started: Instant, attempts: u32) {
