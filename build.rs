@@ -5,7 +5,7 @@
 //! message naming its file and operation.
 
 use falcon_harness_spec as spec;
-use falcon_harness_spec::format::{BodySpec, OperationSpec, ParamSpec};
+use falcon_harness_spec::format::{BodySpec, FieldSpec, OperationSpec, ParamSpec};
 use falcon_harness_spec::vocab::Vocab;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -126,23 +126,30 @@ fn param(p: &ParamSpec) -> String {
 }
 
 fn body(b: &BodySpec) -> String {
-    let mut fields = String::from("&[");
-    for f in &b.fields {
-        let _ = write!(
-            fields,
-            "Field {{ name: {:?}, ty: {}, items: {}, required: {} }},",
-            f.name,
-            variant(f.ty),
-            opt_variant(f.items),
-            f.required
-        );
-    }
-    fields.push(']');
+    let fields = field_list(&b.fields);
     format!(
         "Some(Body {{ root: {}, items: {}, fields: {fields} }})",
         variant(b.root),
         opt_variant(b.items)
     )
+}
+
+/// A slice of body fields, each with the fields nested below it.
+fn field_list(list: &[FieldSpec]) -> String {
+    let mut out = String::from("&[");
+    for f in list {
+        let _ = write!(
+            out,
+            "Field {{ name: {:?}, ty: {}, items: {}, required: {}, fields: {} }},",
+            f.name,
+            variant(f.ty),
+            opt_variant(f.items),
+            f.required,
+            field_list(&f.fields)
+        );
+    }
+    out.push(']');
+    out
 }
 
 fn operation(o: &OperationSpec) -> String {
@@ -237,26 +244,45 @@ fn generate(table: &spec::Table) -> Result<String, String> {
         aliases.build()
     );
 
-    // snake_case names; a name two operations share is left out.
-    let mut snake: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // snake_case names of operation IDs and of aliases, each mapped to
+    // the name it is the snake_case of (the library resolves that name);
+    // a snake_case name of two operations is left out.
+    let mut snake: BTreeMap<String, BTreeMap<usize, &str>> = BTreeMap::new();
     for (i, (_, o)) in ops.iter().enumerate() {
         snake
             .entry(spec::validate::snake_case(&o.id))
             .or_default()
-            .push(i);
+            .insert(i, o.id.as_str());
+    }
+    for map in [&table.aliases.same_route, &table.aliases.legacy] {
+        for (alias, target) in map {
+            let Some(&i) = index.get(target.as_str()) else {
+                continue;
+            };
+            if index.contains_key(alias.as_str()) {
+                continue;
+            }
+            // The operation's own ID wins over an alias of it.
+            snake
+                .entry(spec::validate::snake_case(alias))
+                .or_default()
+                .entry(i)
+                .or_insert(alias.as_str());
+        }
     }
     let mut snake_map = phf_codegen::Map::<&str>::new();
     let mut ambiguous = Vec::new();
-    for (name, idx) in &snake {
-        if idx.len() == 1 {
-            snake_map.entry(name.as_str(), &idx[0].to_string());
-        } else {
-            ambiguous.push(name.clone());
+    for (name, of) in &snake {
+        match of.values().collect::<Vec<_>>()[..] {
+            [original] => {
+                snake_map.entry(name.as_str(), &format!("{original:?}"));
+            }
+            _ => ambiguous.push(name.clone()),
         }
     }
     let _ = writeln!(
         code,
-        "pub(crate) static SNAKE: phf::Map<&'static str, u16> = {};",
+        "pub(crate) static SNAKE: phf::Map<&'static str, &'static str> = {};",
         snake_map.build()
     );
     let _ = writeln!(

@@ -2,9 +2,13 @@
 //! for the rate-limit pacer ([`crate::pacing`]), send, tell the pacer what
 //! the reply said, ask the retry policy what the outcome means
 //! ([`RetryPolicy::classify`]), wait and repeat, or hand back the reply
-//! (buffered, or still streaming).
+//! (buffered, or still streaming), all within the request's time limit
+//! (time spent waiting for the rate limit does not count) and reading at
+//! most the reply-size limit.
 
-use crate::error::{Error, Result};
+use crate::body_limit::{self, ReadError};
+use crate::config::Settings;
+use crate::error::{Error, Result, TimeLimit};
 use crate::pacing::{Pacer, Permit};
 use crate::retry::{Attempt, FailureClass, Outcome, Retry, RetryPolicy};
 use bytes::Bytes;
@@ -36,11 +40,121 @@ enum Sent {
     Streaming(reqwest::Response),
 }
 
+/// The limits of one request: when it must be done, how long an attempt
+/// and a connection may take, and how large a reply body may be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The time limit of the whole request.
+    pub timeout: Duration,
+    /// When it runs out (`None`: a limit too large to count).
+    pub deadline: Option<Instant>,
+    pub attempt_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_reply_bytes: u64,
+}
+
+impl Limits {
+    /// The limits of a request that starts now.
+    pub fn starting_now(s: &Settings) -> Limits {
+        Limits {
+            timeout: s.timeout,
+            deadline: Instant::now().checked_add(s.timeout),
+            attempt_timeout: s.attempt_timeout,
+            connect_timeout: s.connect_timeout,
+            max_reply_bytes: s.max_reply_bytes,
+        }
+    }
+
+    /// Runs `fut` until the deadline; past it, the time-out of `what`
+    /// after `attempts` attempts.
+    pub async fn within<T>(
+        &self,
+        what: &str,
+        attempts: u32,
+        fut: impl Future<Output = T>,
+    ) -> Result<T> {
+        let Some(deadline) = self.deadline else {
+            return Ok(fut.await);
+        };
+        tokio::time::timeout_at(deadline.into(), fut)
+            .await
+            .map_err(|_| Error::Timeout {
+                operation: what.to_string(),
+                after: self.timeout,
+                limit: TimeLimit::Request,
+                attempts,
+            })
+    }
+
+    /// Moves the deadline `by` later (time spent waiting for the rate
+    /// limit).
+    fn postpone(&mut self, by: Duration) {
+        if !by.is_zero() {
+            self.deadline = self.deadline.and_then(|d| d.checked_add(by));
+        }
+    }
+
+    /// Whether a wait starting now would end past the deadline.
+    fn passes_deadline(&self, wait: Duration) -> bool {
+        self.deadline.is_some_and(|d| {
+            Instant::now()
+                .checked_add(wait)
+                .map_or(true, |end| end >= d)
+        })
+    }
+
+    /// The error for a transport failure of `what` that is kept: a
+    /// time-out of an attempt or a connection, or a transport error in
+    /// words.
+    pub fn failure(&self, what: &str, e: reqwest::Error, attempts: u32) -> Error {
+        if e.is_timeout() {
+            let (limit, after) = if e.is_connect() {
+                (TimeLimit::Connect, self.connect_timeout)
+            } else {
+                (TimeLimit::Attempt, self.attempt_timeout)
+            };
+            return Error::Timeout {
+                operation: what.to_string(),
+                after,
+                limit,
+                attempts,
+            };
+        }
+        Error::transport(what, e)
+    }
+
+    /// Reads a reply body up to the size limit, within the deadline.
+    pub async fn read(&self, what: &str, reply: reqwest::Response, attempts: u32) -> Result<Bytes> {
+        match self
+            .within(
+                what,
+                attempts,
+                body_limit::read(reply, self.max_reply_bytes),
+            )
+            .await?
+        {
+            Ok(body) => Ok(body),
+            Err(ReadError::TooLarge) => Err(self.too_large(what)),
+            Err(ReadError::Client(e)) => Err(self.failure(what, e, attempts)),
+        }
+    }
+
+    fn too_large(&self, what: &str) -> Error {
+        Error::TooLarge {
+            operation: what.to_string(),
+            limit: self.max_reply_bytes,
+        }
+    }
+}
+
 /// How to run the loop.
 pub(crate) struct Driver<'a> {
     pub policy: &'a RetryPolicy,
     /// Whether the request may be repeated after it may have been received.
     pub idempotent: bool,
+    /// What is sent, for errors: an operation ID or `oauth2/token`.
+    pub what: &'a str,
+    pub limits: Limits,
     /// The pacer every attempt reports its reply to, and whether an
     /// attempt waits for it first (pacing on).
     pub pacer: &'a Pacer,
@@ -49,19 +163,15 @@ pub(crate) struct Driver<'a> {
 
 impl Driver<'_> {
     /// Runs attempts until one is kept, reading its body (a failed read is
-    /// an outcome like a failed send). `attempt` gets the retries made so
-    /// far; `map_err` turns a transport failure that is kept into the
-    /// crate's error. Returns the reply and the number of attempts.
-    pub async fn buffered<F, Fut>(
-        &self,
-        attempt: F,
-        map_err: impl Fn(reqwest::Error) -> Error,
-    ) -> Result<(Buffered, u32)>
+    /// an outcome like a failed send; a body past the size limit ends the
+    /// request). `attempt` gets the retries made so far. Returns the reply
+    /// and the number of attempts.
+    pub async fn buffered<F, Fut>(&self, attempt: F) -> Result<(Buffered, u32)>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
-        match self.run(true, attempt, map_err).await? {
+        match self.run(true, attempt).await? {
             (Sent::Buffered(b), n) => Ok((b, n)),
             (Sent::Streaming(_), _) => unreachable!("run(true) reads the body"),
         }
@@ -69,44 +179,41 @@ impl Driver<'_> {
 
     /// Like [`buffered`](Self::buffered), but hands back the kept reply
     /// before reading its body.
-    pub async fn streaming<F, Fut>(
-        &self,
-        attempt: F,
-        map_err: impl Fn(reqwest::Error) -> Error,
-    ) -> Result<(reqwest::Response, u32)>
+    pub async fn streaming<F, Fut>(&self, attempt: F) -> Result<(reqwest::Response, u32)>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
-        match self.run(false, attempt, map_err).await? {
+        match self.run(false, attempt).await? {
             (Sent::Streaming(r), n) => Ok((r, n)),
             (Sent::Buffered(_), _) => unreachable!("run(false) does not read the body"),
         }
     }
 
-    async fn run<F, Fut>(
-        &self,
-        buffer: bool,
-        mut attempt: F,
-        map_err: impl Fn(reqwest::Error) -> Error,
-    ) -> Result<(Sent, u32)>
+    async fn run<F, Fut>(&self, buffer: bool, mut attempt: F) -> Result<(Sent, u32)>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
         let started = Instant::now();
+        let mut limits = self.limits;
+        let limits = &mut limits;
         let mut attempts = 0u32;
         let mut retries = 0u32;
         loop {
             attempts += 1;
+            let waiting = Instant::now();
             let permit = self.permit().await;
-            tracing::debug!(attempt = attempts, "sending");
+            limits.postpone(waiting.elapsed());
             let state = |retries| Attempt {
                 idempotent: self.idempotent,
                 retries,
                 elapsed: started.elapsed(),
             };
-            let failed = match attempt(retries).await? {
+            let failed = match limits
+                .within(self.what, attempts, attempt(retries))
+                .await??
+            {
                 Attempted::Again { counted } => {
                     retries += u32::from(counted);
                     continue;
@@ -119,12 +226,17 @@ impl Driver<'_> {
                         headers: reply.headers(),
                     };
                     match self.policy.classify(outcome, state(retries)) {
-                        Retry::After { wait, reason } => {
-                            drain(reply).await;
+                        Retry::After { wait, reason } if !limits.passes_deadline(wait) => {
+                            // Dropped at the deadline: the wait is checked
+                            // against it, the drain is not.
+                            let _ = limits.within(self.what, attempts, drain(reply)).await;
                             log_retry(reason.as_str(), status, wait, retries);
                             tokio::time::sleep(wait).await;
                             retries += 1;
                             continue;
+                        }
+                        Retry::After { .. } => {
+                            tracing::debug!(status, "no retry: its wait would pass the time limit");
                         }
                         Retry::Stop(why) => {
                             tracing::trace!(status, why = why.as_str(), "kept");
@@ -133,8 +245,11 @@ impl Driver<'_> {
                     if !buffer {
                         return Ok((Sent::Streaming(reply), attempts));
                     }
-                    let headers = reply.headers().clone();
-                    match reply.bytes().await {
+                    // Taken, not copied: reading the body needs only the body.
+                    let mut reply = reply;
+                    let headers = std::mem::take(reply.headers_mut());
+                    let read = body_limit::read(reply, limits.max_reply_bytes);
+                    match limits.within(self.what, attempts, read).await? {
                         Ok(body) => {
                             let sent = Sent::Buffered(Buffered {
                                 status,
@@ -143,7 +258,8 @@ impl Driver<'_> {
                             });
                             return Ok((sent, attempts));
                         }
-                        Err(e) => e,
+                        Err(ReadError::TooLarge) => return Err(limits.too_large(self.what)),
+                        Err(ReadError::Client(e)) => e,
                     }
                 }
                 Attempted::Failed(e) => {
@@ -154,12 +270,12 @@ impl Driver<'_> {
             };
             let outcome = Outcome::Failed(FailureClass::of(&failed));
             match self.policy.classify(outcome, state(retries)) {
-                Retry::After { wait, reason } => {
+                Retry::After { wait, reason } if !limits.passes_deadline(wait) => {
                     log_retry(reason.as_str(), 0, wait, retries);
                     tokio::time::sleep(wait).await;
                     retries += 1;
                 }
-                Retry::Stop(_) => return Err(map_err(failed)),
+                _ => return Err(limits.failure(self.what, failed, attempts)),
             }
         }
     }

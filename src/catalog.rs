@@ -70,8 +70,9 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
         .map(|&i| &table::OPERATIONS[i as usize])
 }
 
-/// Resolves an operation ID, an alias (same-route or legacy ID) or a
-/// snake_case name, in that order. Unknown names get suggestions.
+/// Resolves an operation ID, an alias (same-route or legacy ID) or the
+/// snake_case name of either, in that order. Unknown names get
+/// suggestions.
 ///
 /// ```
 /// use falcon_harness::catalog::{resolve, Via};
@@ -98,11 +99,16 @@ pub fn resolve(name: &str) -> Result<Resolved, UnknownOperation> {
         };
         return Ok(Resolved { operation, via });
     }
-    if let Some((k, &i)) = table::SNAKE.get_entry(name) {
-        return Ok(Resolved {
-            operation: &table::OPERATIONS[i as usize],
-            via: Via::SnakeCase(k),
-        });
+    if let Some((k, &of)) = table::SNAKE.get_entry(name) {
+        // The snake_case name of an ID or of an alias: resolved as that
+        // name is; a legacy alias keeps its note.
+        if let Ok(r) = resolve(of) {
+            let via = match r.via {
+                Via::Legacy(old) => Via::Legacy(old),
+                _ => Via::SnakeCase(k),
+            };
+            return Ok(Resolved { via, ..r });
+        }
     }
     Err(UnknownOperation {
         name: name.to_string(),
@@ -163,7 +169,7 @@ pub fn snake_name(op: &Operation) -> Option<&'static str> {
     let name = falcon_harness_spec::validate::snake_case(op.id());
     table::SNAKE
         .get_entry(name.as_str())
-        .filter(|(_, &i)| std::ptr::eq(&table::OPERATIONS[i as usize], op))
+        .filter(|(_, &of)| of == op.id())
         .map(|(k, _)| *k)
 }
 
@@ -188,11 +194,8 @@ pub fn suggest(name: &str, n: usize) -> Vec<&'static str> {
     let scored = crate::suggest::closest(name, candidates);
     let mut out: Vec<&'static str> = Vec::new();
     for c in scored {
-        // Prefer the operation ID over its snake_case twin.
-        let c = table::SNAKE
-            .get(c)
-            .map(|&i| table::OPERATIONS[i as usize].id())
-            .unwrap_or(c);
+        // Prefer the ID or alias over its snake_case twin.
+        let c = table::SNAKE.get(c).copied().unwrap_or(c);
         if !out.contains(&c) {
             out.push(c);
         }

@@ -94,13 +94,29 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The request did not complete in time.
-    #[error("{operation}: timed out after {after:?}")]
+    /// The request did not complete in time: the time limit of the
+    /// whole request (retries and waits included) ran out, or every
+    /// attempt ran out of its own.
+    #[error("{operation}: timed out after {after:?} ({limit}; {})", attempts_made(*attempts))]
     Timeout {
-        /// The operation ID.
+        /// The operation ID (`oauth2/token` for the token request).
         operation: String,
         /// The time limit that ran out.
         after: Duration,
+        /// Which limit it was.
+        limit: TimeLimit,
+        /// Attempts made (started) before it ran out.
+        attempts: u32,
+    },
+    /// A reply body grew past the size limit (counted after decoding, so
+    /// a small compressed reply that expands is caught too). Reading
+    /// stopped there.
+    #[error("{operation}: the reply is larger than the limit of {limit} bytes (after decoding); reading stopped")]
+    TooLarge {
+        /// The operation ID (`oauth2/token` for the token request).
+        operation: String,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// The API answered with an error status and the caller asked for
     /// statuses to be errors (`error_for_status`).
@@ -133,6 +149,37 @@ pub enum Error {
     },
 }
 
+/// Which time limit an [`Error::Timeout`] ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeLimit {
+    /// The limit of the whole request: token, attempts, retry waits and
+    /// reading the reply.
+    Request,
+    /// The limit of one attempt (each attempt ran out of it, until the
+    /// retries were used up).
+    Attempt,
+    /// The limit for opening a connection.
+    Connect,
+}
+
+impl fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeLimit::Request => "the time limit of the whole request",
+            TimeLimit::Attempt => "the time limit of each attempt",
+            TimeLimit::Connect => "the time limit for connecting",
+        })
+    }
+}
+
+fn attempts_made(n: u32) -> String {
+    match n {
+        1 => "1 attempt made".to_string(),
+        n => format!("{n} attempts made"),
+    }
+}
+
 /// What kind of failure an [`Error`] is: a `Copy` summary to branch on
 /// (the enum itself is `#[non_exhaustive]`) and to report.
 ///
@@ -163,12 +210,14 @@ pub enum ErrorKind {
     Decode,
     /// [`Error::Io`].
     Io,
+    /// [`Error::TooLarge`].
+    TooLarge,
 }
 
 impl ErrorKind {
     /// The kind's name in snake_case (`"unknown_operation"`, `"argument"`,
     /// `"config"`, `"auth"`, `"transport"`, `"timeout"`, `"status"`,
-    /// `"decode"`, `"io"`): the CLI's error lines use it.
+    /// `"decode"`, `"io"`, `"too_large"`): the CLI's error lines use it.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::UnknownOperation => "unknown_operation",
@@ -180,6 +229,7 @@ impl ErrorKind {
             ErrorKind::Status => "status",
             ErrorKind::Decode => "decode",
             ErrorKind::Io => "io",
+            ErrorKind::TooLarge => "too_large",
         }
     }
 
@@ -212,6 +262,7 @@ impl Error {
             Error::Status { .. } => ErrorKind::Status,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::Io { .. } => ErrorKind::Io,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
         }
     }
 
@@ -258,11 +309,12 @@ impl Error {
     }
 
     /// A transport failure of `what` (an operation ID or `oauth2/token`),
-    /// without the URL (it may carry a query with secrets).
+    /// explained in words ([`Cause`](crate::cause::Cause)), without the
+    /// URL (it may carry a query with secrets).
     pub(crate) fn transport(what: impl Into<String>, e: reqwest::Error) -> Error {
         Error::Transport {
             operation: what.into(),
-            source: Box::new(e.without_url()),
+            source: Box::new(crate::cause::Cause::of(e)),
         }
     }
 
@@ -322,8 +374,18 @@ mod tests {
                 Error::Timeout {
                     operation: "Op".into(),
                     after: Duration::from_secs(1),
+                    limit: TimeLimit::Request,
+                    attempts: 2,
                 },
                 "timeout",
+                false,
+            ),
+            (
+                Error::TooLarge {
+                    operation: "Op".into(),
+                    limit: 10,
+                },
+                "too_large",
                 false,
             ),
             (
@@ -351,6 +413,29 @@ mod tests {
             assert_eq!(e.kind().to_string(), kind);
             assert_eq!(e.is_usage(), usage, "{e}");
         }
+    }
+
+    #[test]
+    fn timeouts_say_which_limit_and_how_many_attempts() {
+        let e = Error::Timeout {
+            operation: "oauth2/token".into(),
+            after: Duration::from_secs(3),
+            limit: TimeLimit::Request,
+            attempts: 2,
+        };
+        assert_eq!(
+            e.to_string(),
+            "oauth2/token: timed out after 3s (the time limit of the whole request; 2 attempts made)"
+        );
+        let e = Error::Timeout {
+            operation: "Op".into(),
+            after: Duration::from_millis(1500),
+            limit: TimeLimit::Attempt,
+            attempts: 1,
+        };
+        assert!(e
+            .to_string()
+            .ends_with("(the time limit of each attempt; 1 attempt made)"));
     }
 
     #[test]

@@ -59,10 +59,13 @@ mod attempt;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod body_limit;
 pub mod catalog;
+pub mod cause;
 mod cloud;
 pub mod config;
 pub mod error;
+pub mod escape;
 mod harness;
 pub mod json_kind;
 mod media;
@@ -70,6 +73,7 @@ pub mod operation;
 pub mod pacing;
 pub mod paginate;
 pub mod plan;
+pub mod redirect;
 pub mod response;
 pub mod retry;
 pub mod router;
@@ -80,10 +84,11 @@ mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
+pub mod upload;
 
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
-pub use error::{ArgumentError, Error, ErrorKind, Result, UnknownOperation};
+pub use error::{ArgumentError, Error, ErrorKind, Result, TimeLimit, UnknownOperation};
 pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
@@ -96,6 +101,7 @@ pub use response::{Response, ResponseBody, UberHeaders};
 pub use retry::RetryPolicy;
 pub use router::plan;
 pub use secret::Secret;
+pub use tenant::check_member_cid;
 pub use transport::USER_AGENT;
 
 /// The README, rendered with these docs; its Rust examples are compiled

@@ -112,15 +112,67 @@ impl Body {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+    /// Every place below the top level where a field of that name sits,
+    /// each as the chain of fields from a top-level field down to it.
+    ///
+    /// ```
+    /// let op = falcon_harness::catalog::operation("PerformIncidentAction").unwrap();
+    /// let places = op.body().unwrap().nested_paths("value");
+    /// assert_eq!(places.len(), 1);
+    /// let names: Vec<_> = places[0].iter().map(|f| f.name()).collect();
+    /// assert_eq!(names, ["action_parameters", "value"]);
+    /// ```
+    pub fn nested_paths(&self, name: &str) -> Vec<Vec<&'static Field>> {
+        let mut all = self.nested_fields();
+        all.retain(|chain| chain.last().is_some_and(|f| f.name == name));
+        all
+    }
+
+    /// Every field below the top level, each as the chain of fields from
+    /// a top-level field down to it, parents before their children.
+    ///
+    /// ```
+    /// let op = falcon_harness::catalog::operation("PerformIncidentAction").unwrap();
+    /// let paths: Vec<String> = op.body().unwrap().nested_fields().iter()
+    ///     .map(|c| c.iter().map(|f| f.name()).collect::<Vec<_>>().join("."))
+    ///     .collect();
+    /// assert_eq!(paths, ["action_parameters.name", "action_parameters.value"]);
+    /// ```
+    pub fn nested_fields(&self) -> Vec<Vec<&'static Field>> {
+        let mut out = Vec::new();
+        let mut chain = Vec::new();
+        for f in self.fields {
+            collect_nested(f, &mut chain, &mut out);
+        }
+        out
+    }
 }
 
-/// A top-level field of a JSON body.
+/// Pushes to `out` the chains from `f` down to every field below it.
+fn collect_nested(
+    f: &'static Field,
+    chain: &mut Vec<&'static Field>,
+    out: &mut Vec<Vec<&'static Field>>,
+) {
+    chain.push(f);
+    for child in f.fields {
+        let mut found = chain.clone();
+        found.push(child);
+        out.push(found);
+        collect_nested(child, chain, out);
+    }
+    chain.pop();
+}
+
+/// A field of a JSON body: top-level, or nested below one (see
+/// [`Field::fields`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     pub(crate) name: &'static str,
     pub(crate) ty: ParamType,
     pub(crate) items: Option<ParamType>,
     pub(crate) required: bool,
+    pub(crate) fields: &'static [Field],
 }
 
 impl Field {
@@ -139,6 +191,24 @@ impl Field {
     /// Whether the schema lists it as required.
     pub const fn required(&self) -> bool {
         self.required
+    }
+    /// The fields below it: of the object, or of each element of a list
+    /// of objects (empty for scalars and for shapes the API leaves open).
+    ///
+    /// ```
+    /// let op = falcon_harness::catalog::operation("PerformIncidentAction").unwrap();
+    /// let params = op.body().unwrap().field("action_parameters").unwrap();
+    /// assert!(params.is_list_of_objects());
+    /// let names: Vec<_> = params.fields().iter().map(|f| f.name()).collect();
+    /// assert_eq!(names, ["name", "value"]);
+    /// ```
+    pub const fn fields(&self) -> &'static [Field] {
+        self.fields
+    }
+    /// Whether the field is a list of objects (its nested fields belong
+    /// to each element) rather than one object.
+    pub fn is_list_of_objects(&self) -> bool {
+        self.ty == ParamType::Array && self.items == Some(ParamType::Object)
     }
 }
 

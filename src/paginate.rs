@@ -46,6 +46,12 @@ pub enum Incomplete {
         /// The total the API reported, if it did.
         total: Option<u64>,
     },
+    /// The server answered with the `after` token or offset it was sent
+    /// (or an earlier offset): following it would repeat pages.
+    Repeated {
+        /// `"after"` or `"offset"`.
+        parameter: &'static str,
+    },
 }
 
 impl fmt::Display for Incomplete {
@@ -65,6 +71,11 @@ impl fmt::Display for Incomplete {
                     "); use an operation with `after` tokens or narrow the filter"
                 )
             }
+            Incomplete::Repeated { parameter } => write!(
+                f,
+                "the server answered with the `{parameter}` it was sent, so the next page would \
+                 repeat one already read; stopped there"
+            ),
         }
     }
 }
@@ -106,8 +117,8 @@ enum Next {
     Page(Value),
     /// That was the last page.
     Done,
-    /// More pages exist beyond the offset window.
-    Window(Incomplete),
+    /// More pages exist that paging cannot reach.
+    Stop(Incomplete),
 }
 
 impl Pages {
@@ -121,6 +132,9 @@ impl Pages {
         cap: usize,
         planner: Planner,
     ) -> Pages {
+        if !is_paged(op) {
+            return Pages::failed(not_paged(op));
+        }
         let incomplete = Arc::new(Mutex::new(None));
         let state = State {
             harness: harness.clone(),
@@ -147,7 +161,7 @@ impl Pages {
                 if r.is_success() {
                     match r.json().map(|body| next_step(st.op, &args, body)) {
                         Some(Next::Page(next)) => st.args = Some(next),
-                        Some(Next::Window(why)) => st.stopped(why),
+                        Some(Next::Stop(why)) => st.stopped(why),
                         Some(Next::Done) | None => {}
                     }
                 }
@@ -185,6 +199,33 @@ impl Pages {
     }
 }
 
+/// Whether `op` pages: it takes an `offset` or `after` argument (a
+/// parameter or a body field). Known from the operation table, before
+/// anything is sent.
+///
+/// ```
+/// use falcon_harness::{catalog::operation, paginate::is_paged};
+/// assert!(is_paged(operation("QueryIncidents").unwrap()));
+/// assert!(!is_paged(operation("GetIncidents").unwrap()));
+/// ```
+pub fn is_paged(op: &Operation) -> bool {
+    takes(op, "offset") || takes(op, "after")
+}
+
+/// Whether `op` takes the argument `name` (a parameter or a body field).
+fn takes(op: &Operation, name: &str) -> bool {
+    op.param(name).is_some() || op.body().and_then(|b| b.field(name)).is_some()
+}
+
+/// The error for paging an operation that does not page.
+pub fn not_paged(op: &Operation) -> crate::Error {
+    crate::Error::argument(
+        op.id(),
+        "<args>",
+        "this operation does not page (it takes no `offset` or `after`); call it once",
+    )
+}
+
 fn as_u64(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64(),
@@ -200,7 +241,7 @@ fn as_u64(v: &Value) -> Option<u64> {
 pub fn next_args(op: &Operation, args: &Value, body: &Value) -> Option<Value> {
     match next_step(op, args, body) {
         Next::Page(v) => Some(v),
-        Next::Done | Next::Window(_) => None,
+        Next::Done | Next::Stop(_) => None,
     }
 }
 
@@ -208,12 +249,12 @@ fn next_step(op: &Operation, args: &Value, body: &Value) -> Next {
     match next_inner(op, args, body) {
         Ok(Some(v)) => Next::Page(v),
         Ok(None) => Next::Done,
-        Err(why) => Next::Window(why),
+        Err(why) => Next::Stop(why),
     }
 }
 
 /// `Ok(Some(next))`, `Ok(None)` after the last page, or `Err` when more
-/// pages lie beyond the offset window.
+/// pages lie beyond the offset window or the server repeats itself.
 fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value>, Incomplete> {
     let Some(pagination) = body.get("meta").and_then(|m| m.get("pagination")) else {
         return Ok(None);
@@ -226,13 +267,13 @@ fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value
         return Ok(None);
     }
     let mut next: Map<String, Value> = args.as_object().cloned().unwrap_or_default();
-    // `after` tokens.
-    if let Some(after) = pagination.get("after") {
+    // `after` tokens, for an operation that takes them.
+    if let Some(after) = pagination.get("after").filter(|_| takes(op, "after")) {
         let Some(token) = after.as_str().filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
         if args.get("after").and_then(Value::as_str) == Some(token) {
-            return Ok(None); // no progress
+            return Err(Incomplete::Repeated { parameter: "after" });
         }
         next.insert("after".into(), Value::String(token.into()));
         return Ok(Some(Value::Object(next)));
@@ -246,14 +287,26 @@ fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value
     match offset {
         // Offset tokens (scrolling queries).
         Value::String(token) if !integer_offset || token.parse::<u64>().is_err() => {
-            if token.is_empty() || args.get("offset").and_then(Value::as_str) == Some(token) {
+            if token.is_empty() {
                 return Ok(None);
+            }
+            if args.get("offset").and_then(Value::as_str) == Some(token) {
+                return Err(Incomplete::Repeated {
+                    parameter: "offset",
+                });
             }
             next.insert("offset".into(), Value::String(token.clone()));
             Ok(Some(Value::Object(next)))
         }
         _ => {
             let sent = args.get("offset").and_then(as_u64).unwrap_or(0);
+            // A server that answers an earlier offset than asked for is
+            // going round in circles.
+            if as_u64(offset).is_some_and(|o| o < sent) {
+                return Err(Incomplete::Repeated {
+                    parameter: "offset",
+                });
+            }
             let limit = pagination
                 .get("limit")
                 .and_then(as_u64)
@@ -275,10 +328,11 @@ fn next_inner(op: &Operation, args: &Value, body: &Value) -> Result<Option<Value
                 return Err(Incomplete::OffsetWindow { offset: at, total });
             }
             next.insert("offset".into(), Value::from(at));
-            if let Some(limit) = limit {
-                if at.saturating_add(limit) > OFFSET_WINDOW {
-                    next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
-                }
+            // The limit that will be sent (the caller's, else the
+            // server's) must not reach past the window.
+            let asked = args.get("limit").and_then(as_u64).or(limit);
+            if asked.is_some_and(|l| at.saturating_add(l) > OFFSET_WINDOW) {
+                next.insert("limit".into(), Value::from(OFFSET_WINDOW - at));
             }
             Ok(Some(Value::Object(next)))
         }
@@ -320,20 +374,63 @@ mod tests {
 
     #[test]
     fn tokens() {
-        let q = op("QueryIncidents");
+        let q = op("getCombinedAssessmentsQuery");
         let body = json!({"meta": {"pagination": {"after": "tok2", "limit": 2, "total": 9}}, "resources": [1]});
         assert_eq!(
             next_args(q, &json!({"limit": 2}), &body),
             Some(json!({"limit": 2, "after": "tok2"}))
         );
-        assert_eq!(next_args(q, &json!({"after": "tok2"}), &body), None);
+        assert_eq!(
+            next_inner(q, &json!({"after": "tok2"}), &body),
+            Err(Incomplete::Repeated { parameter: "after" })
+        );
         let body = json!({"meta": {"pagination": {"after": "", "total": 9}}, "resources": [1]});
         assert_eq!(next_args(q, &json!({}), &body), None);
+        // An `after` token where the operation takes none is not followed.
+        let q = op("QueryIncidents");
+        assert_eq!(next_args(q, &json!({"limit": 2}), &body), None);
+        let q = op("QueryDevicesByFilterScroll");
         let body =
             json!({"meta": {"pagination": {"offset": "scroll-2", "total": 9}}, "resources": [1]});
         assert_eq!(
             next_args(q, &json!({}), &body),
             Some(json!({"offset": "scroll-2"}))
         );
+        assert_eq!(
+            next_inner(q, &json!({"offset": "scroll-2"}), &body),
+            Err(Incomplete::Repeated {
+                parameter: "offset"
+            })
+        );
+    }
+
+    #[test]
+    fn the_callers_limit_never_reaches_past_the_window() {
+        // The server's limit is small, the caller's huge: the limit sent
+        // next is cut to the window.
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"offset": 0, "limit": 100, "total": 90000}}, "resources": {}});
+        let next = next_args(q, &json!({"limit": u64::MAX / 2}), &body).unwrap();
+        assert_eq!(next["offset"], 100);
+        assert_eq!(next["limit"], OFFSET_WINDOW - 100);
+    }
+
+    #[test]
+    fn a_server_going_back_is_a_repeat() {
+        let q = op("QueryIncidents");
+        let body = json!({"meta": {"pagination": {"offset": 0, "limit": 2, "total": 9}}, "resources": [1, 2]});
+        assert_eq!(
+            next_inner(q, &json!({"offset": 2, "limit": 2}), &body),
+            Err(Incomplete::Repeated {
+                parameter: "offset"
+            })
+        );
+    }
+
+    #[test]
+    fn paging_is_known_from_the_table() {
+        assert!(is_paged(op("QueryIncidents")));
+        assert!(!is_paged(op("GetIncidents")));
+        assert!(not_paged(op("GetIncidents")).is_argument());
     }
 }

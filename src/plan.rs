@@ -52,6 +52,14 @@ pub enum PlannedBody {
         /// Their media type.
         content_type: String,
     },
+    /// A raw body streamed from a file when sent (a raw-body operation
+    /// given `"@path"`); the file is opened by the transport, not here.
+    RawFile {
+        /// The file.
+        file: FileRef,
+        /// The media type it is sent with.
+        content_type: String,
+    },
 }
 
 /// One part of a multipart form.
@@ -124,7 +132,9 @@ impl RequestPlan {
             PlannedBody::Json(_) => Some("application/json"),
             PlannedBody::Form(_) => Some("application/x-www-form-urlencoded"),
             PlannedBody::Multipart(_) => Some("multipart/form-data"),
-            PlannedBody::Raw { content_type, .. } => Some(content_type),
+            PlannedBody::Raw { content_type, .. } | PlannedBody::RawFile { content_type, .. } => {
+                Some(content_type)
+            }
         }
     }
 
@@ -204,6 +214,10 @@ impl Serialize for PlanView<'_> {
             }
             PlannedBody::Raw { bytes, .. } => {
                 m.serialize_entry("body", &RawBytes(bytes.len()))?;
+                m.serialize_entry("form", &())?;
+            }
+            PlannedBody::RawFile { file, .. } => {
+                m.serialize_entry("body", &serde_json::json!({"raw_file": file_json(file)}))?;
                 m.serialize_entry("form", &())?;
             }
             PlannedBody::Form(pairs) => {
@@ -295,19 +309,7 @@ impl Serialize for Part<'_> {
             }
             Part::File(name, f) => {
                 m.serialize_entry("name", name)?;
-                let (path, bytes) = match &f.source {
-                    FileSource::Path(p) => (Some(p.to_string_lossy()), None),
-                    FileSource::Bytes(b) => (None, Some(b.len())),
-                };
-                m.serialize_entry(
-                    "file",
-                    &serde_json::json!({
-                        "path": path,
-                        "bytes": bytes,
-                        "filename": f.filename,
-                        "content_type": f.content_type,
-                    }),
-                )?;
+                m.serialize_entry("file", &file_json(f))?;
             }
         }
         m.end()
@@ -328,4 +330,22 @@ fn is_secret_name(name: &str) -> bool {
         "secret",
     ];
     SECRET.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// A file reference in the dry run: its path (or byte count), file name
+/// and media type.
+fn file_json(f: &FileRef) -> serde_json::Value {
+    let (path, len) = match &f.source {
+        FileSource::Path(p) => (
+            serde_json::Value::String(p.to_string_lossy().into_owned()),
+            serde_json::Value::Null,
+        ),
+        FileSource::Bytes(b) => (serde_json::Value::Null, serde_json::json!(b.len())),
+    };
+    serde_json::json!({
+        "path": path,
+        "bytes": len,
+        "filename": f.filename,
+        "content_type": f.content_type,
+    })
 }

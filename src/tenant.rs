@@ -32,6 +32,26 @@ impl fmt::Debug for Tenant {
     }
 }
 
+/// Checks a child CID given for `operation` (letters, digits and `-`, at
+/// most 64) without acting for it: the check
+/// [`RequestBuilder::member_cid`](crate::RequestBuilder::member_cid)
+/// makes before anything is sent, for dry runs.
+///
+/// ```
+/// use falcon_harness::check_member_cid;
+/// assert_eq!(check_member_cid("QueryIncidents", " 0123abcd ").unwrap(), "0123abcd");
+/// assert!(check_member_cid("QueryIncidents", "a b").unwrap_err().is_argument());
+/// ```
+pub fn check_member_cid<'a>(operation: &str, cid: &'a str) -> Result<&'a str> {
+    check_cid(cid).map_err(|e| {
+        let why = match e {
+            Error::Config(m) => m,
+            other => other.to_string(),
+        };
+        Error::argument(operation, "member_cid", why)
+    })
+}
+
 /// `cid` trimmed, when it looks like a CID (letters, digits and `-`, at
 /// most 64); otherwise an [`Error::Config`] saying so.
 pub(crate) fn check_cid(cid: &str) -> Result<&str> {

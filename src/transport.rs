@@ -6,7 +6,7 @@ use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
 use crate::operation::{Host, Method};
 use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
 use url::Url;
 
@@ -15,8 +15,8 @@ pub const USER_AGENT: &str = concat!("falcon-harness/", env!("CARGO_PKG_VERSION"
 
 /// Builds the client: pooled keep-alive connections, rustls, gzip,
 /// `TCP_NODELAY` (a request goes out at once instead of waiting for the
-/// previous segment's ACK), the configured timeouts, proxy and TLS
-/// verification.
+/// previous segment's ACK), the per-attempt and connect time limits, the
+/// redirect policy ([`crate::redirect`]), proxy and TLS verification.
 pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
     let agent = match &s.user_agent_suffix {
         Some(suffix) => format!("{USER_AGENT} {suffix}"),
@@ -30,7 +30,8 @@ pub(crate) fn build_client(s: &Settings) -> Result<reqwest::Client> {
         .gzip(true)
         .tcp_nodelay(true)
         .connect_timeout(s.connect_timeout)
-        .timeout(s.timeout)
+        .timeout(s.attempt_timeout)
+        .redirect(crate::redirect::policy())
         .pool_idle_timeout(std::time::Duration::from_secs(90));
     if let Some(proxy) = &s.proxy {
         let p = reqwest::Proxy::all(proxy.as_str())
@@ -75,14 +76,18 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
         // The planner's paths (routes with percent-encoded segments) and
         // query strings (every byte but the unreserved ones encoded) come
         // out of a full parse unchanged: set them on the parsed base
-        // instead of parsing scheme and host again on every request.
-        let mut url = base.clone();
-        let prefix = base.path().trim_end_matches('/');
-        if prefix.is_empty() {
-            url.set_path(&plan.path);
-        } else {
-            url.set_path(&format!("{prefix}{}", plan.path));
-        }
+        // instead of parsing scheme and host again on every request; and
+        // the route's path once per base (`routes`).
+        let mut url = endpoints.routes.get_or_make(plan.host, &plan.path, || {
+            let mut url = base.clone();
+            let prefix = base.path().trim_end_matches('/');
+            if prefix.is_empty() {
+                url.set_path(&plan.path);
+            } else {
+                url.set_path(&format!("{prefix}{}", plan.path));
+            }
+            url
+        });
         if !plan.query.is_empty() {
             url.set_query(Some(&plan.query_string()));
         }
@@ -127,7 +132,9 @@ pub(crate) async fn build_request(
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
     let url = url_for(endpoints, plan)?;
-    let mut headers = HeaderMap::new();
+    // Checked before anything else (a file is opened), set on the built
+    // request (no header map of their own to merge).
+    let mut extra = Vec::with_capacity(plan.headers.len());
     for (name, value) in &plan.headers {
         let bad = || Error::argument(plan.operation, name, "a valid HTTP header value");
         let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
@@ -138,24 +145,43 @@ pub(crate) async fn build_request(
                 "no Authorization header (the harness sends its own)",
             ));
         }
-        headers.append(n, HeaderValue::from_str(value).map_err(|_| bad())?);
-    }
-    if let Some(value) = bearer {
-        headers.insert(AUTHORIZATION, value);
+        // A hand-made plan is held to the planner's rule.
+        if crate::router::is_framing(name) {
+            return Err(Error::argument(
+                plan.operation,
+                name,
+                "no header that frames the message (the HTTP client sets it)",
+            ));
+        }
+        extra.push((n, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
     let mut rb = client.request(method(plan.method), url);
+    let mut content_type = None;
+    let mut content_length = None;
     rb = match &plan.body {
         PlannedBody::Empty => rb,
         PlannedBody::Json(v) => rb.json(v),
         PlannedBody::Form(pairs) => rb.form(pairs),
         PlannedBody::Raw {
             bytes,
-            content_type,
+            content_type: ct,
         } => {
-            let ct = HeaderValue::from_str(content_type)
+            let ct = HeaderValue::from_str(ct)
                 .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            headers.insert(CONTENT_TYPE, ct);
+            content_type = Some(ct);
             rb.body(bytes.clone())
+        }
+        PlannedBody::RawFile {
+            file,
+            content_type: ct,
+        } => {
+            let ct = HeaderValue::from_str(ct)
+                .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
+            content_type = Some(ct);
+            let (body, len, _) = Box::pin(file_body(plan.operation, "body", file)).await?;
+            // A file is streamed; its length is known, so no chunking.
+            content_length = Some(len);
+            rb.body(body)
         }
         PlannedBody::Multipart(parts) => {
             let mut form = Form::new();
@@ -164,24 +190,50 @@ pub(crate) async fn build_request(
                     PartValue::Text(t) => form.text(part.name.clone(), t.clone()),
                     PartValue::File(f) => form.part(
                         part.name.clone(),
-                        file_part(plan.operation, &part.name, f).await?,
+                        Box::pin(file_part(plan.operation, &part.name, f)).await?,
                     ),
                 };
             }
             rb.multipart(form)
         }
     };
-    rb.headers(headers)
+    let mut request = rb
         .build()
-        .map_err(|e| Error::transport(plan.operation, e))
+        .map_err(|e| Error::transport(plan.operation, e))?;
+    let headers = request.headers_mut();
+    // A name given more than once keeps every value; the first replaces
+    // what the body set (its Content-Type).
+    for (i, (name, value)) in extra.into_iter().enumerate() {
+        if plan.headers[..i]
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+        {
+            headers.append(name, value);
+        } else {
+            headers.insert(name, value);
+        }
+    }
+    if let Some(ct) = content_type {
+        headers.insert(CONTENT_TYPE, ct);
+    }
+    if let Some(len) = content_length {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    if let Some(value) = bearer {
+        headers.insert(AUTHORIZATION, value);
+    }
+    Ok(request)
 }
 
-async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
-    let (part, default_name) = match &f.source {
-        FileSource::Bytes(b) => (
-            Part::stream_with_length(reqwest::Body::from(b.clone()), b.len() as u64),
-            None,
-        ),
+/// The bytes of a file reference as a request body (a file on disk is
+/// opened and streamed), its length and the file's own name.
+async fn file_body(
+    operation: &str,
+    name: &str,
+    f: &FileRef,
+) -> Result<(reqwest::Body, u64, Option<String>)> {
+    match &f.source {
+        FileSource::Bytes(b) => Ok((reqwest::Body::from(b.clone()), b.len() as u64, None)),
         FileSource::Path(path) => {
             let io = |e| Error::Io {
                 context: format!("{operation}: reading {name} from {}", path.display()),
@@ -189,13 +241,19 @@ async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
             };
             let file = tokio::fs::File::open(path).await.map_err(io)?;
             let len = file.metadata().await.map_err(io)?.len();
-            let stream = tokio_util::io::ReaderStream::new(file);
-            (
-                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len),
+            let stream = crate::upload::checked_stream(file, len, path);
+            Ok((
+                reqwest::Body::wrap_stream(stream),
+                len,
                 path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            )
+            ))
         }
-    };
+    }
+}
+
+async fn file_part(operation: &str, name: &str, f: &FileRef) -> Result<Part> {
+    let (body, len, default_name) = file_body(operation, name, f).await?;
+    let part = Part::stream_with_length(body, len);
     let mime = f
         .content_type
         .as_deref()
@@ -301,5 +359,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[tokio::test]
+    async fn headers_are_set_on_the_built_request() {
+        let eps = Settings {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            ..Settings::default()
+        }
+        .initial_endpoints()
+        .unwrap();
+        let client = reqwest::Client::new();
+        let bearer = HeaderValue::from_static("Bearer t");
+        let with = |headers: Vec<(&str, &str)>, body: PlannedBody| RequestPlan {
+            method: Method::Post,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body,
+            ..plan("/a", Host::Api)
+        };
+        let json = || PlannedBody::Json(serde_json::json!({"a": 1}));
+
+        // A name given twice keeps both values; the token is set.
+        let p = with(vec![("X-Seen", "1"), ("x-seen", "2")], json());
+        let r = build_request(&client, &eps, &p, Some(bearer.clone()))
+            .await
+            .unwrap();
+        let seen: Vec<_> = r.headers().get_all("x-seen").iter().collect();
+        assert_eq!(seen, ["1", "2"]);
+        assert_eq!(r.headers()[AUTHORIZATION], "Bearer t");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+
+        // A given Content-Type replaces the JSON body's; a raw body's own
+        // media type replaces a given one.
+        let p = with(vec![("Content-Type", "application/x-ndjson")], json());
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/x-ndjson");
+        assert!(r.headers().get(AUTHORIZATION).is_none());
+        let raw = PlannedBody::Raw {
+            bytes: bytes::Bytes::from_static(b"x"),
+            content_type: "text/csv".into(),
+        };
+        let p = with(vec![("content-type", "application/json")], raw);
+        let r = build_request(&client, &eps, &p, None).await.unwrap();
+        let ct: Vec<_> = r.headers().get_all(CONTENT_TYPE).iter().collect();
+        assert_eq!(ct, ["text/csv"]);
+
+        // An Authorization header of the caller's is refused.
+        let p = with(vec![("Authorization", "Bearer mine")], json());
+        let e = build_request(&client, &eps, &p, Some(bearer))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("no Authorization header"), "{e}");
     }
 }

@@ -176,3 +176,32 @@ fn every_blocking_method_works() {
     upload.assert();
     manual.assert();
 }
+
+#[test]
+fn command_with_any_name_follows_an_override_route() {
+    let mut server = Server::new();
+    let _token = server
+        .mock("POST", "/oauth2/token")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(token_body("tok-o", 1799))
+        .create();
+    let custom = server
+        .mock("GET", "/custom/route/v1")
+        .match_query(mockito::Matcher::UrlEncoded("limit".into(), "1".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["x"]))
+        .expect(1)
+        .create();
+    let h = builder(&server).build_blocking().unwrap();
+    let args = serde_json::json!({"override": "GET,/custom/route/v1", "parameters": {"limit": 1}});
+    let r = h.command("not_an_operation", args).unwrap();
+    assert_eq!(r.resources().unwrap()[0], "x");
+    custom.assert();
+    // Without an override route, an unknown name is still refused.
+    let e = h
+        .command("not_an_operation", serde_json::json!({"limit": 1}))
+        .unwrap_err();
+    assert!(e.to_string().contains("unknown operation"), "{e}");
+}

@@ -48,7 +48,7 @@ async fn five_thousand_commands_through_faults() {
     let h = Harness::builder()
         .client_credentials("fault-id", "fault-secret")
         .base_url(server.url())
-        .timeout(TIMEOUT)
+        .attempt_timeout(TIMEOUT)
         .retry(
             RetryPolicy::default()
                 .max_retries(RETRIES)

@@ -117,7 +117,8 @@ async fn after_token_pagination_and_the_page_cap() {
             .await;
         mocks.push(m);
     }
-    let op = catalog::operation("QueryIncidents").unwrap();
+    // An operation that takes `after` tokens (the hand planner sends them).
+    let op = catalog::operation("getCombinedAssessmentsQuery").unwrap();
     let h = bearer(&server);
     let all: Vec<_> = Pages::with_planner(&h, op, json!({}), 10, planner())
         .collect()

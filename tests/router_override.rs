@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 
 const ROUTE: &str = "POST,/custom/route";
 
+/// A file that exists (upload files are checked while planning).
+const REAL_FILE: &str = concat!("@", env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+
 fn strict() -> PlanOptions {
     PlanOptions::default()
 }
@@ -113,7 +116,7 @@ fn empty_names_are_refused() {
     assert!(e.expected.contains("needs a name"), "{e}");
     let e = err(json!({"data": {"": "x"}}));
     assert!(e.expected.contains("needs a name"), "{e}");
-    let e = err(json!({"files": {"": "@/a"}}));
+    let e = err(json!({"files": {"": REAL_FILE}}));
     assert!(e.expected.contains("needs a form field name"), "{e}");
     // The same rule for an operation's lenient pass-through.
     let op = catalog::operation("QueryIncidents").unwrap();
@@ -125,7 +128,7 @@ fn empty_names_are_refused() {
 fn one_body_kind_at_a_time() {
     let e = err(json!({"data": "raw", "body": {"a": 1}}));
     assert_eq!(e.argument, "data");
-    let e = err(json!({"data": "raw", "files": {"f": "@/a"}}));
+    let e = err(json!({"data": "raw", "files": {"f": REAL_FILE}}));
     assert_eq!(e.argument, "data");
     let e = err(json!({"body": {"a": 1}, "data": {"f": "x"}}));
     assert_eq!(e.argument, "body");
@@ -141,13 +144,14 @@ fn files_and_forms_use_the_operation_code() {
     // A form with a file is multipart; a urlencoded content type then fails.
     let p = plan_override(
         ROUTE,
-        &json!({"files": {"f": "@/a"}, "data": {"k": 1}}),
+        &json!({"files": {"f": REAL_FILE}, "data": {"k": 1}}),
         &strict(),
     )
     .unwrap();
     assert!(matches!(&p.body, PlannedBody::Multipart(parts) if parts.len() == 2));
-    let e =
-        err(json!({"files": {"f": "@/a"}, "content_type": "application/x-www-form-urlencoded"}));
+    let e = err(
+        json!({"files": {"f": REAL_FILE}, "content_type": "application/x-www-form-urlencoded"}),
+    );
     assert!(e.expected.contains("multipart/form-data"), "{e}");
     // A JSON body cannot be sent as a non-JSON type.
     let e = err(json!({"body": {"a": 1}, "content_type": "text/plain"}));

@@ -52,12 +52,25 @@ proptest! {
         let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         prop_assert_eq!(pairs, vec![("filter".to_string(), filter)]);
 
-        // A multi-valued list: each element is one repeated key.
+        // A multi-valued list: each element is one repeated key. A blank
+        // element is refused in strict mode and sent as given in lenient
+        // mode.
         let op = catalog::operation("getPreventionPolicies").unwrap();
-        let plan = router::plan(op, &json!({"ids": ids}), &PlanOptions::default()).unwrap();
-        let url = url::Url::parse(&format!("https://api.example{}", plan.path_and_query())).unwrap();
-        let got: Vec<String> = url.query_pairs().map(|(_, v)| v.into_owned()).collect();
-        prop_assert_eq!(got, ids);
+        let blank = ids.iter().any(String::is_empty);
+        for lenient in [false, true] {
+            let planned = router::plan(op, &json!({"ids": ids}), &PlanOptions { lenient });
+            let plan = match planned {
+                Err(Error::Argument(e)) if blank && !lenient => {
+                    prop_assert!(e.expected.contains("is empty"), "{e}");
+                    continue;
+                }
+                other => other.unwrap(),
+            };
+            prop_assert_eq!(plan.warnings.len(), usize::from(blank));
+            let url = url::Url::parse(&format!("https://api.example{}", plan.path_and_query())).unwrap();
+            let got: Vec<String> = url.query_pairs().map(|(_, v)| v.into_owned()).collect();
+            prop_assert_eq!(&got, &ids);
+        }
     }
 
     #[test]

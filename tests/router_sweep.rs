@@ -34,7 +34,8 @@ fn scalar_value(ty: ParamType, enums: &[&str], name: &str, loc: Location) -> Val
         ParamType::Integer => json!(7),
         ParamType::Number => json!(2.5),
         ParamType::Boolean => json!(true),
-        ParamType::File => json!(format!("@/sweep/{name}.bin")),
+        // A file that exists (upload files are checked while planning).
+        ParamType::File => json!(concat!("@", env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")),
         _ => match loc {
             Location::Header => json!(format!("hv-{name}")),
             Location::Path => json!(format!("p {name}/é#?")),

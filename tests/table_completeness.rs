@@ -297,3 +297,34 @@ fn lookups_by_name_kind() {
         .is_none());
     assert!(catalog::collection("no_such_collection").is_none());
 }
+
+/// Issue 13: the snake_case name of an alias resolves as the alias does
+/// (`get_device_details` as `GetDeviceDetails`), a legacy one with its
+/// note; only a snake_case name two operations share is left out.
+#[test]
+fn snake_case_names_of_aliases_resolve() {
+    let r = catalog::resolve("get_device_details").unwrap();
+    assert_eq!(r.operation.id(), "PostDeviceDetailsV2");
+    assert_eq!(r.via, Via::SnakeCase("get_device_details"));
+    let (mut resolved, mut shared) = (0, Vec::new());
+    for (alias, op, legacy) in catalog::aliases() {
+        let snake = falcon_harness_spec::validate::snake_case(alias);
+        match catalog::resolve(&snake) {
+            // The snake_case name is itself an operation ID.
+            Ok(r) if r.via == Via::Id => assert_eq!(r.operation.id(), snake),
+            Ok(r) => {
+                resolved += 1;
+                assert_eq!(r.operation.id(), op.id(), "{alias} as {snake}");
+                if legacy {
+                    assert_eq!(r.via, Via::Legacy(alias), "{snake}");
+                }
+            }
+            Err(e) => {
+                assert!(e.suggestions.len() > 1, "{snake}: {e}");
+                shared.push(snake);
+            }
+        }
+    }
+    println!("alias snake_case names: {resolved} resolve, shared by two operations: {shared:?}");
+    assert_eq!((resolved, shared.len()), (83, 1));
+}

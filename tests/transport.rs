@@ -1,11 +1,11 @@
 //! The transport: request shapes (query, JSON, form, multipart streamed
-//! from disk, raw), user agent, time-outs and redirects.
+//! from disk, raw), user agent and time-outs (redirects: tests/redirects.rs).
 
 mod support;
 
 use bytes::Bytes;
 use falcon_harness::{
-    FileRef, FileSource, FormPart, Harness, Method, PartValue, PlannedBody, RetryPolicy,
+    FileRef, FileSource, FormPart, Harness, Method, PartValue, PlannedBody, RetryPolicy, TimeLimit,
 };
 use mockito::{Matcher, Server};
 use serde_json::json;
@@ -204,25 +204,11 @@ async fn a_missing_upload_file_is_an_io_error_and_nothing_is_sent() {
     m.assert_async().await;
 }
 
-/// A server on 127.0.0.1 that accepts connections and never answers.
-fn silent_server() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().take(8) {
-            held.push(stream);
-        }
-        std::thread::sleep(Duration::from_secs(30));
-    });
-    format!("http://{addr}")
-}
-
 #[tokio::test]
 async fn a_silent_server_times_out() {
     let h = Harness::builder()
         .bearer_token("tok")
-        .base_url(silent_server())
+        .base_url(support::raw::silent())
         .timeout(Duration::from_millis(200))
         .retry(RetryPolicy::none())
         .build()
@@ -230,8 +216,9 @@ async fn a_silent_server_times_out() {
     let e = h.execute(query_incidents()).await.unwrap_err();
     assert!(e.is_timeout(), "{e}");
     assert!(
-        matches!(&e, falcon_harness::Error::Timeout { operation, after }
-        if operation == "QueryIncidents" && *after == Duration::from_millis(200))
+        matches!(&e, falcon_harness::Error::Timeout { operation, after, limit: TimeLimit::Request, attempts: 1 }
+        if operation == "QueryIncidents" && *after == Duration::from_millis(200)),
+        "{e:?}"
     );
 }
 
@@ -239,68 +226,13 @@ async fn a_silent_server_times_out() {
 async fn a_silent_server_times_out_after_bounded_retries() {
     let h = Harness::builder()
         .bearer_token("tok")
-        .base_url(silent_server())
+        .base_url(support::raw::silent())
         .timeout(Duration::from_millis(100))
         .retry(fast_retry().max_retries(2))
         .build()
         .unwrap();
     let e = h.execute(query_incidents()).await.unwrap_err();
     assert!(e.is_timeout(), "{e}");
-}
-
-#[tokio::test]
-async fn a_redirect_to_another_host_does_not_carry_authorization() {
-    let mut origin = Server::new_async().await;
-    let mut elsewhere = Server::new_async().await;
-    let redirect = origin
-        .mock("GET", "/incidents/queries/incidents/v1")
-        .match_header("authorization", "Bearer tok")
-        .with_status(302)
-        .with_header("location", &format!("{}/landing", elsewhere.url()))
-        .expect(1)
-        .create_async()
-        .await;
-    let leaked = elsewhere
-        .mock("GET", "/landing")
-        .match_header("authorization", Matcher::Any)
-        .with_status(200)
-        .expect(0)
-        .create_async()
-        .await;
-    let clean = elsewhere
-        .mock("GET", "/landing")
-        .match_header("authorization", Matcher::Missing)
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(resources_body(&[]))
-        .expect(1)
-        .create_async()
-        .await;
-    let r = bearer(&origin).execute(query_incidents()).await.unwrap();
-    assert_eq!(r.status(), 200);
-    redirect.assert_async().await;
-    clean.assert_async().await;
-    leaked.assert_async().await;
-}
-
-#[tokio::test]
-async fn the_token_request_follows_redirects() {
-    let mut origin = Server::new_async().await;
-    let mut region = Server::new_async().await;
-    let moved = origin
-        .mock("POST", "/oauth2/token")
-        .with_status(308)
-        .with_header("location", &format!("{}/oauth2/token", region.url()))
-        .expect(1)
-        .create_async()
-        .await;
-    let token = token_mock(&mut region, "tok-r", 1799, 1).await;
-    let cmd = incidents_mock(&mut origin, "tok-r", 200, 1).await;
-    let h = builder(&origin).build().unwrap();
-    h.execute(query_incidents()).await.unwrap();
-    moved.assert_async().await;
-    token.assert_async().await;
-    cmd.assert_async().await;
 }
 
 #[test]
@@ -387,4 +319,66 @@ impl std::io::Write for SharedBuf {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Issue 13: a raw-body operation given `"@path"` streams the file as the
+/// body, with its length and the operation's raw media type.
+#[tokio::test]
+async fn raw_bodies_stream_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.zip");
+    let content: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let mut server = Server::new_async().await;
+    let m = server
+        .mock("POST", "/archives/entities/archives/v1")
+        .match_query(Matcher::UrlEncoded("name".into(), "sample.zip".into()))
+        .match_header("content-type", "application/octet-stream")
+        .match_header("content-length", "70000")
+        .match_body(Matcher::from(content.clone()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(resources_body(&["arch-1"]))
+        .expect(1)
+        .create_async()
+        .await;
+    let args = json!({"name": "sample.zip", "body": format!("@{}", path.display())});
+    let r = bearer(&server)
+        .request("ArchiveUploadV1")
+        .args(args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.resources().unwrap(), &vec![json!("arch-1")]);
+    m.assert_async().await;
+}
+
+/// Issue 13: an integer beyond 64 bits keeps its digits in the JSON body
+/// on the wire and in the JSON reply (the query string: router_args).
+#[tokio::test]
+async fn big_integers_reach_the_wire_unchanged() {
+    let mut server = Server::new_async().await;
+    let m = server
+        .mock("POST", "/message-center/aggregates/cases/GET/v1")
+        .match_body(Matcher::Regex(r#""size":18446744073709551616\b"#.into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"resources":[],"big":123456789012345678901234567890}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let args: serde_json::Value =
+        serde_json::from_str(r#"{"field": "status", "name": "n", "size": 18446744073709551616}"#)
+            .unwrap();
+    let r = bearer(&server)
+        .request("AggregateCases")
+        .args(args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json().unwrap()["big"].to_string(),
+        "123456789012345678901234567890"
+    );
+    m.assert_async().await;
 }

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Client instructions per command (valgrind's callgrind, which counts
-# executed instructions exactly, so the figure barely moves between runs):
-# raw reqwest, the harness, and the harness with each reply's body read,
-# against the canned server on 127.0.0.1. Each figure is
-# (instructions for 4,000 commands - instructions for 2,000) / 2,000, so
-# start-up (runtime, client, token) cancels out. Prints a Markdown table.
+# Client instructions per command (valgrind's callgrind counts executed
+# instructions, so the figure moves little between runs and not with the
+# machine's load): raw reqwest 0.12 and 0.13 (benches/load/raw), the
+# harness (`request(op).args(..).send()`, status read) and the harness
+# with each reply's `resources()` read, against the canned server on
+# 127.0.0.1, 8 commands in flight. Each figure is
+# (instructions for 2,500 commands - instructions for 500) / 2,000, so
+# start-up (runtime, client, token) cancels out; the median of REPS such
+# pairs (default 3: the thread interleaving of 8 tasks moves a single
+# figure by up to ~1.5k). Prints one Markdown table; the ratios are to raw
+# reqwest 0.12, the version the library uses.
 #
-#   bash benches/load/instructions.sh
+#   bash benches/load/instructions.sh            # both operations
+#   REPS=1 bash benches/load/instructions.sh GetIncidents
 #
 # Needs valgrind (Debian package; installed when missing and run as root).
 set -euo pipefail
@@ -15,7 +21,11 @@ if ! command -v valgrind >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq >/dev/null && apt-get install -y -qq valgrind >/dev/null
 fi
 cargo build -q --release --example canned_server --example load
+# The raw loop on both reqwest versions: a crate of its own (outside the
+# workspace), built into this target directory.
+CARGO_TARGET_DIR="$PWD/target/raw" cargo build -q --release --manifest-path benches/load/raw/Cargo.toml
 BIN=target/release/examples
+RAW=target/raw/release/falcon-bench-raw
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BIN/canned_server" "$PORT" 1 >/dev/null &
 SERVER=$!
@@ -24,20 +34,30 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$TMP"' EXIT
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 50); do curl -sf -o /dev/null "$URL/incidents/queries/incidents/v1" && break; sleep 0.1; done
 
-count() { # MODE OP N -> instructions
-  valgrind --tool=callgrind --callgrind-out-file="$TMP/out" "$BIN/load" "$URL" "$1" "$2" 8 "$3" \
-    >/dev/null 2>"$TMP/err"
+count() { # PROGRAM ARGS... -> instructions (the command count is the last argument)
+  valgrind --tool=callgrind --callgrind-out-file="$TMP/out" "$@" >/dev/null 2>"$TMP/err"
   grep -o 'Collected : [0-9]*' "$TMP/err" | awk '{print $3}'
 }
-per_command() { # MODE OP -> thousands of instructions per command
-  local a b
-  a=$(count "$1" "$2" 2000)
-  b=$(count "$1" "$2" 4000)
-  python3 -c "print(f'{($b - $a) / 2000 / 1000:.1f}k')"
+per_command() { # PROGRAM ARGS... (without the count) -> instructions per command
+  local a b all=()
+  for _ in $(seq "${REPS:-3}"); do
+    a=$(count "$@" 500)
+    b=$(count "$@" 2500)
+    all+=($(((b - a) / 2000)))
+  done
+  printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}'
 }
+k() { python3 -c "print(f'{$1 / 1000:.1f}k')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
-echo "| op | raw reqwest | falcon-harness | harness, body read |"
-echo "|---|---|---|---|"
-for op in QueryIncidents GetIncidents; do
-  echo "| $op | $(per_command raw "$op") | $(per_command harness "$op") | $(per_command harness-json "$op") |"
+echo "| op | raw reqwest 0.12 | raw reqwest 0.13 | falcon-harness (status read) | harness / raw 0.12 | harness, resources() read | read / raw 0.12 |"
+echo "|---|---|---|---|---|---|---|"
+for op in "${@:-QueryIncidents GetIncidents}"; do
+  for o in $op; do
+    r12=$(per_command "$RAW" "$URL" 0.12 "$o" 8)
+    r13=$(per_command "$RAW" "$URL" 0.13 "$o" 8)
+    h=$(per_command "$BIN/load" "$URL" harness "$o" 8)
+    hj=$(per_command "$BIN/load" "$URL" harness-json "$o" 8)
+    echo "| $o | $(k "$r12") | $(k "$r13") | $(k "$h") | $(ratio "$h" "$r12") | $(k "$hj") | $(ratio "$hj" "$r12") |"
+  done
 done

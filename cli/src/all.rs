@@ -7,6 +7,7 @@ use super::exit::{Exit, Failure};
 use super::notes;
 use super::output;
 use super::progress::{self, Progress};
+use falcon_harness::escape;
 use falcon_harness::operation::Operation;
 use falcon_harness::paginate::Incomplete;
 use falcon_harness::Harness;
@@ -41,25 +42,28 @@ impl<W: Write> Sink<W> {
         }
     }
 
-    /// Writes one page's resources and flushes them.
+    /// Writes one page's resources and flushes them. Control characters
+    /// in strings are escaped ([`escape::write_json`]): the text comes
+    /// from a server and may reach a terminal.
     pub fn page(&mut self, resources: &[Value]) -> io::Result<()> {
         for r in resources {
             match self.format {
                 Format::Lines => {
-                    serde_json::to_writer(&mut self.out, r)?;
+                    escape::write_json(&mut self.out, r, false)?;
                     self.out.write_all(b"\n")?;
                 }
                 Format::Array => {
                     self.out
                         .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                    let text = serde_json::to_string_pretty(r)?;
+                    let mut text = Vec::new();
+                    escape::write_json(&mut text, r, true)?;
                     // A pretty line break is never inside a JSON string.
-                    for (i, line) in text.split('\n').enumerate() {
+                    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
                         if i > 0 {
                             self.out.write_all(b"\n")?;
                         }
                         self.out.write_all(b"  ")?;
-                        self.out.write_all(line.as_bytes())?;
+                        self.out.write_all(line)?;
                     }
                 }
             }
@@ -111,7 +115,7 @@ pub async fn all(
                 drop(sink);
                 return output::print_response(page, false);
             }
-            Ok(page) => break Some(format!("page {} answered {}", seen + 1, page.status())),
+            Ok(page) => break Some(refused(seen + 1, &page)),
             Err(e) if seen == 0 => {
                 progress.finish();
                 return Err(e.into());
@@ -158,6 +162,21 @@ pub async fn all(
     }
 }
 
+/// Why paging stopped at a page with an error status: the status and
+/// the API's messages (escaped when printed).
+fn refused(number: u64, page: &falcon_harness::Response) -> String {
+    let messages = page.error_messages();
+    if messages.is_empty() {
+        format!("page {number} answered {}", page.status())
+    } else {
+        format!(
+            "page {number} answered {}: {}",
+            page.status(),
+            messages.join("; ")
+        )
+    }
+}
+
 fn write_failure(e: io::Error) -> Failure {
     Failure::broken(format!("cannot write to stdout: {e}"))
 }
@@ -195,6 +214,25 @@ mod tests {
             "the same text as printing the whole array at once"
         );
         assert_eq!(pages(Format::Array, &[vec![]]), "[]\n");
+    }
+
+    #[test]
+    fn server_text_is_escaped_in_both_formats() {
+        let evil = json!({"name": "x\u{1b}]0;t\u{7}\u{9b}2J\u{202e}"});
+        for format in [Format::Array, Format::Lines] {
+            let text = pages(format, &[vec![evil.clone()]]);
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c != '\n' && falcon_harness::escape::is_control(c)),
+                "{text:?}"
+            );
+            let back: Value = match format {
+                Format::Array => serde_json::from_str::<Value>(&text).unwrap()[0].clone(),
+                Format::Lines => serde_json::from_str(text.trim_end()).unwrap(),
+            };
+            assert_eq!(back, evil);
+        }
     }
 
     #[test]

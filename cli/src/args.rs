@@ -7,23 +7,42 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
-ARGS is a JSON object, @FILE (a file holding one), or - (read it from stdin).
-Operation parameters are not flags: give `--limit 5` in ARGS, as
-'{\"limit\": 5}'.
+ARGS is key=value pairs (text, converted by the argument's declared type),
+key:=json pairs (a raw JSON value), or one JSON object, @FILE (a file
+holding one) or - (read it from stdin). A key given twice makes a list.
+Operation parameters are not flags: give `--limit 5` in ARGS, as limit=5 or
+'{\"limit\": 5}'. A body field nested one or two levels down may be given
+flat (value=20 for action_parameters[].value) or by its dotted path
+(action_parameters.value=20); --describe OP shows each field's flat key.
+
+--override METHOD,/ROUTE calls a route the table does not describe (as the
+Python SDK's override): OP may be left out, and ARGS hold \"parameters\"
+(query), \"body\" (JSON), \"headers\", \"data\" / \"files\" (a form) and
+\"content_type\". In --batch, a line {\"override\": \"METHOD,/ROUTE\", \"args\": {..}}
+does the same.
+
+Arguments are checked by default: an unknown key, a wrong type or an empty
+list element is an error and nothing is sent. --lenient drops unknown keys
+and sends other values exactly as given, each with a warning on stderr.
 
 Exit codes:
   0  the API answered 2xx or 304 (or nothing was sent: --dry-run, --list ...)
   1  the API answered with an error status (the result is still printed)
   2  usage or argument error (message on stderr, nothing sent)
-  3  transport, time-out or authentication failure
+  3  transport, time-out, reply-too-large or authentication failure
   4  --all printed what it got, but the API has more (the offset window,
-     --max-pages, or a failure after the first page; stderr says which)
+     --max-pages, a failure after the first page, or a server repeating a
+     page; stderr says which)
   (--batch exits with the highest code of any of its lines)
 
 Examples:
+  falcon-harness QueryDevicesByFilter limit=5 --body
   falcon-harness QueryDevicesByFilter '{\"limit\": 5}' --body
   falcon-harness --dry-run GetDeviceDetailsV2 '{\"ids\": [\"HOST_ID\"]}'
+  falcon-harness --dry-run PerformActionV2 action_name=contain ids=HOST_ID
+  falcon-harness --override 'GET,/devices/queries/devices/v1' parameters:='{\"limit\": 1}'
   echo '{\"op\": \"QueryDevicesByFilter\", \"args\": {\"limit\": 1}}' | falcon-harness --batch
+  echo '{\"override\": \"GET,/devices/queries/devices/v1\"}' | falcon-harness --batch
   falcon-harness QueryDevicesByFilter '{\"limit\": 5000}' --all --jsonl > host_ids.jsonl
   falcon-harness --describe QueryDevicesByFilter
   falcon-harness fake --port 8080 --fixtures DIR   (a fake Falcon API; see fake --help)";
@@ -40,12 +59,20 @@ Examples:
 )]
 pub struct Args {
     /// Operation ID (or an alias, or its snake_case name).
-    #[arg(value_name = "OP")]
+    #[arg(value_name = "OP", index = 1)]
     pub op: Option<String>,
 
-    /// Arguments: a JSON object, @FILE, or - for stdin [default: {}].
-    #[arg(value_name = "ARGS", requires = "op")]
-    pub args: Option<String>,
+    /// Arguments: key=value / key:=json pairs, or one JSON object, @FILE,
+    /// or - for stdin [default: {}].
+    #[arg(value_name = "ARGS", index = 2, requires = "op")]
+    pub args: Vec<String>,
+
+    /// A manual request, "METHOD,/route" (falconpy's override): no table
+    /// entry needed; OP may be left out. ARGS take "parameters" (query),
+    /// "body", "headers", "data", "files" and "content_type" [default: OP's
+    /// route].
+    #[arg(long = "override", value_name = "METHOD,/ROUTE", conflicts_with_all = ["batch", "all"])]
+    pub override_route: Option<String>,
 
     /// Print only the response body.
     #[arg(long)]
@@ -118,9 +145,15 @@ pub struct Args {
     #[arg(long, requires = "all")]
     pub jsonl: bool,
 
-    /// Drop unknown arguments with a warning instead of refusing them.
+    /// Drop unknown arguments and send values as given (not type-checked),
+    /// each with a warning, instead of refusing them.
     #[arg(long)]
     pub lenient: bool,
+
+    /// The most bytes of one input: ARGS, @FILE, stdin or a --batch line.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_INPUT,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_bytes: u64,
 
     // Help text: the region names of the endpoint table.
     #[arg(long, env = "FALCON_CLOUD", value_name = "REGION", help = cloud_help())]
@@ -131,9 +164,21 @@ pub struct Args {
     #[arg(long, env = "FALCON_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Time limit of each request, in seconds [default: 120].
+    /// Time limit of a request in seconds, token, retries and waits
+    /// included (with --all, of each page) [default: 300].
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Time limit of one attempt of a request, in seconds [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub attempt_timeout: Option<Duration>,
+
+    /// The most bytes of one reply held in memory, counted after
+    /// decoding (-o FILE streams and is not limited).
+    #[arg(long, value_name = "BYTES",
+          default_value_t = falcon_harness::body_limit::DEFAULT_MAX_REPLY_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_reply_bytes: u64,
 
     /// Act for this child CID (Flight Control) [default: the API client's own CID].
     #[arg(long, env = "FALCON_MEMBER_CID", value_name = "CID")]
@@ -168,6 +213,16 @@ pub struct Args {
     /// IDs, collections, regions and file names after @.
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<Shell>,
+}
+
+impl Args {
+    /// How user input is read: the size limit and strict or lenient.
+    pub fn input_rules(&self) -> crate::input::Rules {
+        crate::input::Rules {
+            max_bytes: self.max_input_bytes,
+            lenient: self.lenient,
+        }
+    }
 }
 
 /// A shell that completion scripts are generated for.
@@ -244,10 +299,30 @@ mod tests {
         let a = parse(&["--dry-run", "QueryIncidents", r#"{"limit":5}"#]).unwrap();
         assert!(a.dry_run);
         assert_eq!(a.op.as_deref(), Some("QueryIncidents"));
-        assert_eq!(a.args.as_deref(), Some(r#"{"limit":5}"#));
+        assert_eq!(a.args, [r#"{"limit":5}"#]);
         let a = parse(&["QueryIncidents", "-", "--body"]).unwrap();
-        assert_eq!(a.args.as_deref(), Some("-"));
+        assert_eq!(a.args, ["-"]);
         assert!(a.body);
+        let a = parse(&["QueryIncidents", "limit=5", "filter=x"]).unwrap();
+        assert_eq!(a.args, ["limit=5", "filter=x"]);
+        let a = parse(&["--override", "GET,/x", "limit=5"]).unwrap();
+        assert_eq!(a.override_route.as_deref(), Some("GET,/x"));
+        assert_eq!(a.op.as_deref(), Some("limit=5"));
+    }
+
+    #[test]
+    fn help_documents_pairs_nested_keys_and_override() {
+        let help = Args::command().render_long_help().to_string();
+        for words in [
+            "key=value pairs",
+            "key:=json",
+            "action_parameters.value=20",
+            "--override METHOD,/ROUTE calls a route",
+            "{\"override\": \"METHOD,/ROUTE\", \"args\": {..}}",
+            "--lenient drops unknown keys",
+        ] {
+            assert!(help.contains(words), "--help lacks {words:?}");
+        }
     }
 
     #[test]

@@ -7,14 +7,15 @@ use super::args::Args;
 use super::batch::{self, Request, Workers};
 use super::exit::{Exit, Failure};
 use super::notes;
+use super::outfile;
 use super::output;
 use super::progress::Progress;
-use falcon_harness::operation::Operation;
+use super::request::Target;
 use falcon_harness::response::ResponseBody;
-use falcon_harness::{router, Harness, PlanOptions};
+use falcon_harness::{Harness, PlanOptions};
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
@@ -58,8 +59,11 @@ pub fn harness(args: &Args) -> Result<Harness, Failure> {
     if let Some(t) = args.timeout {
         b = b.timeout(t);
     }
+    if let Some(t) = args.attempt_timeout {
+        b = b.attempt_timeout(t);
+    }
     b = b.page_cap(args.max_pages as usize);
-    Ok(b.build()?)
+    Ok(b.max_reply_bytes(args.max_reply_bytes).build()?)
 }
 
 fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {
@@ -73,17 +77,22 @@ fn runtime(multi: bool) -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::broken(format!("cannot start the async runtime: {e}")))
 }
 
-/// One call of `op` with `value` as its arguments: planned first (a bad
-/// argument sends nothing), then sent; the result is printed.
-pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit, Failure> {
+/// One call of `target` with `value` as its arguments: planned first (a
+/// bad argument sends nothing), then sent; the result is printed.
+pub fn single(args: &Args, target: &Target, value: Value) -> Result<Exit, Failure> {
     let opts = PlanOptions {
         lenient: args.lenient,
     };
-    let plan = router::plan(op, &value, &opts)?;
+    let plan = target.plan(&value, &opts)?;
     notes::warn(&plan.warnings);
+    if args.all && target.op().is_none() {
+        return Err(Failure::usage(
+            "--all needs an operation: an --override route has no pagination description",
+        ));
+    }
     let harness = harness(args)?;
     let rt = runtime(false)?;
-    if args.all {
+    if let (true, Some(op)) = (args.all, target.op()) {
         let format = if args.jsonl {
             all::Format::Lines
         } else {
@@ -99,39 +108,38 @@ pub fn single(args: &Args, op: &'static Operation, value: Value) -> Result<Exit,
     output::print_response(resp, args.body)
 }
 
-/// `--output FILE`: streams a success body into FILE (through
-/// `FILE.part`, renamed when complete); an error reply leaves no file.
+/// `--output FILE`: streams a success body into FILE (see
+/// [`outfile`](super::outfile) for how it is put in place); an error
+/// reply leaves no file.
 async fn download(
     harness: &Harness,
     plan: falcon_harness::RequestPlan,
     path: &Path,
     body_only: bool,
 ) -> Result<Exit, Failure> {
-    let part = PathBuf::from(format!("{}.part", path.display()));
-    let mut file = tokio::fs::File::create(&part)
-        .await
-        .map_err(|e| Failure::usage(format!("--output: cannot create {}: {e}", part.display())))?;
+    let (target, file) = outfile::Target::open(path)?;
+    let mut file = tokio::fs::File::from_std(file);
     let result = harness.request(plan).download(&mut file).await;
     let flushed = file.flush().await;
     drop(file);
     let resp = match result {
         Ok(resp) => resp,
         Err(e) => {
-            let _ = std::fs::remove_file(&part);
+            target.abandon();
             return Err(e.into());
         }
     };
     if matches!(resp.body(), ResponseBody::Streamed(_)) {
-        let renamed = flushed.and_then(|_| std::fs::rename(&part, path));
-        if let Err(e) = renamed {
-            let _ = std::fs::remove_file(&part);
+        if let Err(e) = flushed {
+            target.abandon();
             return Err(Failure::broken(format!(
                 "--output: cannot write {}: {e}",
                 path.display()
             )));
         }
+        target.commit()?;
     } else {
-        let _ = std::fs::remove_file(&part);
+        target.abandon();
     }
     output::print_download(resp, path, body_only)
 }
@@ -176,6 +184,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
         })
     };
     let (concurrency, shard) = (usize::from(args.concurrency), args.shard);
+    let rules = args.input_rules();
     // The engine runs on a worker thread, beside the workers (not on this
     // thread, which would be woken for every line).
     let engine = rt.spawn(async move {
@@ -189,6 +198,7 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
             tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin()),
             &mut out,
             concurrency,
+            &rules,
             shard,
             handle,
             &mut progress,

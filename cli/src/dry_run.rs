@@ -3,11 +3,13 @@
 
 use super::batch::{self, Members, Reply, Request};
 use super::exit::{Exit, Failure};
+use super::input::Rules;
 use super::progress::Progress;
+use super::request::Target;
 use super::target;
-use falcon_harness::operation::{Host, Operation};
+use falcon_harness::operation::Host;
 use falcon_harness::plan::PlanOptions;
-use falcon_harness::{router, split, RequestPlan};
+use falcon_harness::{split, RequestPlan};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 use std::io::{BufReader, Read, Write};
@@ -64,29 +66,29 @@ impl Serialize for Plans<'_> {
 /// Plans one call, split (or, with `split` off, refused) when a list is
 /// longer than the operation accepts.
 fn plans(
-    op: &'static Operation,
+    target: &Target,
     args: &Value,
     opts: &PlanOptions,
     split: bool,
 ) -> Result<Vec<RequestPlan>, falcon_harness::Error> {
-    split::split(router::plan(op, args, opts)?, split)
+    split::split(target.plan(args, opts)?, split)
 }
 
 /// The plan of one call as JSON (see `RequestPlan::to_json`); a split
 /// shows every request: `{"split": N, "requests": [plan, ..]}`.
 pub fn plan_json(
-    op: &'static Operation,
+    target: &Target,
     args: &Value,
     opts: &PlanOptions,
     split: bool,
     bases: &Bases,
 ) -> Result<Value, falcon_harness::Error> {
-    let plans = plans(op, args, opts, split)?;
-    Ok(serde_json::to_value(Plans {
+    let plans = plans(target, args, opts, split)?;
+    let view = Plans {
         plans: &plans,
         bases,
-    })
-    .unwrap_or_default())
+    };
+    Ok(serde_json::to_value(view).unwrap_or_default())
 }
 
 /// What a dry-run batch does with each line.
@@ -100,20 +102,32 @@ pub struct Options {
     pub shard: Option<super::shard::Shard>,
 }
 
+/// One line's plan, as the real run would send it: its member CID must
+/// be one.
+fn line_plans(req: &Request, opts: &Options) -> Result<Vec<RequestPlan>, falcon_harness::Error> {
+    let plans = plans(&req.target, &req.args, &opts.plan, opts.split)?;
+    if let Some(cid) = &req.member_cid {
+        falcon_harness::check_member_cid(req.target.name(), cid)?;
+    }
+    Ok(plans)
+}
+
 /// Plans every line of a batch, in order: `{"id", "line", "plan"}` or an
 /// error line.
 pub fn batch<R: Read, W: Write>(
     input: R,
     out: &mut W,
     opts: &Options,
+    rules: &Rules,
     bases: &Bases,
 ) -> std::io::Result<batch::Summary> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     batch::run_sync(
         &mut input,
         out,
+        rules,
         opts.shard,
-        |req: Request| match plans(req.op, &req.args, &opts.plan, opts.split) {
+        |req: Request| match line_plans(&req, opts) {
             Ok(plans) => {
                 let mut m = Members::with_capacity(512);
                 m.field(
@@ -141,7 +155,7 @@ mod tests {
         let bases = Bases::new(None, Some("us-2")).unwrap();
         let op = falcon_harness::catalog::operation("QueryIncidents").unwrap();
         let j = plan_json(
-            op,
+            &Target::Op(op),
             &json!({"limit": 5}),
             &PlanOptions::default(),
             true,
@@ -167,7 +181,7 @@ mod tests {
             split: true,
             ..Options::default()
         };
-        let s = batch(input.as_bytes(), &mut out, &opts, &bases).unwrap();
+        let s = batch(input.as_bytes(), &mut out, &opts, &Rules::default(), &bases).unwrap();
         assert_eq!((s.lines, s.failed, s.exit), (3, 1, Exit::Usage));
         let lines: Vec<Value> = out
             .split(|b| *b == b'\n')

@@ -12,10 +12,12 @@ pub enum Exit {
     Api = 1,
     /// 2: usage or argument error; nothing was sent.
     Usage = 2,
-    /// 3: transport, time-out or authentication failure.
+    /// 3: transport, time-out, reply-too-large or authentication failure.
     Failure = 3,
-    /// 4: `--all` printed what it got, but the API has more than paging
-    /// can reach (the offset window of 10,500, or the page cap).
+    /// 4: `--all` printed what it got, but not everything: a later page
+    /// failed, the server repeated a page token or offset, or the API has
+    /// more than paging can reach (the offset window of 10,500, or the
+    /// page cap).
     Incomplete = 4,
 }
 
@@ -136,6 +138,8 @@ mod tests {
         let timeout = Error::Timeout {
             operation: "QueryIncidents".into(),
             after: Duration::from_secs(1),
+            limit: falcon_harness::TimeLimit::Request,
+            attempts: 1,
         };
         assert_eq!(Exit::for_error(&timeout), Exit::Failure);
         let status = Error::Status {

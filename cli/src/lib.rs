@@ -12,17 +12,23 @@ pub mod dry_run;
 pub mod exit;
 pub mod fake;
 pub mod input;
+pub mod json_text;
+pub mod lines;
 pub mod logging;
 pub mod members;
 pub mod misuse;
 pub mod notes;
+pub mod outfile;
 pub mod output;
+pub mod pairs;
 pub mod progress;
+pub mod request;
 pub mod shard;
 pub mod target;
 
 pub use args::{Args, Shell};
 pub use exit::{Exit, Failure};
+use serde_json::Value;
 
 use output::{print, print_json};
 use std::io::Write;
@@ -33,7 +39,8 @@ pub fn run(args: Args) -> Exit {
     match dispatch(&args) {
         Ok(exit) => exit,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "falcon-harness: {}", f.message);
+            let message = falcon_harness::escape::controls(&f.message);
+            let _ = writeln!(std::io::stderr(), "falcon-harness: {message}");
             f.exit
         }
     }
@@ -75,34 +82,29 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            let summary = dry_run::batch(
-                std::io::stdin().lock(),
-                &mut out,
-                &dry_run::Options {
-                    plan: opts,
-                    split: !args.no_split,
-                    shard: args.shard,
-                },
-                &bases,
-            )
-            .or_else(quiet_broken_pipe)?;
+            let options = dry_run::Options {
+                plan: opts,
+                split: !args.no_split,
+                shard: args.shard,
+            };
+            let rules = args.input_rules();
+            let summary =
+                dry_run::batch(std::io::stdin().lock(), &mut out, &options, &rules, &bases)
+                    .or_else(quiet_broken_pipe)?;
             return Ok(summary.exit);
         }
         logging::init(args.verbose);
         return call::batch(args);
     }
-    if let Some(name) = &args.op {
-        let op = resolve(name)?;
-        let source = input::Source::parse(args.args.as_deref());
-        let value = input::read_args(&source, std::io::stdin().lock())?;
+    if let Some((target, value)) = call_target(args)? {
         if args.dry_run {
             let bases = dry_run::Bases::new(args.base_url.as_deref(), args.cloud.as_deref())?;
-            let plan = dry_run::plan_json(op, &value, &opts, !args.no_split, &bases)?;
+            let plan = dry_run::plan_json(&target, &value, &opts, !args.no_split, &bases)?;
             print_json(&plan)?;
             return Ok(Exit::Ok);
         }
         logging::init(args.verbose);
-        return call::single(args, op, value);
+        return call::single(args, &target, value);
     }
     Err(Failure::usage(
         "nothing to do: give an operation ID (falcon-harness OP [ARGS]), --batch, --list, \
@@ -110,12 +112,51 @@ fn dispatch(args: &Args) -> Result<Exit, Failure> {
     ))
 }
 
-/// Resolves an operation name for a call; a deprecated operation or a
-/// legacy name gets a note on stderr (see [`notes`]).
-fn resolve(name: &str) -> Result<&'static falcon_harness::Operation, Failure> {
-    let r = falcon_harness::catalog::resolve(name).map_err(falcon_harness::Error::from)?;
-    notes::deprecation(&r);
-    Ok(r.operation)
+/// The target of a single call and its arguments (ARGS read once):
+/// `--override` (OP may be left out; a name given anyway is ignored, as
+/// falconpy ignores it), or OP; a name that is no operation with an
+/// `"override"` route among the arguments calls that route, as the
+/// library's `command` does. `None` when the command line names no call.
+fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure> {
+    let rest = args.args.iter().map(String::as_str);
+    let rules = args.input_rules();
+    let read = |op, words: &[&str]| {
+        pairs::read_words(op, words, std::io::stdin().lock(), &rules).map(|(value, warnings)| {
+            notes::warn(&warnings);
+            value
+        })
+    };
+    if let Some(route) = &args.override_route {
+        let first = args.op.as_deref().filter(|w| pairs::is_args_word(w));
+        let words: Vec<&str> = first.into_iter().chain(rest).collect();
+        let value = read(None, &words)?;
+        return Ok(Some((request::Target::Override(route.clone()), value)));
+    }
+    let Some(name) = &args.op else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = rest.collect();
+    match falcon_harness::catalog::resolve(name) {
+        Ok(r) => {
+            notes::deprecation(&r);
+            let op = r.operation;
+            if args.all && !falcon_harness::paginate::is_paged(op) {
+                return Err(falcon_harness::paginate::not_paged(op).into());
+            }
+            let value = read(Some(op), &words)?;
+            Ok(Some((request::Target::Op(op), value)))
+        }
+        Err(unknown) => {
+            let unknown = Failure::from(falcon_harness::Error::from(unknown));
+            let Ok(value) = read(None, &words) else {
+                return Err(unknown);
+            };
+            match falcon_harness::router::override_route(&value) {
+                Some(route) => Ok(Some((request::Target::Override(route.to_string()), value))),
+                None => Err(unknown),
+            }
+        }
+    }
 }
 
 /// A reader that went away (`| head`) ends the output quietly.

@@ -1,7 +1,10 @@
 //! JSON object members written as text one after the other
 //! (`"k":v,"k2":v2`): the fields of a batch output line, built where the
-//! reply is (on a worker thread) without a JSON tree in between.
+//! reply is (on a worker thread) without a JSON tree in between. Control
+//! characters in strings are written as escapes, as
+//! `falcon_harness::escape` does for every JSON the CLI prints.
 
+use falcon_harness::escape;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -20,14 +23,14 @@ impl Members {
             self.0.push(b',');
         }
         // A string always serializes.
-        let _ = serde_json::to_writer(&mut self.0, key);
+        let _ = escape::write(&mut self.0, key, false);
         self.0.push(b':');
     }
 
     /// Adds `"key": value`.
     pub fn field(&mut self, key: &str, value: &(impl Serialize + ?Sized)) -> &mut Members {
         self.key(key);
-        if serde_json::to_writer(&mut self.0, value).is_err() {
+        if escape::write(&mut self.0, value, false).is_err() {
             // Only a map with non-string keys fails; none is written here.
             self.0.extend_from_slice(b"null");
         }
@@ -76,14 +79,38 @@ impl Members {
     }
 }
 
-/// Appends `json` (well-formed JSON text) to `out` without the whitespace
-/// between its tokens: one line, whatever the server's layout.
+/// Appends `json` (well-formed JSON text, so UTF-8) to `out` without the
+/// whitespace between its tokens: one line, whatever the server's layout.
+/// Inside strings, the control characters serde_json would leave raw
+/// (DEL, C1 controls, the marks that reorder or end lines: see
+/// `falcon_harness::escape::is_control`) become `\uXXXX` escapes; the
+/// text is the same JSON value.
 pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
     out.reserve(json.len());
     let mut in_string = false;
     let mut escaped = false;
-    for &b in json {
+    let mut i = 0;
+    while i < json.len() {
+        let b = json[i];
         if in_string {
+            if b >= 0x7f {
+                // A whole character: the text is UTF-8.
+                let len = utf8_len(b);
+                let end = (i + len).min(json.len());
+                match std::str::from_utf8(&json[i..end])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                {
+                    Some(c) if escape::is_control(c) => {
+                        // Every control character is in the basic plane.
+                        let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
+                    }
+                    _ => out.extend_from_slice(&json[i..end]),
+                }
+                escaped = false;
+                i = end;
+                continue;
+            }
             out.push(b);
             if escaped {
                 escaped = false;
@@ -98,6 +125,18 @@ pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
             }
             out.push(b);
         }
+        i += 1;
+    }
+}
+
+/// The length of the UTF-8 sequence that starts with byte `b` (1 for a
+/// byte that starts none).
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
     }
 }
 
@@ -119,6 +158,22 @@ mod tests {
         );
         assert_eq!(m.to_map()["body"], json!({"a": [1, 2]}));
         assert_eq!(Members::default().into_object(), b"{}");
+    }
+
+    #[test]
+    fn controls_in_strings_are_escaped() {
+        let text = "{\"m\": \"a\u{7f}b\u{9b}2J\u{202e}c é 🦅\", \"k\u{200f}\": 1}";
+        let mut out = Vec::new();
+        compact_json(text.as_bytes(), &mut out);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#"{"m":"a\u007fb\u009b2J\u202ec é 🦅","k\u200f":1}"#
+        );
+        let parsed: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed, serde_json::from_str::<Value>(text).unwrap());
+        let mut m = Members::default();
+        m.field("h", "x\u{85}y");
+        assert_eq!(m.as_bytes(), br#""h":"x\u0085y""#);
     }
 
     #[test]

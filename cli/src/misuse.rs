@@ -6,7 +6,7 @@
 //! for a POSIX shell.
 
 use super::args::Args;
-use super::input;
+use super::pairs;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 use falcon_harness::catalog;
@@ -93,7 +93,7 @@ pub fn advice(flag: &str, words: &[&str]) -> Option<String> {
     let id = op.id();
     let mut forms = vec![format!("falcon-harness {id} {}", quote(&json.to_string()))];
     let pair = format!("{param}={value}");
-    if reads_as(&pair, &json) {
+    if reads_as(op, &pair, &json) {
         forms.push(format!("falcon-harness {id} {}", quote(&pair)));
     }
     let how = if forms.len() > 1 {
@@ -108,11 +108,11 @@ pub fn advice(flag: &str, words: &[&str]) -> Option<String> {
     ))
 }
 
-/// Whether the ARGS word `word` reads as `expected`: the suggestion is
-/// only made in a form the command line accepts.
-fn reads_as(word: &str, expected: &Value) -> bool {
-    let source = input::Source::parse(Some(word));
-    input::read_args(&source, std::io::empty()).is_ok_and(|v| &v == expected)
+/// Whether the ARGS word `word` reads as `expected` for `op`: the
+/// suggestion is only made in a form the command line accepts.
+fn reads_as(op: &'static falcon_harness::Operation, word: &str, expected: &Value) -> bool {
+    pairs::read_words(Some(op), &[word], std::io::empty(), &Default::default())
+        .is_ok_and(|(v, _)| &v == expected)
 }
 
 /// `word` as one word for a POSIX shell: as it is when it has no
@@ -143,9 +143,9 @@ mod tests {
             "{e}"
         );
         // key=value is offered only when ARGS reads it as the same JSON
-        let pair = e.contains("falcon-harness QueryIncidents limit=5");
-        assert_eq!(pair, reads_as("limit=5", &serde_json::json!({"limit": 5})));
-        assert_eq!(pair, e.contains("JSON or key=value"), "{e}");
+        // key=value pairs are read by the declared type: limit=5 is 5
+        assert!(e.contains("falcon-harness QueryIncidents limit=5"), "{e}");
+        assert!(e.contains("JSON or key=value"), "{e}");
         assert!(!e.contains("--list"), "{e}");
         let e = err(&["query_devices_by_filter", "--filter=platform_name:'Linux'"]);
         assert!(

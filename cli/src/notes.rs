@@ -4,6 +4,7 @@
 //! silenced.
 
 use falcon_harness::catalog::Resolved;
+use falcon_harness::escape;
 use falcon_harness::Operation;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,19 +54,21 @@ pub fn deprecation(resolved: &Resolved) {
         .unwrap_or_else(|p| p.into_inner())
         .first(resolved);
     if let Some(note) = note {
+        let note = escape::controls(&note);
         let _ = writeln!(std::io::stderr(), "falcon-harness: note: {note}");
     }
 }
 
 /// Prints warnings (lenient mode's dropped keys, an incomplete `--all`)
-/// unless `--quiet`.
+/// unless `--quiet`, control characters escaped (the text may come from
+/// a server or from input).
 pub fn warn(warnings: &[String]) {
     if quiet() {
         return;
     }
     let mut err = std::io::stderr().lock();
     for w in warnings {
-        let _ = writeln!(err, "falcon-harness: warning: {w}");
+        let _ = writeln!(err, "falcon-harness: warning: {}", escape::controls(w));
     }
 }
 

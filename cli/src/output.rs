@@ -4,6 +4,7 @@
 
 use super::exit::{Exit, Failure};
 use super::members::Members;
+use falcon_harness::escape;
 use falcon_harness::response::{Response, ResponseBody};
 use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
@@ -19,9 +20,11 @@ pub fn print(text: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Pretty-prints a JSON value and a line break to stdout.
+/// Pretty-prints a JSON value and a line break to stdout, control
+/// characters in strings escaped ([`escape::write_json`]).
 pub fn print_json(v: &Value) -> Result<(), Failure> {
-    let mut text = serde_json::to_vec_pretty(v).expect("a Value always serializes");
+    let mut text = Vec::new();
+    escape::write_json(&mut text, v, true).expect("a Value always serializes");
     text.push(b'\n');
     print(&text)
 }

@@ -158,10 +158,15 @@ fn message_center_seed_operations() {
             "id=att%201%2F2"
         )
     );
+    // The file must exist: it is checked while planning.
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "n").unwrap();
+    let notes = notes.display().to_string();
     assert_eq!(
         dry(
             "CaseAddAttachment",
-            json!({"case_id": "c1", "user_uuid": "u1", "file": "@notes.txt"})
+            json!({"case_id": "c1", "user_uuid": "u1", "file": format!("@{notes}")})
         ),
         json!({
             "operation": "CaseAddAttachment", "method": "POST",
@@ -171,7 +176,7 @@ fn message_center_seed_operations() {
             "form": [
                 {"name": "case_id", "value": "c1"},
                 {"name": "user_uuid", "value": "u1"},
-                {"name": "file", "file": {"path": "notes.txt", "bytes": null,
+                {"name": "file", "file": {"path": notes, "bytes": null,
                                           "filename": "notes.txt", "content_type": null}}
             ],
             "warnings": []

@@ -114,7 +114,7 @@ pub struct BodySpec {
     pub fields: Vec<FieldSpec>,
 }
 
-/// A top-level field of a JSON body object.
+/// A field of a JSON body object (top-level, or nested in `fields`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
@@ -129,7 +129,15 @@ pub struct FieldSpec {
     /// Listed in the schema's `required`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// The fields below this one: of the object (`type` `object`) or of
+    /// each element (`type` `array` of `object`). Recorded down to
+    /// [`NESTED_LEVELS`] levels below the top.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldSpec>,
 }
+
+/// How many levels of body fields below the top level the table records.
+pub const NESTED_LEVELS: usize = 2;
 
 /// `endpoints/aliases.json`: other IDs and the current operation they name.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -4,10 +4,12 @@
 //! `falcon-harness`'s `build.rs` uses this crate as a build-dependency
 //! (it reads `endpoints/`, validates it and emits static lookup maps); the
 //! `falcon-import` binary regenerates `endpoints/` from a Swagger file. It
-//! depends on serde and serde_json only.
+//! depends on serde and serde_json only. The library also uses its
+//! vocabulary, snake_case and media-type rules at run time.
 
 pub mod format;
 pub mod import;
+pub mod media;
 pub mod region;
 pub mod validate;
 pub mod vocab;

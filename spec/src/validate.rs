@@ -3,7 +3,9 @@
 //! Every error names the file and, where there is one, the operation, so a
 //! bad entry can be found at once.
 
-use super::format::{AliasFile, CloudFile, CollectionFile, OperationSpec, ParamSpec};
+use super::format::{
+    AliasFile, CloudFile, CollectionFile, FieldSpec, OperationSpec, ParamSpec, NESTED_LEVELS,
+};
 use super::vocab::{BodyRoot, Location, ParamType};
 use serde::Deserialize;
 use serde_json::Value;
@@ -187,19 +189,36 @@ fn check_operation(file: &str, o: &OperationSpec) -> Result<(), SpecError> {
             _ => ParamType::Object,
         };
         check_items("body", root_ty, b.items).map_err(e)?;
-        let mut names = BTreeSet::new();
-        for f in &b.fields {
-            if !names.insert(f.name.as_str()) {
-                return Err(e(format!("body field {:?} is declared twice", f.name)));
-            }
-            if f.ty == ParamType::File {
-                return Err(e(format!(
-                    "body field {:?}: type file is only for form parameters",
-                    f.name
-                )));
-            }
-            check_items(&format!("body field {:?}", f.name), f.ty, f.items).map_err(e)?;
+        check_fields(&b.fields, "", 0).map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Checks a list of body fields and, recursively, the fields below them
+/// (`prefix` is the parent's dotted path, empty at the top).
+fn check_fields(fields: &[FieldSpec], prefix: &str, depth: usize) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    for f in fields {
+        let path = format!("{prefix}{}", f.name);
+        if !names.insert(f.name.as_str()) {
+            return Err(format!("body field {path:?} is declared twice"));
         }
+        if f.ty == ParamType::File {
+            return Err(format!(
+                "body field {path:?}: type file is only for form parameters"
+            ));
+        }
+        check_items(&format!("body field {path:?}"), f.ty, f.items)?;
+        if f.fields.is_empty() {
+            continue;
+        }
+        let holds = f.ty == ParamType::Object || f.items == Some(ParamType::Object);
+        if !holds || depth >= NESTED_LEVELS {
+            return Err(format!(
+                "body field {path:?}: only an object or a list of objects within {NESTED_LEVELS} levels has nested fields"
+            ));
+        }
+        check_fields(&f.fields, &format!("{path}."), depth + 1)?;
     }
     Ok(())
 }

@@ -175,6 +175,36 @@ fn array_without_items_and_bad_collection_format() {
 }
 
 #[test]
+fn nested_fields_only_below_objects_and_within_two_levels() {
+    let with_fields = |fields: Value| {
+        let mut op = good_op();
+        op["method"] = json!("POST");
+        op["params"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "body", "in": "body", "type": "object"}));
+        op["body"] = json!({"root": "object", "fields": fields});
+        load_with(op)
+    };
+    let leaf = json!({"name": "x", "type": "string"});
+    let ok = json!([{"name": "a", "type": "array", "items": "object",
+        "fields": [{"name": "b", "type": "object", "fields": [leaf]}]}]);
+    assert!(with_fields(ok).is_ok());
+    let on_scalar = json!([{"name": "a", "type": "string", "fields": [leaf]}]);
+    let e = with_fields(on_scalar).unwrap_err();
+    assert_names(
+        &e,
+        "things.json",
+        "GetThing",
+        "body field \"a\": only an object",
+    );
+    let too_deep = json!([{"name": "a", "type": "object", "fields": [{"name": "b", "type": "object",
+        "fields": [{"name": "c", "type": "object", "fields": [leaf]}]}]}]);
+    let e = with_fields(too_deep).unwrap_err();
+    assert_names(&e, "things.json", "GetThing", "body field \"a.b.c\"");
+}
+
+#[test]
 fn unknown_field_in_an_entry_is_malformed() {
     let mut op = good_op();
     op["verb"] = json!("GET");

@@ -5,7 +5,7 @@ mod token;
 
 pub(crate) use token::{Token, TokenCache};
 
-use crate::attempt::{Attempted, Buffered, Driver};
+use crate::attempt::{Attempted, Buffered, Driver, Limits};
 use crate::error::{Error, Result};
 use crate::pacing::Pacer;
 use crate::response::error_messages;
@@ -36,10 +36,36 @@ pub(crate) struct Grant {
     pub region: Option<String>,
 }
 
+/// The OAuth2 calls: both carry the client secret.
+const OAUTH_LEAVES: [&str; 2] = ["token", "revoke"];
+
 /// The endpoint-relative URL of an OAuth2 call.
 fn oauth_url(base: &Url, leaf: &str) -> Result<Url> {
     let s = format!("{}/oauth2/{leaf}", base.as_str().trim_end_matches('/'));
     Url::parse(&s).map_err(|e| Error::Config(format!("bad OAuth2 URL: {e}")))
+}
+
+/// Whether `url` is an OAuth2 call's (made by the harness, or by a
+/// command for the `oauth2/token` or `oauth2/revoke` route): such a
+/// request carries the client secret and follows no redirect.
+pub(crate) fn is_oauth_url(url: &Url) -> bool {
+    let path = url.path().trim_end_matches('/');
+    OAUTH_LEAVES.iter().any(|leaf| {
+        path.strip_suffix(leaf)
+            .is_some_and(|p| p.ends_with("/oauth2/"))
+    })
+}
+
+/// The error for a redirect reply to an OAuth2 call (never followed).
+fn redirected(what: &str, status: u16, url: &Url, headers: &reqwest::header::HeaderMap) -> Error {
+    let to = crate::redirect::target(url, headers).unwrap_or_else(|| "nowhere usable".into());
+    Error::Auth {
+        status: Some(status),
+        message: format!(
+            "{what}: the server redirected to {to}; an OAuth2 request follows no redirect \
+             (it carries the client secret), so nothing was sent there; check the base URL or cloud"
+        ),
+    }
 }
 
 fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
@@ -54,17 +80,29 @@ fn auth_error(status: Option<u16>, body: &[u8], what: &str) -> Error {
     Error::Auth { status, message }
 }
 
-fn transport_error(what: &str, e: reqwest::Error) -> Error {
-    Error::transport(what, e)
+/// A refusal's text may echo the form that was sent: the secret (as
+/// given or form-encoded) is replaced in it.
+fn hide_secret(e: Error, secret: &str) -> Error {
+    match e {
+        Error::Auth { status, message } if !secret.is_empty() => {
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            let message = message
+                .replace(secret, "<redacted>")
+                .replace(&encoded, "<redacted>");
+            Error::Auth { status, message }
+        }
+        other => other,
+    }
 }
 
 /// Where and how a token request goes: the client, the origin, the
-/// retry policy, and the pacer of token requests (waited for when
-/// `paced`).
+/// retry policy, the limits of the request that needs the token, and the
+/// pacer of token requests (waited for when `paced`).
 pub(crate) struct TokenEndpoint<'a> {
     pub client: &'a reqwest::Client,
     pub base: &'a Url,
     pub policy: &'a RetryPolicy,
+    pub limits: &'a Limits,
     pub pacer: &'a Pacer,
     pub paced: bool,
 }
@@ -81,6 +119,7 @@ pub(crate) async fn request_token(
         client,
         base,
         policy,
+        limits,
         pacer,
         paced,
     } = at;
@@ -107,14 +146,23 @@ pub(crate) async fn request_token(
     let driver = Driver {
         policy,
         idempotent: true,
+        what: "oauth2/token",
+        limits: *limits,
         pacer,
         paced,
     };
-    let attempt = |_| async {
+    let (url, form) = (&url, &form);
+    let attempt = |retries| async move {
+        tracing::debug!(
+            method = "POST",
+            url = %crate::config::redact_url(url.as_str()),
+            retry = retries,
+            "sending"
+        );
         let sent = client
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
+            .form(form)
             .send()
             .await;
         Ok(match sent {
@@ -122,9 +170,7 @@ pub(crate) async fn request_token(
             Err(e) => Attempted::Failed(e),
         })
     };
-    let (reply, _) = driver
-        .buffered(attempt, |e| transport_error("oauth2/token", e))
-        .await?;
+    let (reply, _) = driver.buffered(attempt).await?;
     let Buffered { status, body, .. } = &reply;
     let status = *status;
     let region = reply
@@ -138,8 +184,12 @@ pub(crate) async fn request_token(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "token request"
     );
+    if (300..400).contains(&status) {
+        return Err(redirected("token request", status, url, &reply.headers));
+    }
     if !(200..300).contains(&status) {
-        return Err(auth_error(Some(status), body, "token request"));
+        let e = auth_error(Some(status), body, "token request");
+        return Err(hide_secret(e, client_secret.expose()));
     }
     let unusable = |what: &str| Error::Auth {
         status: Some(status),
@@ -174,6 +224,7 @@ pub(crate) async fn revoke_token(
     base: &Url,
     creds: &Credentials,
     token: &Token,
+    limits: &Limits,
 ) -> Result<()> {
     let Credentials::Client {
         client_id,
@@ -187,20 +238,26 @@ pub(crate) async fn revoke_token(
     };
     let basic = base64::engine::general_purpose::STANDARD
         .encode(format!("{client_id}:{}", client_secret.expose()));
-    let reply = client
-        .post(oauth_url(base, "revoke")?)
+    let what = "oauth2/revoke";
+    let url = oauth_url(base, "revoke")?;
+    tracing::debug!(method = "POST", url = %crate::config::redact_url(url.as_str()), "sending");
+    let sent = client
+        .post(url.clone())
         .header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"))
         .header(reqwest::header::ACCEPT, "application/json")
         .form(&[("token", token.value())])
-        .send()
-        .await
-        .map_err(|e| transport_error("oauth2/revoke", e))?;
+        .send();
+    let reply = limits
+        .within(what, 1, sent)
+        .await?
+        .map_err(|e| limits.failure(what, e, 1))?;
     let status = reply.status().as_u16();
-    let body = reply
-        .bytes()
-        .await
-        .map_err(|e| transport_error("oauth2/revoke", e))?;
+    let headers = reply.headers().clone();
+    let body = limits.read(what, reply, 1).await?;
     tracing::info!(status, "token revoked");
+    if (300..400).contains(&status) {
+        return Err(redirected("token revocation", status, &url, &headers));
+    }
     if !(200..300).contains(&status) {
         return Err(auth_error(Some(status), &body, "token revocation"));
     }
@@ -219,6 +276,23 @@ mod tests {
         };
         assert!(!format!("{c:?}").contains("hunter2"));
         assert!(!format!("{:?}", Credentials::Bearer(Secret::new("tok123"))).contains("tok123"));
+    }
+
+    #[test]
+    fn oauth_urls_are_known() {
+        let base = Url::parse("http://127.0.0.1:9/prefix/").unwrap();
+        for leaf in OAUTH_LEAVES {
+            assert!(is_oauth_url(&oauth_url(&base, leaf).unwrap()));
+        }
+        for other in [
+            "http://h/oauth2/tokens",
+            "http://h/oauth2token",
+            "http://h/x/token",
+            "http://h/",
+        ] {
+            assert!(!is_oauth_url(&Url::parse(other).unwrap()), "{other}");
+        }
+        assert!(is_oauth_url(&Url::parse("http://h/oauth2/token/").unwrap()));
     }
 
     #[test]

@@ -99,8 +99,74 @@ struct Failure {
     completed: u64,
     /// When it failed.
     at: Instant,
-    status: Option<u16>,
-    message: String,
+    /// The error, for the callers that share it.
+    error: Shared,
+}
+
+/// A token fetch's error as it is shared: a time-out stays a time-out,
+/// anything else is an authentication failure with the error's words.
+#[derive(Debug, Clone)]
+enum Shared {
+    Auth {
+        status: Option<u16>,
+        message: String,
+    },
+    Timeout {
+        operation: String,
+        after: Duration,
+        limit: crate::error::TimeLimit,
+        attempts: u32,
+    },
+}
+
+impl Shared {
+    fn of(e: &Error) -> Shared {
+        match e {
+            Error::Auth { status, message } => Shared::Auth {
+                status: *status,
+                message: message.clone(),
+            },
+            Error::Timeout {
+                operation,
+                after,
+                limit,
+                attempts,
+            } => Shared::Timeout {
+                operation: operation.clone(),
+                after: *after,
+                limit: *limit,
+                attempts: *attempts,
+            },
+            other => Shared::Auth {
+                status: None,
+                message: format!("token request failed: {other}"),
+            },
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            Shared::Auth { status, .. } => *status,
+            Shared::Timeout { .. } => None,
+        }
+    }
+
+    fn error(&self) -> Error {
+        match self.clone() {
+            Shared::Auth { status, message } => Error::Auth { status, message },
+            Shared::Timeout {
+                operation,
+                after,
+                limit,
+                attempts,
+            } => Error::Timeout {
+                operation,
+                after,
+                limit,
+                attempts,
+            },
+        }
+    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -156,14 +222,11 @@ impl TokenCache {
             return Ok(t);
         }
         let shared = |f: &&Failure| {
-            let refused = f.status.is_some_and(|s| (400..500).contains(&s));
+            let refused = f.error.status().is_some_and(|s| (400..500).contains(&s));
             f.completed > seen || (refused && f.at.elapsed() < REFUSAL_HOLD)
         };
         if let Some(f) = last_failure.as_ref().filter(shared) {
-            return Err(Error::Auth {
-                status: f.status,
-                message: f.message.clone(),
-            });
+            return Err(f.error.error());
         }
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let result = fetch().await;
@@ -178,15 +241,10 @@ impl TokenCache {
                 Ok(token)
             }
             Err(e) => {
-                let (status, message) = match &e {
-                    Error::Auth { status, message } => (*status, message.clone()),
-                    other => (None, format!("token request failed: {other}")),
-                };
                 *last_failure = Some(Failure {
                     completed,
                     at: Instant::now(),
-                    status,
-                    message,
+                    error: Shared::of(&e),
                 });
                 Err(e)
             }

@@ -2,6 +2,7 @@
 //! with a host, no query or fragment, plain HTTP only to loopback unless
 //! allowed, and `user:password@` never shown.
 
+use super::route_urls::RouteUrls;
 use crate::error::{Error, Result};
 use url::Url;
 
@@ -14,6 +15,8 @@ pub(crate) struct Endpoints {
     pub container: Url,
     /// The region, when known.
     pub region: Option<&'static str>,
+    /// The URLs of the routes sent to so far on these base URLs.
+    pub routes: RouteUrls,
 }
 
 impl Endpoints {
@@ -26,6 +29,7 @@ impl Endpoints {
             api: parse_base(&format!("https://{api}"))?,
             container: parse_base(&format!("https://{container}"))?,
             region,
+            routes: RouteUrls::default(),
         })
     }
 
@@ -34,6 +38,7 @@ impl Endpoints {
             api: url.clone(),
             container: url,
             region,
+            routes: RouteUrls::default(),
         }
     }
 
@@ -43,7 +48,8 @@ impl Endpoints {
     }
 }
 
-fn same_origin(a: &Url, b: &Url) -> bool {
+/// Whether two URLs have the same origin: scheme, host and port.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()

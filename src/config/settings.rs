@@ -20,7 +20,12 @@ pub(crate) struct Settings {
     pub region_base_urls: HashMap<String, String>,
     pub autodiscover: bool,
     pub connect_timeout: Duration,
+    /// The whole request: token, attempts, waits, reading the reply.
     pub timeout: Duration,
+    /// One attempt, from sending to the last byte of the reply.
+    pub attempt_timeout: Duration,
+    /// The most bytes of one reply body held in memory.
+    pub max_reply_bytes: u64,
     pub proxy: Option<String>,
     pub verify_tls: bool,
     pub user_agent_suffix: Option<String>,
@@ -49,6 +54,8 @@ impl fmt::Debug for Settings {
             .field("autodiscover", &self.autodiscover)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("max_reply_bytes", &self.max_reply_bytes)
             .field("proxy", &self.proxy.as_deref().map(redact_url))
             .field("verify_tls", &self.verify_tls)
             .field("user_agent_suffix", &self.user_agent_suffix)
@@ -71,7 +78,9 @@ impl Default for Settings {
             region_base_urls: HashMap::new(),
             autodiscover: true,
             connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(120),
+            timeout: Duration::from_secs(300),
+            attempt_timeout: Duration::from_secs(120),
+            max_reply_bytes: crate::body_limit::DEFAULT_MAX_REPLY_BYTES,
             proxy: None,
             verify_tls: true,
             user_agent_suffix: None,

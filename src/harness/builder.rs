@@ -19,7 +19,9 @@ use url::Url;
 /// | setting | default |
 /// |---|---|
 /// | cloud | `auto` (region from the token reply) |
-/// | connect / total timeout | 10 s / 120 s per attempt |
+/// | time limit of a request (retries and waits included) | 300 s |
+/// | time limit of one attempt / of connecting | 120 s / 10 s |
+/// | largest reply body held in memory | 256 MiB (after decoding) |
 /// | token renew window | 120 s before expiry |
 /// | retry | [`RetryPolicy::default`] |
 /// | arguments | strict |
@@ -146,10 +148,52 @@ impl HarnessBuilder {
         self
     }
 
-    /// Time limit for one attempt of a request, from sending to the last
-    /// byte of the reply (default 120 s).
+    /// Time limit of a whole request (default 300 s): getting a token,
+    /// every attempt, the waits between them and reading the reply (for
+    /// [`download`](crate::RequestBuilder::download), streaming it into
+    /// the writer). When it runs out the request ends with
+    /// [`Error::Timeout`], which says how many attempts were made; a retry
+    /// whose wait would end past it is not made (the last reply or error
+    /// is kept). Each page of [`pages`](crate::RequestBuilder::pages) is
+    /// a request.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = falcon_harness::Harness::builder()
+    ///     .timeout(Duration::from_secs(30))
+    ///     .attempt_timeout(Duration::from_secs(10));
+    /// # let _ = b;
+    /// ```
     pub fn timeout(mut self, t: Duration) -> HarnessBuilder {
         self.settings.timeout = t;
+        self
+    }
+
+    /// Time limit of one attempt, from sending to the last byte of the
+    /// reply (default 120 s). An attempt that runs out of it is retried
+    /// like a broken connection (idempotent methods only), within
+    /// [`timeout`](Self::timeout).
+    pub fn attempt_timeout(mut self, t: Duration) -> HarnessBuilder {
+        self.settings.attempt_timeout = t;
+        self
+    }
+
+    /// The most bytes of one reply body held in memory, counted after
+    /// decoding (default 256 MiB, [`DEFAULT_MAX_REPLY_BYTES`]): API
+    /// replies, error replies of downloads and token replies. Past it the
+    /// request ends with [`Error::TooLarge`] and reading stops, so memory
+    /// stays near the limit even for a compressed reply that expands
+    /// without end. Downloads streamed into a writer are not limited.
+    ///
+    /// ```
+    /// // Replies of up to 16 MiB; a larger one is Error::TooLarge.
+    /// let b = falcon_harness::Harness::builder().max_reply_bytes(16 << 20);
+    /// # let _ = b;
+    /// ```
+    ///
+    /// [`DEFAULT_MAX_REPLY_BYTES`]: crate::body_limit::DEFAULT_MAX_REPLY_BYTES
+    pub fn max_reply_bytes(mut self, limit: u64) -> HarnessBuilder {
+        self.settings.max_reply_bytes = limit;
         self
     }
 

@@ -10,6 +10,7 @@ pub use builder::HarnessBuilder;
 pub use request::RequestBuilder;
 pub use target::Target;
 
+use crate::attempt::Limits;
 use crate::auth::{self, Credentials, TokenEndpoint};
 use crate::config::{Endpoints, Settings};
 use crate::error::{Error, Result};
@@ -178,7 +179,8 @@ impl Harness {
     /// Gets a token now, unless a fresh one is cached: checks the
     /// credentials and discovers the region.
     pub async fn authenticate(&self) -> Result<()> {
-        self.token().await.map(|_| ())
+        let limits = Limits::starting_now(&self.inner.settings);
+        self.token(&limits).await.map(|_| ())
     }
 
     /// Revokes the cached token (`POST /oauth2/revoke`) and forgets it;
@@ -195,28 +197,42 @@ impl Harness {
             return Ok(());
         };
         let base = self.endpoints().api.clone();
-        auth::revoke_token(&self.inner.client, &base, &self.inner.creds, &token).await
+        let limits = Limits::starting_now(&self.inner.settings);
+        auth::revoke_token(
+            &self.inner.client,
+            &base,
+            &self.inner.creds,
+            &token,
+            &limits,
+        )
+        .await
     }
 
-    async fn token(&self) -> Result<Arc<auth::Token>> {
+    /// The token, fetched within `limits` (those of the request that
+    /// needs it) when none is cached. The fetch is boxed: it is rare, and
+    /// inline it would make every command's future (moved at each await)
+    /// as large as a token request.
+    async fn token(&self, limits: &Limits) -> Result<Arc<auth::Token>> {
         self.tenant
             .tokens
-            .get(|| async {
-                let base = self.endpoints().api.clone();
-                let at = TokenEndpoint {
-                    client: &self.inner.client,
-                    base: &base,
-                    policy: &self.inner.settings.retry,
-                    pacer: self.inner.tenants.token_pacer(),
-                    paced: self.inner.settings.pacing,
-                };
-                let grant =
-                    auth::request_token(at, &self.inner.creds, self.tenant.member_cid.as_deref())
-                        .await?;
-                if let Some(region) = grant.region.as_deref() {
-                    self.discover(region);
-                }
-                Ok(grant.token)
+            .get(|| {
+                Box::pin(async {
+                    let base = self.endpoints().api.clone();
+                    let at = TokenEndpoint {
+                        client: &self.inner.client,
+                        base: &base,
+                        policy: &self.inner.settings.retry,
+                        limits,
+                        pacer: self.inner.tenants.token_pacer(),
+                        paced: self.inner.settings.pacing,
+                    };
+                    let member_cid = self.tenant.member_cid.as_deref();
+                    let grant = auth::request_token(at, &self.inner.creds, member_cid).await?;
+                    if let Some(region) = grant.region.as_deref() {
+                        self.discover(region);
+                    }
+                    Ok(grant.token)
+                })
             })
             .await
     }
@@ -242,6 +258,9 @@ impl Harness {
     /// JSON arguments (an object, or `null` for none). The arguments are
     /// planned by [`router::plan`](crate::router::plan): a bad name or argument is an error and
     /// nothing is sent. See [`execute`](Self::execute) for the reply.
+    /// When the name is no operation and the arguments carry
+    /// `"override": "METHOD,/route"`, that route is called (as falconpy's
+    /// `command(override=...)`; see [`router::plan_override`](crate::router::plan_override)).
     ///
     /// ```no_run
     /// # async fn run() -> falcon_harness::Result<()> {

@@ -9,7 +9,6 @@ use crate::paginate::{Pages, Planner};
 use crate::plan::{FileRef, PlanOptions, RequestPlan};
 use crate::response::Response;
 use crate::router;
-use crate::tenant::check_cid;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -150,7 +149,17 @@ impl<'h> RequestBuilder<'h> {
         let opts = self.options();
         match &self.target {
             Target::Name(name) => {
-                let resolved = catalog::resolve(name)?;
+                let resolved = match catalog::resolve(name) {
+                    Ok(r) => r,
+                    // As in falconpy, a name that is no operation is
+                    // ignored when the arguments carry an `override` route.
+                    Err(e) => {
+                        return match router::override_route(&self.args) {
+                            Some(spec) => self.plan_override(spec, &opts),
+                            None => Err(e.into()),
+                        }
+                    }
+                };
                 let mut plan = router::plan_with_attachments(
                     resolved.operation,
                     &self.args,
@@ -165,17 +174,7 @@ impl<'h> RequestBuilder<'h> {
             Target::Operation(op) => {
                 router::plan_with_attachments(op, &self.args, &opts, self.files.clone())
             }
-            Target::Override(spec) => {
-                if !self.files.is_empty() {
-                    return Err(Error::argument(
-                        "override",
-                        "files",
-                        "files attach to table operations; for an override route give them \
-                         in the arguments' \"files\"",
-                    ));
-                }
-                router::plan_override(spec, &self.args, &opts)
-            }
+            Target::Override(spec) => self.plan_override(spec, &opts),
             Target::Plan(plan) => {
                 if !self.args.is_null() || !self.files.is_empty() {
                     return Err(Error::argument(
@@ -207,9 +206,22 @@ impl<'h> RequestBuilder<'h> {
     pub fn plans(&self) -> Result<Vec<RequestPlan>> {
         let plan = self.plan()?;
         if let Some(cid) = &self.member_cid {
-            check_cid(cid).map_err(|e| member_error(plan.operation, e))?;
+            crate::tenant::check_member_cid(plan.operation, cid)?;
         }
         crate::split::split(plan, self.splits())
+    }
+
+    /// A manual route's plan; files attach only through the arguments.
+    fn plan_override(&self, spec: &str, opts: &PlanOptions) -> Result<RequestPlan> {
+        if !self.files.is_empty() {
+            return Err(Error::argument(
+                "override",
+                "files",
+                "files attach to table operations; for an override route give them \
+                 in the arguments' \"files\"",
+            ));
+        }
+        router::plan_override(spec, &self.args, opts)
     }
 
     fn into_plan(mut self) -> Result<RequestPlan> {
@@ -344,11 +356,10 @@ struct Taken<'h> {
 
 /// A refused member CID as an argument error of `operation`.
 fn member_error(operation: &str, e: Error) -> Error {
-    let why = match e {
-        Error::Config(m) => m,
-        other => other.to_string(),
-    };
-    Error::argument(operation, "member_cid", why)
+    match e {
+        Error::Config(why) => Error::argument(operation, "member_cid", why),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //! into a writer.
 
 use super::Harness;
-use crate::attempt::{drain, Attempted, Buffered, Driver};
+use crate::attempt::{drain, Attempted, Buffered, Driver, Limits};
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
 use crate::transport;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -66,15 +67,12 @@ impl Harness {
         paced: bool,
     ) -> Result<Response> {
         let span = span(&plan);
-        async {
+        let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
-            let (reply, attempts) = self
-                .driver(&plan, paced)
-                .buffered(
-                    |retries| self.attempt(&plan, &reauthenticated, retries),
-                    |e| self.map_err(&plan, e),
-                )
+            let driver = self.driver(&plan, paced);
+            let (reply, attempts) = driver
+                .buffered(|retries| self.attempt(&plan, &driver.limits, &reauthenticated, retries))
                 .await?;
             let Buffered {
                 status,
@@ -85,9 +83,8 @@ impl Harness {
             let warnings = std::mem::take(&mut plan.warnings);
             Ok(Response::from_parts(plan.operation, status, headers, body)?
                 .with_meta(warnings, attempts))
-        }
-        .instrument(span)
-        .await
+        };
+        in_span(span, sent).await
     }
 
     /// Sends a plan and streams a success reply's body into `writer`; see
@@ -102,34 +99,43 @@ impl Harness {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let span = span(&plan);
-        async {
+        let sent = async {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
-            let (mut reply, attempts) = self
-                .driver(&plan, paced)
-                .streaming(
-                    |retries| self.attempt(&plan, &reauthenticated, retries),
-                    |e| self.map_err(&plan, e),
-                )
+            let driver = self.driver(&plan, paced);
+            let limits = driver.limits;
+            let what = plan.operation;
+            let (mut reply, attempts) = driver
+                .streaming(|retries| self.attempt(&plan, &limits, &reauthenticated, retries))
                 .await?;
             let status = reply.status().as_u16();
             let headers = reply.headers().clone();
             if !(200..300).contains(&status) {
-                let body = reply.bytes().await.map_err(|e| self.map_err(&plan, e))?;
+                // An error reply is read into memory: the size limit holds.
+                let body = limits.read(what, reply, attempts).await?;
                 log_reply(status, started, attempts);
-                return Ok(Response::from_parts(plan.operation, status, headers, body)?
+                return Ok(Response::from_parts(what, status, headers, body)?
                     .with_meta(plan.warnings.clone(), attempts));
             }
             let io = |e| Error::Io {
-                context: format!("{}: writing the download", plan.operation),
+                context: format!("{what}: writing the download"),
                 source: e,
             };
-            let mut written = 0u64;
-            while let Some(chunk) = reply.chunk().await.map_err(|e| self.map_err(&plan, e))? {
-                writer.write_all(&chunk).await.map_err(io)?;
-                written += chunk.len() as u64;
-            }
-            writer.flush().await.map_err(io)?;
+            // Streamed to the writer: no size limit, but the time limit.
+            let copy = async {
+                let mut written = 0u64;
+                while let Some(chunk) = reply
+                    .chunk()
+                    .await
+                    .map_err(|e| limits.failure(what, e, attempts))?
+                {
+                    writer.write_all(&chunk).await.map_err(io)?;
+                    written += chunk.len() as u64;
+                }
+                writer.flush().await.map_err(io)?;
+                Ok::<u64, Error>(written)
+            };
+            let written = limits.within(what, attempts, copy).await??;
             tracing::info!(
                 status,
                 bytes = written,
@@ -139,33 +145,19 @@ impl Harness {
             );
             Ok(Response::streamed(plan.operation, status, headers, written)
                 .with_meta(plan.warnings.clone(), attempts))
-        }
-        .instrument(span)
-        .await
+        };
+        in_span(span, sent).await
     }
 
-    fn map_err(&self, plan: &RequestPlan, e: reqwest::Error) -> Error {
-        if e.is_timeout() {
-            let after = if e.is_connect() {
-                self.inner.settings.connect_timeout
-            } else {
-                self.inner.settings.timeout
-            };
-            return Error::Timeout {
-                operation: plan.operation.to_string(),
-                after,
-            };
-        }
-        Error::transport(plan.operation, e)
-    }
-
-    /// The attempt loop for a plan: paced by this CID's pacer when
-    /// `paced`, retries on 429 / 5xx / broken connections as the policy
-    /// allows.
-    fn driver(&self, plan: &RequestPlan, paced: bool) -> Driver<'_> {
+    /// The attempt loop for a plan, starting now: paced by this CID's
+    /// pacer when `paced`, retries on 429 / 5xx / broken connections as
+    /// the policy allows, within the limits.
+    fn driver<'a>(&'a self, plan: &'a RequestPlan, paced: bool) -> Driver<'a> {
         Driver {
             policy: &self.inner.settings.retry,
             idempotent: plan.method.is_idempotent(),
+            what: plan.operation,
+            limits: Limits::starting_now(&self.inner.settings),
             pacer: &self.tenant.pacer,
             paced,
         }
@@ -176,15 +168,22 @@ impl Harness {
     async fn attempt(
         &self,
         plan: &RequestPlan,
+        limits: &Limits,
         reauthenticated: &AtomicBool,
         retries: u32,
     ) -> Result<Attempted> {
         let policy = &self.inner.settings.retry;
-        let token = self.token().await?;
+        let token = self.token(limits).await?;
         let endpoints = self.endpoints();
         let request =
             transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
                 .await?;
+        tracing::debug!(
+            method = %request.method(),
+            url = %crate::config::redact_url(request.url().as_str()),
+            retry = retries,
+            "sending"
+        );
         let reply = match self.inner.client.execute(request).await {
             Ok(reply) => reply,
             Err(e) => return Ok(Attempted::Failed(e)),
@@ -216,6 +215,16 @@ fn span(plan: &RequestPlan) -> tracing::Span {
         method = plan.method.as_str(),
         route = %plan.path,
     )
+}
+
+/// Runs `fut` inside `span`, or bare when nothing listens for the span
+/// (no entering and leaving it at every poll).
+async fn in_span<F: Future>(span: tracing::Span, fut: F) -> F::Output {
+    if span.is_disabled() {
+        fut.await
+    } else {
+        fut.instrument(span).await
+    }
 }
 
 fn log_reply(status: u16, started: Instant, attempts: u32) {

@@ -19,7 +19,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Target {
-    /// An operation ID, alias or snake_case name.
+    /// An operation ID, alias or snake_case name; a name that is none
+    /// with `"override": "METHOD,/route"` in the arguments calls that route.
     Name(String),
     /// An operation looked up with [`catalog::operation`] or
     /// [`catalog::resolve`] (no lookup per call).

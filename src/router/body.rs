@@ -140,6 +140,10 @@ pub(crate) fn apply_content_type(
             bytes,
             content_type: ct.to_string(),
         },
+        PlannedBody::RawFile { file, .. } => PlannedBody::RawFile {
+            file,
+            content_type: ct.to_string(),
+        },
         PlannedBody::Form(pairs) if is("multipart/form-data") => PlannedBody::Multipart(
             pairs
                 .into_iter()

@@ -2,9 +2,10 @@
 //! `{"path": ..., "filename"?, "content_type"?}` or
 //! `{"content_base64": ..., "filename": ..., "content_type"?}`.
 //!
-//! The planner is pure: a path is recorded, never opened (the transport
-//! streams it from disk when it sends the request); only the shape of
-//! the reference is checked here.
+//! A path is recorded, not read (the transport streams it from disk when
+//! it sends the request), but it is checked here: a file that is missing,
+//! unreadable or not a regular file is an argument error while planning,
+//! so a dry run reports it and a real call sends nothing.
 
 use super::headers;
 use crate::error::Error;
@@ -21,7 +22,7 @@ pub(crate) fn file_ref(op: &str, name: &str, v: &Value) -> Result<FileRef, Error
     let bad = |why: &str| Error::argument(op, name, format!("{SHAPES}; {why}"));
     match v {
         Value::String(s) => match s.strip_prefix('@') {
-            Some(path) if !path.is_empty() => Ok(from_path(PathBuf::from(path), None, None)),
+            Some(path) if !path.is_empty() => from_path(op, name, PathBuf::from(path), None, None),
             Some(_) => Err(bad("the path after \"@\" is empty")),
             None => Err(bad("a string must start with \"@\"")),
         },
@@ -66,7 +67,9 @@ fn from_object(op: &str, name: &str, m: &Map<String, Value>) -> Result<FileRef, 
             "give \"path\" or \"content_base64\", not both".to_string(),
         )),
         (Some(""), None) => Err(Why::Shape("\"path\" is empty".to_string())),
-        (Some(p), None) => Ok(from_path(PathBuf::from(p), filename, content_type)),
+        (Some(p), None) => {
+            from_path(op, name, PathBuf::from(p), filename, content_type).map_err(Why::Other)
+        }
         (None, Some(b64)) => {
             let Some(filename) = filename else {
                 return Err(Why::Shape(
@@ -86,17 +89,42 @@ fn from_object(op: &str, name: &str, m: &Map<String, Value>) -> Result<FileRef, 
     }
 }
 
-fn from_path(path: PathBuf, filename: Option<String>, content_type: Option<String>) -> FileRef {
+fn from_path(
+    op: &str,
+    name: &str,
+    path: PathBuf,
+    filename: Option<String>,
+    content_type: Option<String>,
+) -> Result<FileRef, Error> {
+    check_readable(&path).map_err(|why| {
+        Error::argument(op, name, format!("cannot upload {}: {why}", path.display()))
+    })?;
     let filename = filename.or_else(|| {
         Path::new(&path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
     });
-    FileRef {
+    Ok(FileRef {
         source: FileSource::Path(path),
         filename,
         content_type,
+    })
+}
+
+/// A file to upload must be a regular file that can be opened for
+/// reading (a FIFO or device is refused: its length is not known, and
+/// opening a FIFO could wait for ever).
+fn check_readable(path: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a directory".into());
     }
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// The `files` argument: `{"field": ref | [ref, ...]}` or a list of
@@ -162,15 +190,35 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A file that exists wherever the tests run.
+    fn real() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").to_string()
+    }
+
     #[test]
     fn at_path_is_recorded_not_read() {
-        let r = file_ref("Op", "file", &json!("@/definitely/not/here/a.txt")).unwrap();
-        assert_eq!(
-            r.source,
-            FileSource::Path("/definitely/not/here/a.txt".into())
-        );
-        assert_eq!(r.filename.as_deref(), Some("a.txt"));
+        let r = file_ref("Op", "file", &json!(format!("@{}", real()))).unwrap();
+        assert_eq!(r.source, FileSource::Path(real().into()));
+        assert_eq!(r.filename.as_deref(), Some("Cargo.toml"));
         assert_eq!(r.content_type, None);
+    }
+
+    #[test]
+    fn missing_unreadable_and_special_files_are_argument_errors() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        for (path, why) in [
+            ("/definitely/not/here/a.txt", "No such file"),
+            (dir, "is a directory"),
+            ("/dev/null", "not a regular file"),
+        ] {
+            let e = file_ref("Op", "file", &json!(format!("@{path}"))).unwrap_err();
+            assert!(e.is_argument(), "{e}");
+            let text = e.to_string();
+            assert!(text.contains(&format!("cannot upload {path}: ")), "{text}");
+            assert!(text.contains(why), "{text}");
+            let e = file_ref("Op", "file", &json!({"path": path})).unwrap_err();
+            assert!(e.to_string().contains(why), "{e}");
+        }
     }
 
     #[test]
@@ -178,7 +226,7 @@ mod tests {
         let r = file_ref(
             "Op",
             "file",
-            &json!({"path": "/x/y.bin", "filename": "z.bin", "content_type": "text/plain"}),
+            &json!({"path": real(), "filename": "z.bin", "content_type": "text/plain"}),
         )
         .unwrap();
         assert_eq!(r.filename.as_deref(), Some("z.bin"));
@@ -203,10 +251,10 @@ mod tests {
             json!(5),
             json!({"content_base64": "aGk="}),
             json!({"content_base64": "!!", "filename": "a"}),
-            json!({"path": "/a", "content_base64": "aGk=", "filename": "a"}),
-            json!({"path": "/a", "size": 3}),
+            json!({"path": real(), "content_base64": "aGk=", "filename": "a"}),
+            json!({"path": real(), "size": 3}),
             json!({"path": ""}),
-            json!({"path": "/a", "content_type": "text/plain\r\nX: y"}),
+            json!({"path": real(), "content_type": "text/plain\r\nX: y"}),
         ] {
             let e = file_ref("Op", "file", &v).unwrap_err().to_string();
             assert!(e.starts_with("Op: argument \"file\""), "{e}");
@@ -215,12 +263,13 @@ mod tests {
 
     #[test]
     fn files_argument_shapes() {
-        let got = files_arg("Op", &json!({"file": "@/a", "more": ["@/b", "@/c"]})).unwrap();
+        let at = format!("@{}", real());
+        let got = files_arg("Op", &json!({"file": at, "more": [at, at]})).unwrap();
         let names: Vec<_> = got.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["file", "more", "more"]);
-        let got = files_arg("Op", &json!([["file", "@/a"], {"name": "x", "path": "/b"}])).unwrap();
-        assert_eq!(got[1].1.source, FileSource::Path("/b".into()));
-        assert!(files_arg("Op", &json!("@/a")).is_err());
+        let got = files_arg("Op", &json!([["file", at], {"name": "x", "path": real()}])).unwrap();
+        assert_eq!(got[1].1.source, FileSource::Path(real().into()));
+        assert!(files_arg("Op", &json!(at)).is_err());
         assert!(files_arg("Op", &json!([1])).is_err());
     }
 }

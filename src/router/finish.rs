@@ -4,14 +4,18 @@
 use super::form::urlencoded;
 use super::planner::Planner;
 use super::target::Target;
-use super::{body, encode, place};
+use super::{body, encode, nested, place, raw};
 use crate::error::Error;
 use crate::operation::{BodyRoot, Host, Location, Operation, ParamType};
 use crate::plan::{PartValue, PlannedBody, RequestPlan};
 
 impl Planner<'_> {
     fn body_given(&self) -> bool {
-        self.whole.is_some() || !self.fields.is_empty() || self.raw.is_some()
+        self.whole.is_some()
+            || self.body_file.is_some()
+            || !self.fields.is_empty()
+            || !self.nested.is_empty()
+            || self.raw.is_some()
     }
 
     /// The first required parameter of the operation that was not given
@@ -45,10 +49,17 @@ impl Planner<'_> {
     /// form; at most one of them.
     fn planned_body(&mut self) -> Result<PlannedBody, Error> {
         let fields = std::mem::take(&mut self.fields);
+        let nested = std::mem::take(&mut self.nested);
         let form = std::mem::take(&mut self.form);
+        let body_file = self.body_file.take();
         let id = self.id();
         if let Some(raw) = self.raw {
-            if self.whole.is_some() || !fields.is_empty() || !form.is_empty() {
+            if self.whole.is_some()
+                || body_file.is_some()
+                || !fields.is_empty()
+                || !nested.is_empty()
+                || !form.is_empty()
+            {
                 return Err(Error::argument(
                     id,
                     "data",
@@ -77,6 +88,19 @@ impl Planner<'_> {
         match self.op() {
             Some(op) => {
                 if let Some(shape) = op.body() {
+                    if shape.root() == BodyRoot::Binary && raw::only_raw(op) {
+                        let file = match (self.whole, body_file) {
+                            (Some(_), Some(_)) => return Err(Error::argument(
+                                id,
+                                "body",
+                                "given both as an argument and as an attached file; give it once",
+                            )),
+                            (Some(v), None) => raw::body_ref(id, v)?,
+                            (None, Some(f)) => f,
+                            (None, None) => return Ok(PlannedBody::Empty),
+                        };
+                        return Ok(raw::planned(file, raw_type(op)));
+                    }
                     if shape.root() == BodyRoot::Binary && fields.is_empty() {
                         if let Some(bytes) = self.whole.and_then(body::raw_bytes) {
                             let bytes = bytes.map_err(|e| Error::argument(id, "body", e))?;
@@ -87,6 +111,10 @@ impl Planner<'_> {
                         }
                     }
                     let assembled = body::assemble(id, shape, self.whole, fields, self.lenient)?;
+                    if !nested.is_empty() {
+                        let v = nested::fill_body(id, shape.root(), assembled, nested)?;
+                        return Ok(PlannedBody::Json(v));
+                    }
                     return Ok(assembled.map_or(PlannedBody::Empty, PlannedBody::Json));
                 }
             }

@@ -78,6 +78,10 @@ impl<'a> Planner<'a> {
             ));
         }
         if let Some(op) = self.op() {
+            if name == "body" && super::raw::only_raw(op) && self.body_file.is_none() {
+                self.body_file = Some(file);
+                return Ok(());
+            }
             match place::declared(op, &name) {
                 Some((i, p)) if p.location() == Location::FormData && p.ty() == ParamType::File => {
                     self.mark(i, &name)?;

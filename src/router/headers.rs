@@ -11,7 +11,9 @@ use serde_json::Value;
 
 impl<'a> Planner<'a> {
     /// Adds one header after checking its name and value; a name given
-    /// twice (in any case) is an error.
+    /// twice (in any case) is an error. A header that frames the message
+    /// ([`is_framing`]) is refused, or in lenient mode dropped with a
+    /// warning: the HTTP client alone decides them.
     pub(super) fn push_header(
         &mut self,
         key: &str,
@@ -19,6 +21,14 @@ impl<'a> Planner<'a> {
         value: String,
     ) -> Result<(), Error> {
         check_name(self.id(), key, name)?;
+        if is_framing(name) {
+            let why = format!("the header {name:?} frames the message; the HTTP client sets it");
+            if self.lenient {
+                self.warnings.push(format!("{}: dropped {why}", self.id()));
+                return Ok(());
+            }
+            return Err(Error::argument(self.id(), key, why));
+        }
         check_value(self.id(), key, &value)?;
         if self
             .headers
@@ -92,6 +102,28 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// Whether a header frames the message or the connection (its length,
+/// transfer coding, host, connection options, proxy credentials): one
+/// given as an argument could cut the body short, hang the exchange or
+/// smuggle a second request.
+pub(crate) fn is_framing(name: &str) -> bool {
+    const FRAMING: &[&str] = &[
+        "content-length",
+        "transfer-encoding",
+        "host",
+        "connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "keep-alive",
+        "expect",
+    ];
+    FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f))
+        || name
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("proxy-"))
+}
+
 /// A header name is an RFC 9110 token.
 pub(crate) fn check_name(op: &str, argument: &str, name: &str) -> Result<(), Error> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
@@ -128,6 +160,50 @@ pub(crate) fn check_value(op: &str, argument: &str, value: &str) -> Result<(), E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_headers_are_known_in_any_case() {
+        for name in [
+            "Content-Length",
+            "transfer-encoding",
+            "HOST",
+            "Connection",
+            "Upgrade",
+            "TE",
+            "Trailer",
+            "Keep-Alive",
+            "Proxy-Authorization",
+            "proxy-connection",
+        ] {
+            assert!(is_framing(name), "{name}");
+        }
+        for name in ["X-CS-USERUUID", "Accept", "Content-Type", "Proxy", "Tex"] {
+            assert!(!is_framing(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn framing_headers_are_refused_or_dropped() {
+        let op = crate::catalog::operation("CreateCase").unwrap();
+        let args = serde_json::json!({"headers": {"Content-Length": "5", "X-Ok": "1"}});
+        let e = crate::router::plan(op, &args, &Default::default()).unwrap_err();
+        assert!(e.is_argument(), "{e}");
+        assert!(
+            e.to_string()
+                .contains("\"Content-Length\" frames the message"),
+            "{e}"
+        );
+        let lenient = crate::PlanOptions { lenient: true };
+        let p = crate::router::plan(op, &args, &lenient).unwrap();
+        assert_eq!(p.headers, [("X-Ok".to_string(), "1".to_string())]);
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("dropped the header \"Content-Length\"")),
+            "{:?}",
+            p.warnings
+        );
+    }
 
     #[test]
     fn names_are_tokens() {

@@ -26,11 +26,15 @@
 //! entry:
 //!
 //! - **query** parameters go to the query string: strings as given,
-//!   integers and numbers in decimal, booleans `true` / `false`, `null`
-//!   omitted; lists by the collection format (`multi`: the key repeated;
-//!   `csv`: comma-joined). A comma-separated string given for a list
-//!   parameter is split (pieces trimmed, empty pieces dropped). Keys and
-//!   values are percent-encoded as UTF-8, everything but `A-Z a-z 0-9 - . _ ~`.
+//!   integers and numbers in decimal with their exact digits (serde_json's
+//!   `arbitrary_precision`: `18446744073709551616` is sent as written,
+//!   never rounded), booleans `true` / `false`, `null` omitted; lists by
+//!   the collection format (`multi`: the key repeated; `csv`:
+//!   comma-joined). A comma-separated string given for a list parameter
+//!   is split (pieces trimmed); an empty piece or element (`"a,,b"`,
+//!   `"a,"`, `""`, `["a", ""]`) is an error in strict mode and sent as
+//!   written in lenient mode (`ids=`). Keys and values are
+//!   percent-encoded as UTF-8, everything but `A-Z a-z 0-9 - . _ ~`.
 //! - **path** parameters fill their `{placeholder}` as one encoded
 //!   segment (`a/b` becomes `a%2Fb`); an empty value, `.` or `..` is an
 //!   error, as is a missing one. The Python SDK's names for them (such as
@@ -46,7 +50,17 @@
 //! - **body fields**: a key that is a top-level field of the JSON body
 //!   goes into the body object (for an array-root body such as
 //!   AggregateCases', into its one element). A comma-separated string for
-//!   a list-of-strings field is split.
+//!   a list-of-strings field is split. Values are checked against the
+//!   field's type: an object field takes an object, a list field a list
+//!   (or one scalar, or a comma-separated string for strings).
+//! - **nested body fields** (see below): a key that names a field one or
+//!   two levels below the top, by its own name or its dotted path.
+//! - **raw bodies**: an operation whose body accepts no JSON media type
+//!   (ArchiveUploadV1) takes `body` as a string (its UTF-8 bytes),
+//!   `"@path"` or `{"path": ...}` (streamed from disk when sent),
+//!   `{"content_base64": ...}` or a list of byte values, or a file
+//!   attached as `body` from Rust; it is sent with the operation's raw
+//!   media type unless `content_type` (or the file reference) names one.
 //!
 //! A name that is both a declared parameter and a body field goes to the
 //! parameter; `body` and `parameters` force a place.
@@ -76,24 +90,53 @@
 //!   its `ids` parameter (repeated or comma-joined query key, or form
 //!   field) or the body's `ids` list.
 //! - `override`: `"METHOD,/route"` for a manual request; see
-//!   [`plan_override`]. On operations with a body field `override`
+//!   [`plan_override`]. It wins over the operation named (as in the
+//!   Python SDK), and [`crate::Harness::command`] with a name that is no
+//!   operation follows it. On operations with a body field `override`
 //!   (RunIntegrationTask ...), a non-route value is that field.
+//!
+//! # Nested body fields from flat keys
+//!
+//! The table records body fields two levels below the top, with their
+//! types and whether each parent is an object or a list of objects. A
+//! key that is no parameter, top-level field or reserved key, and names
+//! exactly one nested field, goes into its parent: into the object, or
+//! into a list of one object, created when absent and merged with a
+//! parent the caller gave (`{"action_parameters": [{"name": "n"}],
+//! "value": "v"}`); the same field given flat and inside its parent is an
+//! error. A dotted path (`action_parameters.value`) names the place
+//! exactly. A name found in several places is an argument error listing
+//! the dotted paths, in both modes (nothing is guessed); a top-level field
+//! or parameter of the same name always wins (reach the nested one by its
+//! path). Nested values are type-checked like top-level ones.
+//!
+//! Over the whole table (counted by a unit test of `nested.rs`), as
+//! (operation, name) pairs:
+//!
+//! | levels below the top | plan from a flat key | refused as ambiguous | a top-level name wins | operations |
+//! |---|---|---|---|---|
+//! | one | 1,395 | 526 | 1,052 | 244 |
+//! | one or two | 2,069 | 684 | 1,071 | 244 |
 //!
 //! # Strict and lenient
 //!
 //! By default unknown keys are errors that name the key, the operation,
-//! the valid names and the closest one (`limt` -> `limit`), and values
-//! are type-checked: an object or list for a scalar parameter, a
-//! non-integer for an integer, a value outside an enum, a missing
-//! required parameter. With [`PlanOptions::lenient`] (the Python SDK's
-//! behaviour) unknown keys are dropped and reported in
-//! [`RequestPlan::warnings`], scalar values of the wrong type pass
-//! through as text, and missing required parameters are left to the
-//! server (a missing path parameter is still an error). Required *body
-//! fields* are not enforced in either mode (the table marks nearly every
-//! field required); a required body must be given in strict mode.
-//! Minimum and maximum bounds are not enforced (the server's limits are
-//! authoritative).
+//! the valid names and the closest one (`limt` -> `limit`, nested paths
+//! included), and values are type-checked: an object or list for a
+//! scalar parameter, a non-integer for an integer, a value outside an
+//! enum, an empty list element, a missing required parameter. With
+//! [`PlanOptions::lenient`] (the Python SDK's behaviour) unknown keys are
+//! dropped and reported in [`RequestPlan::warnings`], and a value strict
+//! mode would refuse or rewrite is sent exactly as given (`"True"` stays
+//! `True`, `"abc"` for an integer stays `abc`) with a warning that it was
+//! not checked; lists and objects for a scalar are errors in both modes.
+//! Missing required parameters are left to the server in lenient mode (a
+//! missing path parameter is still an error). Required *body fields* are
+//! not enforced in either mode: the API description marks server-set
+//! fields required too (`created_at` in EntitiesKnowledgeBasesUpdateV1),
+//! so `--describe` calls them "marked required (not checked)"; a
+//! required body must be given in strict mode. Minimum and maximum
+//! bounds are not enforced (the server's limits are authoritative).
 //!
 //! # Where we deliberately differ from the Python SDK
 //!
@@ -106,20 +149,37 @@
 //! - Booleans are `true` / `false` everywhere, inside lists and forms too
 //!   (never Python's `True` / `False`).
 //! - A space is `%20`, never `+`, and every reserved character is encoded.
-//! - Unknown keys are errors unless lenient mode is asked for; a key
-//!   given twice (flat and in `body`, `parameters` or `data`, or by name
-//!   and alias) is an error rather than one silently winning.
+//! - Unknown keys, values of the wrong type and empty list elements are
+//!   errors unless lenient mode is asked for; a key given twice (flat and
+//!   in `body`, `parameters` or `data`, or by name and alias, or a nested
+//!   field flat and inside its parent) is an error rather than one
+//!   silently winning.
+//! - A comma-separated string for a list parameter is split into its
+//!   elements and sent by the collection format (the Python SDK sends the
+//!   string as one value).
+//! - A nested body field may be given flat (as PSFalcon allows); the
+//!   Python SDK does not look below the top level of the body.
+//! - A raw-body operation takes its bytes in several forms (string,
+//!   file, base64, byte list); the Python SDK leaves the encoding to the
+//!   caller.
+//! - `override` together with files attached from Rust is refused for a
+//!   manual route ([`crate::Target::override_route`]): give them in the
+//!   arguments' `files`, where their field names are explicit.
 
 mod body;
+pub(crate) mod check;
 pub(crate) mod convert;
 pub(crate) mod encode;
 mod files;
 mod finish;
 mod form;
 mod headers;
+pub(crate) use headers::is_framing;
+mod nested;
 mod params;
 pub(crate) mod place;
 mod planner;
+mod raw;
 mod target;
 
 use crate::error::Error;
@@ -215,6 +275,77 @@ fn run(
         planner.attach(name, file)?;
     }
     planner.finish()
+}
+
+/// The declared type of the argument `key` of `op`, and a list's
+/// element type, as the planner places the key: a parameter (or its
+/// alias), a top-level body field, `ids`, or a nested body field named by
+/// its dotted path or by its own name where that names one place. `None`
+/// for the reserved keys (`body`, `parameters` ...) and unknown keys.
+/// The CLI converts `key=value` text by it.
+///
+/// ```
+/// use falcon_harness::{catalog, router, ParamType};
+/// let op = catalog::operation("PerformIncidentAction").unwrap();
+/// assert_eq!(router::argument_type(op, "update_detects"), Some((ParamType::Boolean, None)));
+/// assert_eq!(router::argument_type(op, "ids"), Some((ParamType::Array, Some(ParamType::String))));
+/// assert_eq!(router::argument_type(op, "value"), Some((ParamType::String, None)));
+/// assert_eq!(router::argument_type(op, "action_parameters.name"), Some((ParamType::String, None)));
+/// assert_eq!(router::argument_type(op, "body"), None);
+/// ```
+pub fn argument_type(
+    op: &'static Operation,
+    key: &str,
+) -> Option<(
+    crate::operation::ParamType,
+    Option<crate::operation::ParamType>,
+)> {
+    use crate::operation::ParamType;
+    match place::classify(op, key, &Value::Null) {
+        place::Place::Param(_, p) => Some((p.ty(), p.items())),
+        place::Place::Field(f) => Some((f.ty(), f.items())),
+        place::Place::BodyIds => Some((ParamType::Array, Some(ParamType::String))),
+        place::Place::Unknown => match nested::find(op, key) {
+            nested::Found::One(chain) => chain.last().map(|f| (f.ty(), f.items())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The shortest key that reaches a nested body field (a chain from
+/// [`Body::nested_fields`](crate::operation::Body::nested_fields)): its
+/// own name where that names it alone, else its dotted path.
+///
+/// ```
+/// use falcon_harness::{catalog, router};
+/// let op = catalog::operation("PerformIncidentAction").unwrap();
+/// let chains = op.body().unwrap().nested_fields();
+/// assert_eq!(router::nested_key(op, &chains[1]), "value");
+/// let op = catalog::operation("UpdateCase").unwrap();
+/// let url = &op.body().unwrap().nested_paths("url")[0];
+/// assert_eq!(router::nested_key(op, url), "detections.url");
+/// ```
+pub fn nested_key(op: &'static Operation, chain: &[&'static crate::operation::Field]) -> String {
+    match chain.last() {
+        Some(leaf) if chain.len() > 1 && nested::flat(op, leaf.name()) => leaf.name().to_string(),
+        _ => nested::dotted(chain),
+    }
+}
+
+/// The `override` route the arguments carry (`{"override": "METHOD,/route"}`),
+/// if any: a string that starts with a method and a comma.
+///
+/// ```
+/// use falcon_harness::router::override_route;
+/// use serde_json::json;
+/// assert_eq!(override_route(&json!({"override": "GET,/x/v1"})), Some("GET,/x/v1"));
+/// assert_eq!(override_route(&json!({"override": true})), None);
+/// ```
+pub fn override_route(args: &Value) -> Option<&str> {
+    args.get("override")
+        .filter(|v| target::looks_like_route(v))
+        .and_then(Value::as_str)
 }
 
 /// Plans a manual request for a route the table does not describe:

@@ -19,16 +19,15 @@ impl Planner<'_> {
         key: &str,
         v: &Value,
     ) -> Result<(), Error> {
-        let lenient = self.lenient;
         match p.location() {
             Location::Path => {
-                let text = convert::scalar(self.id(), key, p.ty(), p.enum_values(), v, lenient)?;
+                let text = self.check(key, |c| c.scalar(p.ty(), p.enum_values(), v))?;
                 encode::check_segment(self.id(), key, &text)?;
                 self.mark(i, key)?;
                 self.path.push((i, text));
             }
             Location::Query => {
-                let texts = convert::param_texts(self.id(), p, key, v, lenient)?;
+                let texts = self.check(key, |c| c.param_texts(p, v))?;
                 if !texts.is_empty() {
                     self.mark(i, key)?;
                 }
@@ -42,7 +41,7 @@ impl Planner<'_> {
                 );
             }
             Location::Header => {
-                let text = convert::scalar(self.id(), key, p.ty(), p.enum_values(), v, lenient)?;
+                let text = self.check(key, |c| c.scalar(p.ty(), p.enum_values(), v))?;
                 self.mark(i, key)?;
                 self.push_header(key, p.name(), text)?;
             }
@@ -55,7 +54,7 @@ impl Planner<'_> {
                 });
             }
             Location::FormData => {
-                let texts = convert::param_texts(self.id(), p, key, v, lenient)?;
+                let texts = self.check(key, |c| c.param_texts(p, v))?;
                 if !texts.is_empty() {
                     self.mark(i, key)?;
                 }
@@ -89,7 +88,7 @@ impl Planner<'_> {
                 .and_then(|op| place::declared(op, k).or_else(|| place::aliased(op, k)));
             match (declared, self.op()) {
                 (Some((i, p)), _) if p.location() == Location::Query => {
-                    let texts = convert::param_texts(self.id(), p, k, v, self.lenient)?;
+                    let texts = self.check(k, |c| c.param_texts(p, v))?;
                     if !texts.is_empty() {
                         self.mark(i, k)?;
                     }

@@ -95,8 +95,8 @@ fn has_query(op: &'static Operation) -> bool {
     op.params().iter().any(|p| p.location() == Location::Query)
 }
 
-/// Classifies one key. A declared parameter wins over a body field of
-/// the same name; the reserved keys are described in the module docs.
+/// Classifies one key. A declared parameter (or a path parameter's
+/// alias) wins over a body field of the same name; the reserved keys are described in the module docs.
 pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
     match key {
         "body" => {
@@ -154,14 +154,28 @@ pub(crate) fn classify(op: &'static Operation, key: &str, v: &Value) -> Place {
     if let Some((i, p)) = declared(op, key) {
         return Place::Param(i, p);
     }
-    if let Some(f) = field(op, key) {
-        return Place::Field(f);
-    }
+    // The Python SDK's name for a path placeholder fills the placeholder
+    // even where the body has a field of that name (RetrieveRelayInstances'
+    // `id`); that field is given inside `body`.
     if let Some((i, p)) = aliased(op, key) {
         return Place::Param(i, p);
     }
+    if let Some(f) = field(op, key) {
+        return Place::Field(f);
+    }
     Place::Unknown
 }
+
+/// The keys a manual route's arguments may hold.
+pub(crate) const MANUAL_KEYS: &[&str] = &[
+    "body",
+    "parameters",
+    "headers",
+    "content_type",
+    "data",
+    "files",
+    "override",
+];
 
 /// Classifies one key of a manual route's arguments: only the reserved
 /// keys have a place (there is no table to declare others).
@@ -214,9 +228,15 @@ pub(crate) fn did_you_mean<'c>(key: &str, candidates: &[&'c str]) -> Option<&'c 
 
 /// The text after "unknown argument": the suggestion and the valid names.
 pub(crate) fn unknown_text(key: &str, candidates: &[&str]) -> String {
+    unknown_text_with(key, candidates, None)
+}
+
+/// [`unknown_text`] with a suggestion found among more names than the
+/// valid names listed (`more`: nested body fields).
+fn unknown_text_with(key: &str, candidates: &[&str], closest: Option<String>) -> String {
     let mut text = String::from("unknown argument");
-    let suggested = did_you_mean(key, candidates);
-    if let Some(s) = suggested {
+    let suggested = closest.or_else(|| did_you_mean(key, candidates).map(str::to_string));
+    if let Some(s) = &suggested {
         text.push_str(&format!("; did you mean {s:?}?"));
     }
     let sep = if suggested.is_some() { " " } else { "; " };
@@ -230,15 +250,26 @@ pub(crate) fn unknown_text(key: &str, candidates: &[&str]) -> String {
     text
 }
 
+/// The closest name to `key` among the valid names and the nested body
+/// fields (dotted paths, and own names that name one place).
+fn closest_name(op: &'static Operation, key: &str, names: &[&'static str]) -> Option<String> {
+    let nested = super::nested::names(op);
+    let mut all: Vec<&str> = names.to_vec();
+    all.extend(nested.iter().map(String::as_str));
+    did_you_mean(key, &all).map(str::to_string)
+}
+
 /// The error for an unknown key.
 pub(crate) fn unknown(op: &'static Operation, key: &str) -> Error {
-    Error::argument(op.id(), key, unknown_text(key, &valid_names(op)))
+    let names = valid_names(op);
+    let closest = closest_name(op, key, &names);
+    Error::argument(op.id(), key, unknown_text_with(key, &names, closest))
 }
 
 /// The lenient-mode warning for a dropped key.
 pub(crate) fn dropped(op: &'static Operation, key: &str) -> String {
     let names = valid_names(op);
-    match did_you_mean(key, &names) {
+    match closest_name(op, key, &names) {
         Some(s) => format!(
             "{}: dropped unknown argument {key:?} (did you mean {s:?}?)",
             op.id()

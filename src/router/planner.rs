@@ -4,13 +4,15 @@
 //! here); `finish` checks what is missing and assembles the plan. A
 //! table operation and a manual route go through the same code.
 
-use super::convert::{self, describe};
+use super::check::Check;
+use super::convert::describe;
 use super::files;
+use super::nested::{self, Found};
 use super::place::{self, Place};
 use super::target::Target;
 use crate::error::Error;
 use crate::operation::{Operation, ParamType};
-use crate::plan::FormPart;
+use crate::plan::{FileRef, FormPart};
 use serde_json::{Map, Value};
 
 /// Arguments being placed for one target.
@@ -23,8 +25,12 @@ pub(crate) struct Planner<'a> {
     pub(super) query: Vec<(String, String)>,
     pub(super) headers: Vec<(String, String)>,
     pub(super) fields: Vec<(&'static str, Value)>,
+    /// Nested body fields given flat: (key, place, value).
+    pub(super) nested: Vec<(String, nested::Chain, Value)>,
     pub(super) whole: Option<&'a Value>,
     pub(super) raw: Option<&'a Value>,
+    /// A raw body attached as a file from Rust (`body`).
+    pub(super) body_file: Option<FileRef>,
     pub(super) form: Vec<FormPart>,
     pub(super) content_type: Option<&'a str>,
     pub(super) warnings: Vec<String>,
@@ -45,8 +51,10 @@ impl<'a> Planner<'a> {
             query,
             headers: Vec::new(),
             fields: Vec::new(),
+            nested: Vec::new(),
             whole: None,
             raw: None,
+            body_file: None,
             form: Vec::new(),
             content_type: None,
             warnings: Vec::new(),
@@ -93,6 +101,20 @@ impl<'a> Planner<'a> {
         )
     }
 
+    /// Checks one argument's value (see `check`); lenient mode's notes
+    /// join the plan's warnings.
+    pub(super) fn check<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&mut Check<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut check = Check::new(self.target.name(), key, self.lenient);
+        let out = f(&mut check);
+        let notes = check.notes;
+        self.warnings.extend(notes);
+        out
+    }
+
     pub(super) fn drop_or_fail(&mut self, err: Error, warning: String) -> Result<(), Error> {
         if self.lenient {
             self.warnings.push(warning);
@@ -125,19 +147,14 @@ impl<'a> Planner<'a> {
         match place {
             Place::Param(i, p) => self.param(i, p, key, v),
             Place::Field(f) => {
-                let v = convert::field_value(self.id(), key, f.ty(), f.items(), v, self.lenient)?;
+                let v = self.check(key, |c| c.field_value(f.ty(), f.items(), v))?;
                 self.fields.push((f.name(), v));
                 Ok(())
             }
             Place::BodyIds => {
-                let v = convert::field_value(
-                    self.id(),
-                    key,
-                    ParamType::Array,
-                    Some(ParamType::String),
-                    v,
-                    self.lenient,
-                )?;
+                let v = self.check(key, |c| {
+                    c.field_value(ParamType::Array, Some(ParamType::String), v)
+                })?;
                 self.fields.push(("ids", v));
                 Ok(())
             }
@@ -174,7 +191,7 @@ impl<'a> Planner<'a> {
             }
             Place::Authorization => Err(place::authorization(self.id(), key)),
             Place::Route => self.same_route(v),
-            Place::Unknown => self.unknown(key),
+            Place::Unknown => self.unknown(key, v),
         }
     }
 
@@ -196,18 +213,37 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn unknown(&mut self, key: &str) -> Result<(), Error> {
+    fn unknown(&mut self, key: &str, v: &Value) -> Result<(), Error> {
+        if let Some(op) = self.op() {
+            match nested::find(op, key) {
+                Found::One(chain) => {
+                    let leaf = chain[chain.len() - 1];
+                    let v = self.check(key, |c| c.field_value(leaf.ty(), leaf.items(), v))?;
+                    self.nested.push((key.to_string(), chain, v));
+                    return Ok(());
+                }
+                Found::Many(paths) => return Err(nested::ambiguous(self.id(), key, &paths)),
+                Found::None => {}
+            }
+        }
         let (e, w) = match self.op() {
             Some(op) => (place::unknown(op, key), place::dropped(op, key)),
-            None => (
-                Error::argument(
-                    self.id(),
-                    key,
-                    "unknown argument; with \"override\", give query arguments in \"parameters\", \
-                     the JSON body in \"body\", headers in \"headers\" and a form in \"data\" / \"files\"",
-                ),
-                format!("{}: dropped unknown argument {key:?}", self.id()),
-            ),
+            None => {
+                let hint = place::did_you_mean(key, place::MANUAL_KEYS)
+                    .map(|s| format!("did you mean {s:?}? "))
+                    .unwrap_or_default();
+                (
+                    Error::argument(
+                        self.id(),
+                        key,
+                        format!(
+                            "unknown argument; {hint}with \"override\", give query arguments in \"parameters\", \
+                             the JSON body in \"body\", headers in \"headers\" and a form in \"data\" / \"files\""
+                        ),
+                    ),
+                    format!("{}: dropped unknown argument {key:?}", self.id()),
+                )
+            }
         };
         self.drop_or_fail(e, w)
     }

@@ -68,7 +68,19 @@ impl Route {
         let Some((method, route)) = spec.split_once(',') else {
             return Err(bad("no comma"));
         };
-        let method = Method::parse(method.trim()).ok_or_else(|| bad("unknown method"))?;
+        let method = Method::parse(method.trim()).ok_or_else(|| {
+            let names = Method::ALL.iter().map(|m| m.as_str());
+            let guess = crate::suggest::closest(method.trim(), names.clone())
+                .first()
+                .map(|m| format!("did you mean {m}? "))
+                .unwrap_or_default();
+            let all: Vec<&str> = names.collect();
+            bad(&format!(
+                "unknown method {:?}; {guess}({})",
+                method.trim(),
+                all.join(", ")
+            ))
+        })?;
         let route = route.trim();
         if !route.starts_with('/') || route.starts_with("//") {
             return Err(bad("the route must start with a single \"/\""));
@@ -113,6 +125,11 @@ mod tests {
         assert_eq!(
             r.query,
             vec![("limit".into(), "1".into()), ("x".into(), " y".into())]
+        );
+        let e = Route::parse("GTE,/a").unwrap_err().to_string();
+        assert!(
+            e.contains("unknown method \"GTE\"; did you mean GET?"),
+            "{e}"
         );
         for bad in [
             "GET/a",

@@ -33,7 +33,7 @@ use super::routes::route;
 use crate::media;
 use crate::operation::{CollectionFormat, Location, Operation, Param, ParamType};
 use crate::plan::{PlanOptions, PlannedBody, RequestPlan};
-use crate::router::convert::field_value;
+use crate::router::check::Check;
 use crate::router::place::{self, Place};
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -151,6 +151,7 @@ pub fn decode_plan(plan: &RequestPlan) -> Result<(&'static str, Value), DecodeEr
             .finish()
             .into_bytes(),
         PlannedBody::Raw { bytes, .. } => bytes.to_vec(),
+        PlannedBody::RawFile { .. } => Vec::new(),
         PlannedBody::Multipart(parts) => {
             let (ct, bytes) = multipart::encode(parts);
             headers.push(("content-type".into(), ct));
@@ -173,11 +174,14 @@ pub fn decode_plan(plan: &RequestPlan) -> Result<(&'static str, Value), DecodeEr
 /// A parameter's text as the JSON value the planner would write it from.
 pub(crate) fn typed(ty: ParamType, text: &str) -> Value {
     match ty {
-        ParamType::Integer => text
-            .parse::<i64>()
-            .map(Value::from)
-            .or_else(|_| text.parse::<u64>().map(Value::from))
-            .unwrap_or_else(|_| Value::String(text.to_string())),
+        // Any number of digits, kept exact (as the planner sends them).
+        ParamType::Integer => serde_json::from_str::<serde_json::Number>(text)
+            .ok()
+            .filter(|_| {
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map_or_else(|| Value::String(text.to_string()), Value::Number),
         ParamType::Number => serde_json::from_str::<serde_json::Number>(text)
             .map(Value::Number)
             .unwrap_or_else(|_| Value::String(text.to_string())),
@@ -375,7 +379,10 @@ pub(crate) fn is_flat_field(op: &'static Operation, key: &str, v: &Value) -> boo
         Place::BodyIds => (ParamType::Array, Some(ParamType::String)),
         _ => return false,
     };
-    !v.is_null() && field_value(op.id(), key, ty, items, v, false).is_ok_and(|n| n == *v)
+    !v.is_null()
+        && Check::new(op.id(), key, false)
+            .field_value(ty, items, v)
+            .is_ok_and(|n| n == *v)
 }
 
 /// Adds `content_type` when the request's media type is not the one the

@@ -74,9 +74,10 @@ fn get_behaviors() {
     assert_eq!(e.argument, "body");
     assert!(e.expected.contains("missing required"), "{e}");
     assert_eq!(plan_l("GetBehaviors", json!({})).body, PlannedBody::Empty);
-    assert!(err("GetBehaviors", json!({"ids": [1, 2]}))
-        .expected
-        .contains("expected a string"));
+    assert_eq!(
+        err("GetBehaviors", json!({"ids": [1, 2]})).expected,
+        "expected a list of strings (or a comma-separated string); element 1 is a number (1)"
+    );
 }
 
 #[test]
@@ -124,10 +125,28 @@ fn perform_incident_action() {
 
 #[test]
 fn get_incidents() {
-    let p = plan("GetIncidents", json!({"ids": "inc:1, inc:2 ,,"}));
+    let p = plan("GetIncidents", json!({"ids": "inc:1, inc:2 "}));
     assert_eq!(
         p.body,
         PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]}))
+    );
+    // Empty elements: refused in strict mode, sent as given in lenient.
+    let e = err("GetIncidents", json!({"ids": "inc:1, inc:2 ,,"}));
+    assert_eq!(
+        e.expected,
+        "element 3 of \"inc:1, inc:2 ,,\" is empty; remove it (an empty element is sent only in lenient mode)"
+    );
+    let p = plan_l("GetIncidents", json!({"ids": "inc:1, inc:2 ,,"}));
+    assert_eq!(
+        p.body,
+        PlannedBody::Json(json!({"ids": ["inc:1", "inc:2", "", ""]}))
+    );
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    // A number is not what a list of ids takes; the message says what is.
+    let e = err("GetIncidents", json!({"ids": 5}));
+    assert_eq!(
+        e.to_string(),
+        "GetIncidents: argument \"ids\": expected a list of strings (or a comma-separated string), got a number (5)"
     );
     let p = plan("GetIncidents", json!({"ids": ["inc:1"]}));
     assert_eq!(

@@ -84,9 +84,15 @@ fn case_download_attachment() {
 
 #[test]
 fn case_add_attachment() {
+    // Upload files must exist: they are checked while planning.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.pdf");
+    std::fs::write(&report, "%PDF").unwrap();
+    let report = report.display().to_string();
+    let at = format!("@{report}");
     let p = plan(
         "CaseAddAttachment",
-        json!({"case_id": "c1", "user_uuid": "u1", "file": "@/no/such/dir/report.pdf"}),
+        json!({"case_id": "c1", "user_uuid": "u1", "file": at}),
     );
     let PlannedBody::Multipart(parts) = &p.body else {
         panic!("{:?}", p.body)
@@ -102,14 +108,14 @@ fn case_add_attachment() {
     let PartValue::File(f) = &parts[2].value else {
         panic!()
     };
-    assert_eq!(f.source, FileSource::Path("/no/such/dir/report.pdf".into()));
+    assert_eq!(f.source, FileSource::Path(report.clone().into()));
     assert_eq!(f.filename.as_deref(), Some("report.pdf"));
     assert_eq!(p.query, q(&[]));
     let j = p.to_json("https://api.example");
     assert_eq!(j["content_type"], "multipart/form-data");
     assert_eq!(
         j["form"][2],
-        json!({"name": "file", "file": {"path": "/no/such/dir/report.pdf", "bytes": null, "filename": "report.pdf", "content_type": null}})
+        json!({"name": "file", "file": {"path": report, "bytes": null, "filename": "report.pdf", "content_type": null}})
     );
     let p = plan(
         "CaseAddAttachment",
@@ -126,12 +132,12 @@ fn case_add_attachment() {
     // `files`, in both shapes.
     let p = plan(
         "CaseAddAttachment",
-        json!({"case_id": "c1", "user_uuid": "u1", "files": [["file", {"path": "/tmp/a.txt"}]]}),
+        json!({"case_id": "c1", "user_uuid": "u1", "files": [["file", {"path": report}]]}),
     );
     assert!(matches!(&p.body, PlannedBody::Multipart(parts) if parts.len() == 3));
     let p = plan(
         "CaseAddAttachment",
-        json!({"data": {"case_id": "c1", "user_uuid": "u1"}, "files": {"file": "@/tmp/a.txt"}}),
+        json!({"data": {"case_id": "c1", "user_uuid": "u1"}, "files": {"file": at}}),
     );
     assert!(matches!(&p.body, PlannedBody::Multipart(parts) if parts.len() == 3));
     // Errors.
@@ -148,7 +154,7 @@ fn case_add_attachment() {
     assert!(e.expected.contains("must start with \"@\""), "{e}");
     let e = err(
         "CaseAddAttachment",
-        json!({"case_id": "c1", "user_uuid": "u1", "files": {"fil": "@/a"}}),
+        json!({"case_id": "c1", "user_uuid": "u1", "files": {"fil": at}}),
     );
     assert!(e.expected.contains("did you mean \"file\""), "{e}");
     let e = err(
@@ -177,7 +183,7 @@ fn case_add_attachment() {
     );
     let e = plan_with_attachments(
         op,
-        &json!({"case_id": "c", "user_uuid": "u", "file": "@/a"}),
+        &json!({"case_id": "c", "user_uuid": "u", "file": at}),
         &strict(),
         vec![("file".into(), file)],
     )

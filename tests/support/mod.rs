@@ -7,12 +7,17 @@
 //!   tests and the runtime benchmark;
 //! - [`arb`]: proptest strategies for arbitrary JSON and operation
 //!   arguments;
+//! - [`raw`]: hostile servers made of plain sockets (silent, resetting,
+//!   answering garbage);
+//! - [`bomb`]: a gzip body that expands a thousandfold;
 //! - [`budget`]: a local server that enforces a per-CID rate-limit budget
 //!   the way Falcon does (the pacing tests).
 // Each test file uses only some of the helpers.
 #![allow(dead_code, unused_imports)]
 
 pub mod arb;
+pub mod bomb;
 pub mod budget;
 pub mod canned;
 pub mod mock;
+pub mod raw;

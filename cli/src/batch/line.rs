@@ -1,12 +1,13 @@
 //! One batch line: parsing an input line into a [`Request`] (or an error
 //! line), and building the output line from a handler's [`Reply`].
 
-use super::raw::RawLine;
 use crate::exit::Exit;
+use crate::input::{self, Rules};
+use crate::json_text;
 use crate::members::Members;
+use crate::request::Target;
 use falcon_harness::catalog;
 use falcon_harness::error::Error;
-use falcon_harness::operation::Operation;
 use serde_json::{json, Map, Value};
 
 /// One well-formed input line.
@@ -16,10 +17,12 @@ pub struct Request {
     pub line: usize,
     /// The line's `id`, `null` when it has none.
     pub id: Value,
-    /// The resolved operation.
-    pub op: &'static Operation,
+    /// The resolved operation, or the override route.
+    pub target: Target,
     /// The arguments (`{}` when absent).
     pub args: Value,
+    /// Notes on the line (lenient mode's repeated keys).
+    pub warnings: Vec<String>,
     /// The child CID the line acts for.
     pub member_cid: Option<String>,
 }
@@ -75,12 +78,13 @@ pub enum Parsed {
     Blank,
 }
 
-fn bad(id: Value, message: String) -> Parsed {
+pub(super) fn bad(id: Value, message: String) -> Parsed {
     Parsed::Bad(id, None, Reply::error("parse", message, Exit::Usage))
 }
 
-/// Parses one input line (without its line break).
-pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
+/// Parses one input line (without its line break). A key given twice
+/// anywhere in the line is an error, or in lenient mode a warning.
+pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return bad(Value::Null, format!("line {line}: not UTF-8"));
     };
@@ -88,28 +92,40 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let fields = match RawLine::parse(text) {
-        Ok(RawLine::Object(f)) => f,
-        Ok(RawLine::Other(kind)) => {
-            return bad(
-                Value::Null,
-                format!(
-                    "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {kind}"
-                ),
-            )
-        }
+    let (value, repeated) = match json_text::parse(text) {
+        Ok(v) => v,
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
-    let id = fields.id.unwrap_or(Value::Null);
-    if let Some(k) = fields.unknown {
+    let Value::Object(mut obj) = value else {
+        return bad(
+            Value::Null,
+            format!(
+                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
+                falcon_harness::json_kind::name(&value)
+            ),
+        );
+    };
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    let warnings = if repeated.is_empty() {
+        Vec::new()
+    } else {
+        match input::repeated_keys(&format!("line {line}"), repeated, rules) {
+            Ok(w) => w,
+            Err(f) => return bad(id, f.message),
+        }
+    };
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "op" | "args" | "override" | "member_cid"))
+    {
         return bad(
             id,
             format!(
-                "line {line}: unknown key {k:?}; a line has \"id\", \"op\", \"args\" and \"member_cid\""
+                "line {line}: unknown key {k:?}; a line has \"id\", \"op\" (or \"override\"), \"args\" and \"member_cid\""
             ),
         );
     }
-    let member_cid = match fields.member_cid {
+    let member_cid = match obj.remove("member_cid") {
         None => None,
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -122,7 +138,31 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             )
         }
     };
-    let name = match fields.op {
+    // Past here an error line carries the line's member_cid.
+    let bad = |id, message| {
+        Parsed::Bad(
+            id,
+            member_cid.clone(),
+            Reply::error("parse", message, Exit::Usage),
+        )
+    };
+    let route = match obj.remove("override") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return bad(
+                id,
+                format!(
+                    "line {line}: \"override\" must be a string \"METHOD,/route\", got {}",
+                    falcon_harness::json_kind::name(&other)
+                ),
+            )
+        }
+    };
+    let name = match obj.remove("op") {
+        // With an override, the operation name is not needed (as in
+        // falconpy, where it is ignored).
+        _ if route.is_some() => String::new(),
         Some(Value::String(s)) => s,
         Some(other) => {
             return bad(
@@ -135,7 +175,7 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
         }
         None => return bad(id, format!("line {line}: \"op\" is missing")),
     };
-    let args = match fields.args {
+    let args = match obj.remove("args") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
         Some(other) => {
@@ -148,22 +188,45 @@ pub fn parse_line(line: usize, bytes: &[u8]) -> Parsed {
             )
         }
     };
+    if let Some(route) = route {
+        return Parsed::Request(Request {
+            line,
+            id,
+            target: Target::Override(route),
+            args,
+            warnings,
+            member_cid,
+        });
+    }
     match catalog::resolve(&name) {
         Ok(r) => {
             crate::notes::deprecation(&r);
             Parsed::Request(Request {
                 line,
                 id,
-                op: r.operation,
+                target: Target::Op(r.operation),
                 args,
+                warnings,
                 member_cid,
             })
         }
-        Err(e) => Parsed::Bad(
-            id,
-            member_cid,
-            Reply::from_error(&Error::UnknownOperation(e)),
-        ),
+        // A name that is no operation, with an override route in the
+        // arguments, calls that route (as the library's `command` does).
+        Err(e) => match falcon_harness::router::override_route(&args) {
+            Some(route) => Parsed::Request(Request {
+                line,
+                id,
+                target: Target::Override(route.to_string()),
+                args,
+                warnings,
+                member_cid,
+            }),
+            None => Parsed::Bad(
+                id,
+                member_cid,
+                Reply::from_error(&Error::UnknownOperation(e)),
+            ),
+        },
     }
 }
 
@@ -194,14 +257,15 @@ impl OutputLine {
     }
 
     /// Writes the line's JSON text (without the line break) straight to
-    /// `out`: the fields are JSON text already.
+    /// `out`: the fields are JSON text already. Control characters in
+    /// strings are escaped (see `falcon_harness::escape`).
     pub fn write_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
         out.write_all(b"{\"id\":")?;
-        serde_json::to_writer(&mut *out, &self.id)?;
+        falcon_harness::escape::write(&mut *out, &self.id, false)?;
         write!(out, ",\"line\":{}", self.line)?;
         if let Some(cid) = &self.member_cid {
             out.write_all(b",\"member_cid\":")?;
-            serde_json::to_writer(&mut *out, cid)?;
+            falcon_harness::escape::write(&mut *out, cid, false)?;
         }
         let fields = self.reply.fields.as_bytes();
         if !fields.is_empty() {

@@ -1,20 +1,18 @@
-//! The `--batch` engine: JSON Lines in
-//! (`{"id"?: .., "op": .., "args"?: {..}, "member_cid"?: ".."}`), one JSON
-//! line out per line in, in input order (with `--shard K/N`, per line of
-//! the shard).
+//! The `--batch` engine: JSON Lines in (`{"id"?: .., "op": .., "args"?: {..},
+//! "member_cid"?: ".."}`, or `{"id"?: .., "override": "METHOD,/route",
+//! "args"?: {..}}`), one JSON line out per line in, in input order (with
+//! `--shard K/N`, per line of the shard).
 //!
 //! The engine is generic over the function that handles one parsed line, so
 //! the same code runs dry runs (synchronously, [`run_sync`]) and real calls
 //! (with bounded concurrency, [`run_async`]). A line that cannot be parsed,
 //! or names an unknown operation, yields an error line and the rest go on.
 //! Every output line starts with the input's `id` (`null` when it has none)
-//! and its 1-based `line` number, then its `member_cid` when it has one;
-//! then come the handler's fields
+//! and its 1-based `line` number; then come the handler's fields
 //! (`status_code`/`headers`/`body`, `plan`, or `error: {kind, message}`).
 //! Blank input lines are skipped.
 
 mod line;
-mod raw;
 mod workers;
 
 pub use super::members::Members;
@@ -22,28 +20,17 @@ pub use line::{output_line, parse_line, OutputLine, Parsed, Reply, Request};
 pub use workers::Workers;
 
 use super::exit::Exit;
+use super::input::{self, Rules};
+use super::lines::{self, Line};
+use super::notes;
 use super::progress::Progress;
 use super::shard::Shard;
 use futures_util::future::{ready, Either, FutureExt};
 use futures_util::stream::{self, StreamExt};
+use serde_json::Value;
 use std::future::Future;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
-
-/// Parses a line and keeps it only when it belongs to `shard`; `None`
-/// for blank lines and other shards' lines.
-fn parse_kept(line: usize, bytes: &[u8], shard: Option<Shard>) -> Option<Parsed> {
-    let parsed = parse_line(line, strip_eol(bytes));
-    let member = match &parsed {
-        Parsed::Blank => return None,
-        Parsed::Request(r) => r.member_cid.as_deref(),
-        Parsed::Bad(_, m, _) => m.as_deref(),
-    };
-    match shard {
-        Some(s) if !s.keeps(line, member) => None,
-        _ => Some(parsed),
-    }
-}
+use std::io::{self, BufReader, Read, Write};
+use tokio::io::AsyncBufRead;
 
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,23 +83,22 @@ fn write_line<W: Write>(
 pub fn run_sync<R: Read, W: Write>(
     input: &mut BufReader<R>,
     out: &mut W,
+    rules: &Rules,
     shard: Option<Shard>,
     mut handle: impl FnMut(Request) -> Reply,
     progress: &mut Progress,
 ) -> io::Result<Summary> {
     let mut summary = Summary::new();
-    let mut buf = Vec::with_capacity(256);
     let mut line = 0;
     loop {
         if input.buffer().is_empty() {
             out.flush()?;
         }
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let Some(read) = lines::read_line(input, rules.max_bytes)? else {
             break;
-        }
+        };
         line += 1;
-        let result = match parse_kept(line, &buf, shard) {
+        let result = match parse_kept(line, &read, rules, shard) {
             None | Some(Parsed::Blank) => continue,
             Some(Parsed::Bad(id, member, reply)) => output_line(line, id, member, reply),
             Some(Parsed::Request(req)) => {
@@ -127,6 +113,31 @@ pub fn run_sync<R: Read, W: Write>(
     Ok(summary)
 }
 
+/// Parses a line as read (one past the size limit is an error line) and
+/// keeps it only when it belongs to `shard` (`None` for other shards'
+/// lines); the warnings of a good line kept go to stderr.
+fn parse_kept(line: usize, read: &Line, rules: &Rules, shard: Option<Shard>) -> Option<Parsed> {
+    let parsed = match read {
+        Line::TooLong => line::bad(
+            Value::Null,
+            input::too_large(&format!("line {line}"), rules.max_bytes),
+        ),
+        Line::Text(bytes) => parse_line(line, strip_eol(bytes), rules),
+    };
+    let member = match &parsed {
+        Parsed::Blank => return Some(parsed),
+        Parsed::Request(r) => r.member_cid.as_deref(),
+        Parsed::Bad(_, m, _) => m.as_deref(),
+    };
+    if shard.is_some_and(|s| !s.keeps(line, member)) {
+        return None;
+    }
+    if let Parsed::Request(req) = &parsed {
+        notes::warn(&req.warnings);
+    }
+    Some(parsed)
+}
+
 /// Runs a batch with up to `concurrency` lines in flight at once. Output
 /// is in input order; memory stays bounded (at most `concurrency` lines
 /// are read ahead). Output is flushed whenever the next line is not
@@ -135,6 +146,7 @@ pub async fn run_async<R, W, F, Fut>(
     input: R,
     out: &mut W,
     concurrency: usize,
+    rules: &Rules,
     shard: Option<Shard>,
     mut handle: F,
     progress: &mut Progress,
@@ -145,19 +157,19 @@ where
     F: FnMut(Request) -> Fut,
     Fut: Future<Output = Reply>,
 {
+    let max_bytes = rules.max_bytes;
     let lines = stream::unfold(Some((input, 0usize)), |state| async move {
         let (mut input, line) = state?;
-        let mut buf = Vec::with_capacity(256);
-        match input.read_until(b'\n', &mut buf).await {
-            Ok(0) => None,
-            Ok(_) => Some((Ok((line + 1, buf)), Some((input, line + 1)))),
+        match lines::read_line_async(&mut input, max_bytes).await {
+            Ok(None) => None,
+            Ok(Some(read)) => Some((Ok((line + 1, read)), Some((input, line + 1)))),
             Err(e) => Some((Err(e), None)),
         }
     });
     let results = lines
         .map(|item| match item {
             Err(e) => Either::Left(ready(Err(e))),
-            Ok((line, buf)) => match parse_kept(line, &buf, shard) {
+            Ok((line, read)) => match parse_kept(line, &read, rules, shard) {
                 None | Some(Parsed::Blank) => Either::Left(ready(Ok(None))),
                 Some(Parsed::Bad(id, member, reply)) => {
                     Either::Left(ready(Ok(Some(output_line(line, id, member, reply)))))
@@ -202,16 +214,20 @@ fn strip_eol(buf: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Map, Value};
+    use serde_json::{json, Map};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
 
     fn ok_reply(req: &Request) -> Reply {
         let mut m = Map::new();
-        m.insert("op".into(), json!(req.op.id()));
+        m.insert("op".into(), json!(req.target.name()));
         m.insert("args".into(), req.args.clone());
         Reply::new(m, Exit::Ok)
+    }
+
+    fn parse_line_default(line: usize, bytes: &[u8]) -> Parsed {
+        parse_line(line, bytes, &Rules::default())
     }
 
     fn lines(out: &[u8]) -> Vec<Value> {
@@ -223,51 +239,63 @@ mod tests {
 
     #[test]
     fn parses_good_and_bad_lines() {
-        let Parsed::Request(r) = parse_line(
+        let Parsed::Request(r) = parse_line_default(
             3,
             br#"{"id": "a", "op": "query_incidents", "args": {"limit": 1}}"#,
         ) else {
             panic!()
         };
         assert_eq!(
-            (r.line, r.id.clone(), r.op.id()),
+            (r.line, r.id.clone(), r.target.name()),
             (3, json!("a"), "QueryIncidents")
         );
         assert_eq!(r.args, json!({"limit": 1}));
-        let Parsed::Request(r) = parse_line(1, br#"{"op": "CrowdScore"}"#) else {
+        let Parsed::Request(r) = parse_line_default(1, br#"{"op": "CrowdScore"}"#) else {
             panic!()
         };
         assert_eq!((r.id, r.args), (Value::Null, json!({})));
-        assert_eq!(parse_line(1, b"   "), Parsed::Blank);
+        assert_eq!(parse_line_default(1, b"   "), Parsed::Blank);
 
         let kind = |p: Parsed| match p {
             Parsed::Bad(id, _, r) => (id, r.fields.to_map()["error"]["kind"].clone(), r.exit),
             other => panic!("{other:?}"),
         };
         let usage = |id: Value, k: &str| (id, json!(k), Exit::Usage);
-        assert_eq!(kind(parse_line(1, b"{nope")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"[1]")), usage(Value::Null, "parse"));
-        assert_eq!(kind(parse_line(1, b"\xff{}")), usage(Value::Null, "parse"));
         assert_eq!(
-            kind(parse_line(1, br#"{"id": 7}"#)),
+            kind(parse_line_default(1, b"{nope")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"[1]")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, b"\xff{}")),
+            usage(Value::Null, "parse")
+        );
+        assert_eq!(
+            kind(parse_line_default(1, br#"{"id": 7}"#)),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "arg": {}}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(
+            kind(parse_line_default(
                 1,
                 br#"{"id": 7, "op": "QueryIncidents", "args": [1]}"#
             )),
             usage(json!(7), "parse")
         );
         assert_eq!(
-            kind(parse_line(1, br#"{"id": "x", "op": "QueryIncident"}"#)),
+            kind(parse_line_default(
+                1,
+                br#"{"id": "x", "op": "QueryIncident"}"#
+            )),
             usage(json!("x"), "unknown_operation")
         );
     }
@@ -279,6 +307,7 @@ mod tests {
         let s = run_sync(
             &mut BufReader::new(input.as_bytes()),
             &mut out,
+            &Rules::default(),
             None,
             |r| ok_reply(&r),
             &mut Progress::hidden(),
@@ -326,6 +355,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             CONCURRENCY,
+            &Rules::default(),
             None,
             |req| {
                 let in_flight = in_flight.clone();

@@ -8,6 +8,7 @@
 use super::{Members, Reply, Request};
 use crate::exit::Exit;
 use crate::output;
+use crate::request::Target;
 use falcon_harness::Harness;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,7 +71,7 @@ impl Worker {
     /// splitting off, is an error before anything is sent.
     async fn answer(&self, req: Request) -> Reply {
         let Request {
-            op,
+            target,
             args,
             member_cid,
             ..
@@ -82,7 +83,11 @@ impl Worker {
                 Exit::Failure,
             );
         }
-        let mut request = self.harness.request(op).args(args);
+        let target = match target {
+            Target::Op(op) => falcon_harness::Target::from(op),
+            Target::Override(route) => falcon_harness::Target::override_route(route),
+        };
+        let mut request = self.harness.request(target).args(args);
         if let Some(cid) = &member_cid {
             request = request.member_cid(cid.as_str());
         }

@@ -34,17 +34,21 @@ pub fn call_fake(fake: &FakeFalcon, args: &[&str], stdin: &[u8]) -> Run {
     call_at(&fake.url(), args, stdin)
 }
 
+/// The environment of a run with test credentials and `url` as the
+/// base URL.
+pub fn env(url: &str) -> [(&'static str, String); 3] {
+    [
+        ("FALCON_CLIENT_ID", "cid".into()),
+        ("FALCON_CLIENT_SECRET", SECRET.into()),
+        ("FALCON_BASE_URL", url.into()),
+    ]
+}
+
 /// Runs the binary with test credentials and `url` as the base URL.
 pub fn call_at(url: &str, args: &[&str], stdin: &[u8]) -> Run {
-    run(
-        args,
-        stdin,
-        &[
-            ("FALCON_CLIENT_ID", "cid"),
-            ("FALCON_CLIENT_SECRET", SECRET),
-            ("FALCON_BASE_URL", url),
-        ],
-    )
+    let env = env(url);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run(args, stdin, &env)
 }
 
 pub fn json_reply(m: Mock, status: usize, body: serde_json::Value) -> Mock {

@@ -6,7 +6,7 @@ use super::schema::Ctx;
 use super::{str_list, ImportError};
 use crate::format::{BodySpec, OperationSpec, ParamSpec};
 use crate::validate::snake_case;
-use crate::vocab::{CollectionFormat, Host, Location, Method, ParamType};
+use crate::vocab::{BodyRoot, CollectionFormat, Host, Location, Method, ParamType};
 use serde_json::Value;
 
 /// The collection of operations without a tag.
@@ -64,6 +64,26 @@ pub(super) fn operation(
             .and_then(Value::as_str)
             == Some(Location::FormData.as_str())
     });
+    let consumes = media_types(op.get("consumes"), site.doc_consumes, || {
+        if has_form {
+            "multipart/form-data"
+        } else {
+            "application/json"
+        }
+    });
+    // A body that accepts no JSON media type is sent raw, whatever its
+    // schema says (ArchiveUploadV1's "array of integers" is the bytes).
+    if body.is_some() && !consumes.iter().any(|c| crate::media::is_json(c)) {
+        body = Some(BodySpec {
+            root: BodyRoot::Binary,
+            items: None,
+            fields: Vec::new(),
+        });
+        for p in params.iter_mut().filter(|p| p.location == Location::Body) {
+            p.ty = ParamType::String;
+            p.items = None;
+        }
+    }
     Ok(OperationSpec {
         host: if facts.registry_ops.contains(&id) {
             Host::ContainerRegistry
@@ -78,13 +98,7 @@ pub(super) fn operation(
         collections: collections(op),
         method: site.method,
         route: site.route.to_string(),
-        consumes: media_types(op.get("consumes"), site.doc_consumes, || {
-            if has_form {
-                "multipart/form-data"
-            } else {
-                "application/json"
-            }
-        }),
+        consumes,
         produces: media_types(op.get("produces"), site.doc_produces, || "application/json"),
         params,
         body,

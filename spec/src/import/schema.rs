@@ -2,7 +2,7 @@
 //! schema, the fields of an object and the shape of a body.
 
 use super::{ierr, ImportError};
-use crate::format::{BodySpec, FieldSpec};
+use crate::format::{BodySpec, FieldSpec, NESTED_LEVELS};
 use crate::vocab::{BodyRoot, ParamType};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -77,12 +77,50 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Top-level properties of an object schema, following `allOf`.
+    /// Top-level properties of an object schema, following `allOf`, with
+    /// their nested fields down to [`NESTED_LEVELS`] levels.
     fn fields(&self, s: &'a Value, out: &mut Vec<FieldSpec>) -> Result<(), ImportError> {
+        self.fields_to(s, out, NESTED_LEVELS)
+    }
+
+    /// The fields below a property of type `ty`: the object's properties,
+    /// or those of each element of an array of objects; none at depth 0.
+    fn nested(
+        &self,
+        p: &'a Value,
+        ty: ParamType,
+        depth: usize,
+    ) -> Result<Vec<FieldSpec>, ImportError> {
+        let mut out = Vec::new();
+        if depth == 0 {
+            return Ok(out);
+        }
+        let p = self.deref(p)?;
+        let object = match ty {
+            ParamType::Object => Some(p),
+            ParamType::Array => p
+                .get("items")
+                .filter(|i| self.schema_type(i).is_ok_and(|t| t == ParamType::Object)),
+            _ => None,
+        };
+        if let Some(o) = object {
+            self.fields_to(o, &mut out, depth - 1)?;
+        }
+        Ok(out)
+    }
+
+    /// Properties of an object schema, following `allOf`; `depth` more
+    /// levels of nested fields are recorded below them.
+    fn fields_to(
+        &self,
+        s: &'a Value,
+        out: &mut Vec<FieldSpec>,
+        depth: usize,
+    ) -> Result<(), ImportError> {
         let s = self.deref(s)?;
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
             for part in all {
-                self.fields(part, out)?;
+                self.fields_to(part, out, depth)?;
             }
         }
         let required: BTreeSet<&str> = s
@@ -99,6 +137,7 @@ impl<'a> Ctx<'a> {
                 };
                 let field = FieldSpec {
                     name: name.clone(),
+                    fields: self.nested(p, ty, depth)?,
                     ty,
                     items,
                     required: required.contains(name.as_str()),

@@ -1,9 +1,11 @@
 //! `--list [COLLECTION]` and `--describe OP`: tables for people, JSON
 //! (`--json`) for programs.
 
+mod body;
+
 use super::exit::Failure;
 use falcon_harness::catalog;
-use falcon_harness::operation::{BodyRoot, CollectionFormat, Host, Operation, Param, ParamType};
+use falcon_harness::operation::{CollectionFormat, Host, Operation, Param, ParamType};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -119,18 +121,7 @@ fn collection_format_name(p: &Param) -> Option<&'static str> {
 
 /// `--describe OP --json`.
 pub fn describe_json(op: &'static Operation) -> Value {
-    let body = op.body().map(|b| {
-        json!({
-            "root": b.root().as_str(),
-            "items": b.items().map(ParamType::as_str),
-            "fields": b.fields().iter().map(|f| json!({
-                "name": f.name(),
-                "type": f.ty().as_str(),
-                "items": f.items().map(ParamType::as_str),
-                "required": f.required(),
-            })).collect::<Vec<_>>(),
-        })
-    });
+    let body = body::body_json(op);
     json!({
         "operation": op.id(),
         "method": op.method().as_str(),
@@ -150,7 +141,7 @@ pub fn describe_json(op: &'static Operation) -> Value {
     })
 }
 
-fn type_text(ty: ParamType, items: Option<ParamType>) -> String {
+pub(super) fn type_text(ty: ParamType, items: Option<ParamType>) -> String {
     match (ty, items) {
         (ParamType::Array, Some(i)) => format!("array of {i}"),
         _ => ty.to_string(),
@@ -182,7 +173,7 @@ fn details(p: &Param) -> String {
 
 /// What the planner checks of body fields (the router's rule, see
 /// `falcon_harness::router`): shown above the field table.
-const BODY_CHECKS: &str = "\
+pub(super) const BODY_CHECKS: &str = "\
 Fields given by name are checked (name and type); a whole \"body\" is sent as
 given. API REQUIRED is the API's mark: the server checks it, a dry run does not.
 ";
@@ -254,33 +245,9 @@ pub fn describe_text(op: &'static Operation) -> String {
             &rows,
         ));
     }
-    if let Some(body) = op.body() {
+    if op.body().is_some() {
         out.push('\n');
-        let what = match body.root() {
-            BodyRoot::Object => "a JSON object".to_string(),
-            BodyRoot::Array => format!(
-                "a JSON array of {}",
-                body.items().map(ParamType::as_str).unwrap_or("values")
-            ),
-            BodyRoot::Opaque => "any JSON (shape not known)".to_string(),
-            BodyRoot::Binary => "raw bytes".to_string(),
-        };
-        let _ = writeln!(out, "Body: {what}");
-        if !body.fields().is_empty() {
-            out.push_str(BODY_CHECKS);
-            let rows: Vec<[String; 3]> = body
-                .fields()
-                .iter()
-                .map(|f| {
-                    [
-                        f.name().to_string(),
-                        type_text(f.ty(), f.items()),
-                        if f.required() { "yes" } else { "no" }.to_string(),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(["FIELD", "TYPE", "API REQUIRED"], &rows));
-        }
+        out.push_str(&body::body_text(op));
     }
     out
 }
@@ -295,7 +262,7 @@ fn list_or_dash(v: &[&str]) -> String {
 
 /// Left-aligned columns separated by two spaces; the last column is not
 /// padded.
-fn table<const N: usize>(head: [&str; N], rows: &[[String; N]]) -> String {
+pub(super) fn table<const N: usize>(head: [&str; N], rows: &[[String; N]]) -> String {
     let mut width = head.map(str::len);
     for row in rows {
         for (w, cell) in width.iter_mut().zip(row) {
@@ -357,7 +324,7 @@ mod tests {
             .unwrap();
         assert_eq!(ids["type"], "array");
         assert_eq!(ids["items"], "string");
-        assert_eq!(ids["required"], true);
+        assert_eq!(ids["api_required"], true);
     }
 
     #[test]

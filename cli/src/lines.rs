@@ -1,0 +1,162 @@
+//! Reading input lines with a size limit: a line longer than the limit
+//! is skipped to its end without being held in memory, so `--batch`
+//! holds at most (lines in flight) × (limit) bytes of input.
+
+use std::io::{self, BufRead};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+/// One line read: its bytes (with the line break, if any), or the fact
+/// that it was longer than the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// The line.
+    Text(Vec<u8>),
+    /// The line had more than the limit's bytes; they were skipped.
+    TooLong,
+}
+
+/// Splits buffered input into lines of at most `limit` bytes (the line
+/// break `\n` not counted).
+#[derive(Debug)]
+struct Splitter {
+    limit: usize,
+    buf: Vec<u8>,
+    over: bool,
+    seen: bool,
+}
+
+impl Splitter {
+    fn new(limit: u64) -> Splitter {
+        Splitter {
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            buf: Vec::new(),
+            over: false,
+            seen: false,
+        }
+    }
+
+    /// Takes bytes of `avail` up to the first line break; returns how
+    /// many were taken and whether the line ended.
+    fn feed(&mut self, avail: &[u8]) -> (usize, bool) {
+        let (take, ended) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        self.seen |= take > 0;
+        if !self.over {
+            // The line break is not counted; the buffer holds none yet.
+            let text = if ended { take - 1 } else { take };
+            if self.buf.len() + text > self.limit {
+                self.over = true;
+                self.buf = Vec::new();
+            } else {
+                self.buf.extend_from_slice(&avail[..take]);
+            }
+        }
+        (take, ended)
+    }
+
+    /// The line gathered so far, `None` at the end of input.
+    fn finish(&mut self) -> Option<Line> {
+        if !std::mem::take(&mut self.seen) {
+            return None;
+        }
+        if std::mem::take(&mut self.over) {
+            return Some(Line::TooLong);
+        }
+        Some(Line::Text(std::mem::take(&mut self.buf)))
+    }
+}
+
+/// Reads the next line of `input`; `None` at the end of input.
+pub fn read_line(input: &mut impl BufRead, limit: u64) -> io::Result<Option<Line>> {
+    let mut s = Splitter::new(limit);
+    loop {
+        let avail = input.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(s.finish());
+        }
+        let (taken, ended) = s.feed(avail);
+        input.consume(taken);
+        if ended {
+            return Ok(s.finish());
+        }
+    }
+}
+
+/// [`read_line`] for async input.
+pub async fn read_line_async(
+    input: &mut (impl AsyncBufRead + Unpin),
+    limit: u64,
+) -> io::Result<Option<Line>> {
+    let mut s = Splitter::new(limit);
+    loop {
+        let avail = input.fill_buf().await?;
+        if avail.is_empty() {
+            return Ok(s.finish());
+        }
+        let (taken, ended) = s.feed(avail);
+        input.consume(taken);
+        if ended {
+            return Ok(s.finish());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufReader, Read};
+
+    fn all(input: &[u8], limit: u64, capacity: usize) -> Vec<Line> {
+        let mut r = BufReader::with_capacity(capacity, input);
+        let mut out = Vec::new();
+        while let Some(l) = read_line(&mut r, limit).unwrap() {
+            out.push(l);
+        }
+        out
+    }
+
+    fn text(s: &str) -> Line {
+        Line::Text(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn splits_and_bounds_lines_whatever_the_buffer_size() {
+        let input = b"abc\n0123456789\n\r\nabc\r\nlast";
+        for capacity in [1, 2, 3, 5, 64] {
+            assert_eq!(
+                all(input, 4, capacity),
+                [
+                    text("abc\n"),
+                    Line::TooLong,
+                    text("\r\n"),
+                    text("abc\r\n"),
+                    text("last")
+                ],
+                "{capacity}"
+            );
+        }
+        assert!(all(b"", 4, 8).is_empty());
+        assert_eq!(all(b"\n", 4, 8), [text("\n")]);
+    }
+
+    #[test]
+    fn an_endless_line_is_skipped_in_bounded_memory() {
+        let endless = std::io::repeat(b'x').take(50_000_000).chain(&b"\n{}\n"[..]);
+        let mut r = BufReader::new(endless);
+        assert_eq!(read_line(&mut r, 1024).unwrap(), Some(Line::TooLong));
+        assert_eq!(read_line(&mut r, 1024).unwrap(), Some(text("{}\n")));
+        assert_eq!(read_line(&mut r, 1024).unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn async_reads_the_same() {
+        let mut r = tokio::io::BufReader::with_capacity(3, &b"ab\n0123456789\nz"[..]);
+        let mut got = Vec::new();
+        while let Some(l) = read_line_async(&mut r, 4).await.unwrap() {
+            got.push(l);
+        }
+        assert_eq!(got, [text("ab\n"), Line::TooLong, text("z")]);
+    }
+}
