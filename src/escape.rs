@@ -123,8 +123,13 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Safe<F> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // serde_json escapes C0 itself: the rest are DEL and beyond.
+        let Some(first) = fragment.bytes().position(|b| b >= 0x7f) else {
+            return w.write_all(fragment.as_bytes());
+        };
         let mut start = 0;
-        for (i, c) in fragment.char_indices() {
+        for (i, c) in fragment[first..].char_indices() {
+            let i = first + i;
             if is_control(c) {
                 w.write_all(&fragment.as_bytes()[start..i])?;
                 // Every control character is in the basic plane.

@@ -16,11 +16,52 @@ pub fn parse(text: &str) -> serde_json::Result<(Value, Vec<String>)> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = Seed {
         repeated: &repeated,
-        path: String::new(),
+        path: None,
     }
     .deserialize(&mut de)?;
     de.end()?;
     Ok((value, repeated.into_inner()))
+}
+
+/// A JSON text's top level, as [`parse_top`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Top {
+    /// An object's members.
+    Object(Fields),
+    /// Any other value.
+    Other(Value),
+}
+
+/// An object's members in order, without a map: a repeated key keeps its
+/// first place and its last value (as a `serde_json::Map` would). For a
+/// `--batch` line, whose few keys are looked up once each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(Vec<(String, Value)>);
+
+impl Fields {
+    /// Takes the value of `key` out.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+/// [`parse`], with the top level's members kept in order instead of in
+/// a map when it is an object.
+pub fn parse_top(text: &str) -> serde_json::Result<(Top, Vec<String>)> {
+    let repeated = RefCell::new(Vec::new());
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = de.deserialize_any(TopVisitor(Seed {
+        repeated: &repeated,
+        path: None,
+    }))?;
+    de.end()?;
+    Ok((top, repeated.into_inner()))
 }
 
 /// The message for a repeated key, for errors and warnings.
@@ -33,26 +74,43 @@ pub fn repeated_message(from: &str, path: &str) -> String {
 /// number's text to a visitor.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-struct Seed<'r> {
-    repeated: &'r RefCell<Vec<String>>,
-    path: String,
+/// Where a value is: its key or index under its parent's place. Written
+/// out (`body.x.0.a`) only for a repeated key, so parsing allocates no
+/// path.
+#[derive(Clone, Copy)]
+struct Place<'p> {
+    parent: Option<&'p Place<'p>>,
+    step: Step<'p>,
 }
 
-impl<'r> Seed<'r> {
-    fn child(&self, key: &str) -> Seed<'r> {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        Seed {
-            repeated: self.repeated,
-            path,
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+impl Place<'_> {
+    fn path(&self) -> String {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            steps.push(match p.step {
+                Step::Key(k) => k.to_string(),
+                Step::Index(i) => i.to_string(),
+            });
+            at = p.parent;
         }
+        steps.reverse();
+        steps.join(".")
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
+struct Seed<'r, 'p> {
+    repeated: &'r RefCell<Vec<String>>,
+    path: Option<&'p Place<'p>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -60,7 +118,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Seed<'_> {
+impl<'de> Visitor<'de> for Seed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -101,10 +159,19 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut v = Vec::new();
-        let mut i = 0usize;
-        while let Some(item) = seq.next_element_seed(self.child(&i.to_string()))? {
-            v.push(item);
-            i += 1;
+        loop {
+            let here = Place {
+                parent: self.path,
+                step: Step::Index(v.len()),
+            };
+            let seed = Seed {
+                repeated: self.repeated,
+                path: Some(&here),
+            };
+            match seq.next_element_seed(seed)? {
+                Some(item) => v.push(item),
+                None => break,
+            }
         }
         Ok(Value::Array(v))
     }
@@ -121,12 +188,86 @@ impl<'de> Visitor<'de> for Seed<'_> {
                     .map(Value::Number)
                     .map_err(serde::de::Error::custom);
             }
-            let value = map.next_value_seed(self.child(&key))?;
-            if m.insert(key.clone(), value).is_some() {
-                self.repeated.borrow_mut().push(self.child(&key).path);
+            let here = Place {
+                parent: self.path,
+                step: Step::Key(&key),
+            };
+            let value = map.next_value_seed(Seed {
+                repeated: self.repeated,
+                path: Some(&here),
+            })?;
+            let path_if_repeated = m.contains_key(&key).then(|| here.path());
+            m.insert(key, value);
+            if let Some(path) = path_if_repeated {
+                self.repeated.borrow_mut().push(path);
             }
         }
         Ok(Value::Object(m))
+    }
+}
+
+/// Reads the top level: an object member by member, anything else as
+/// [`Seed`] does.
+struct TopVisitor<'r, 'p>(Seed<'r, 'p>);
+
+macro_rules! other {
+    ($($name:ident($($arg:ident: $ty:ty)?)),* $(,)?) => {$(
+        fn $name<E: serde::de::Error>(self $(, $arg: $ty)?) -> Result<Top, E> {
+            self.0.$name($($arg)?).map(Top::Other)
+        }
+    )*};
+}
+
+impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
+    type Value = Top;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    other!(
+        visit_bool(v: bool),
+        visit_i64(v: i64),
+        visit_u64(v: u64),
+        visit_f64(v: f64),
+        visit_str(v: &str),
+        visit_string(v: String),
+        visit_unit(),
+        visit_none(),
+    );
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
+        self.0.visit_seq(seq).map(Top::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+        let seed = self.0;
+        let mut members: Vec<(String, Value)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if members.is_empty() && key == NUMBER_TOKEN {
+                let text: String = map.next_value()?;
+                return text
+                    .parse::<Number>()
+                    .map(|n| Top::Other(Value::Number(n)))
+                    .map_err(serde::de::Error::custom);
+            }
+            let here = Place {
+                parent: None,
+                step: Step::Key(&key),
+            };
+            let value = map.next_value_seed(Seed {
+                repeated: seed.repeated,
+                path: Some(&here),
+            })?;
+            match members.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => {
+                    seed.repeated.borrow_mut().push(here.path());
+                    *v = value;
+                }
+                None => members.push((key, value)),
+            }
+        }
+        Ok(Top::Object(Fields(members)))
     }
 }
 
@@ -157,6 +298,27 @@ mod tests {
         }
         assert!(parse("{} x").is_err());
         assert!(parse("{").is_err());
+    }
+
+    #[test]
+    fn the_top_level_in_order() {
+        let text = r#"{"b": 1, "a": {"x": 1, "x": 2}, "b": [3], "c": null}"#;
+        let (Top::Object(mut m), rep) = parse_top(text).unwrap() else {
+            panic!("an object")
+        };
+        assert_eq!(rep, ["a.x", "b"]);
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(m.remove("b"), Some(json!([3])));
+        assert_eq!(m.remove("a"), Some(json!({"x": 2})));
+        assert_eq!(m.remove("b"), None);
+        for (text, want) in [
+            ("[1, {}]", json!([1, {}])),
+            ("12", json!(12)),
+            ("\"s\"", json!("s")),
+        ] {
+            assert_eq!(parse_top(text).unwrap().0, Top::Other(want), "{text}");
+        }
+        assert!(parse_top("{} x").is_err());
     }
 
     #[test]

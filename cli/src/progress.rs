@@ -21,6 +21,9 @@ pub struct Progress {
     bar: ProgressBar,
     note: Option<Note>,
     failed: Arc<AtomicU64>,
+    done: Arc<AtomicU64>,
+    /// The bar draws nothing (asked once: a batch asks for every line).
+    hidden: bool,
 }
 
 impl std::fmt::Debug for Progress {
@@ -65,25 +68,35 @@ impl Progress {
 
     fn of(bar: ProgressBar) -> Progress {
         Progress {
+            hidden: bar.is_hidden(),
             bar,
             note: None,
             failed: Arc::default(),
+            done: Arc::default(),
         }
     }
 
     /// Adds the caller's figures after the counts.
     pub fn with_note(mut self, note: Note) -> Progress {
-        self.bar.set_message(format!("0 not ok{}", note()));
         self.note = Some(note);
+        self.bar.set_message(self.message(0));
         self
+    }
+
+    /// The text after the counts: lines not ok, and the note.
+    fn message(&self, failed: u64) -> String {
+        match &self.note {
+            Some(note) => format!("{failed} not ok{}", note()),
+            None => format!("{failed} not ok"),
+        }
     }
 
     /// Asks the note again (for figures that change while no line is
     /// done, such as waiting for a rate limit).
     pub fn refresh(&self) {
-        if let Some(note) = &self.note {
-            let failed = self.failed.load(Ordering::Relaxed);
-            self.bar.set_message(format!("{failed} not ok{}", note()));
+        if self.note.is_some() {
+            self.bar
+                .set_message(self.message(self.failed.load(Ordering::Relaxed)));
         }
     }
 
@@ -117,14 +130,16 @@ impl Progress {
 
     /// A batch line was written: `done` lines so far, `failed` not ok.
     pub fn lines(&self, done: u64, failed: u64) {
-        if self.note.is_some() {
-            if self.failed.swap(failed, Ordering::Relaxed) != failed || done % 16 == 0 {
-                self.refresh();
-            }
-        } else if failed > 0 && self.bar.message() != format!("{failed} not ok") {
-            self.bar.set_message(format!("{failed} not ok"));
+        self.done.store(done, Ordering::Relaxed);
+        let changed = self.failed.swap(failed, Ordering::Relaxed) != failed;
+        if changed || (self.note.is_some() && !self.hidden && done % 16 == 0) {
+            self.bar.set_message(self.message(failed));
         }
-        self.bar.set_position(done);
+        // A hidden bar is not told every line (it would take its lock and
+        // the clock each time); the count is kept here.
+        if !self.hidden {
+            self.bar.set_position(done);
+        }
     }
 
     /// `--all` received page number `pages` with `items` resources.
@@ -146,7 +161,8 @@ impl Progress {
 
     /// Lines done (batch) or items received (`--all`).
     pub fn position(&self) -> u64 {
-        self.bar.position()
+        // A hidden batch bar keeps its count in `done`.
+        self.bar.position().max(self.done.load(Ordering::Relaxed))
     }
 
     /// The total, when known.

@@ -3,7 +3,7 @@
 
 use crate::exit::Exit;
 use crate::input::{self, Rules};
-use crate::json_text;
+use crate::json_text::{self, Top};
 use crate::members::Members;
 use crate::request::Target;
 use falcon_harness::catalog;
@@ -92,18 +92,21 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let (value, repeated) = match json_text::parse(text) {
+    let (top, repeated) = match json_text::parse_top(text) {
         Ok(v) => v,
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
-    let Value::Object(mut obj) = value else {
-        return bad(
-            Value::Null,
-            format!(
-                "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
-                falcon_harness::json_kind::name(&value)
-            ),
-        );
+    let mut obj = match top {
+        Top::Object(members) => members,
+        Top::Other(value) => {
+            return bad(
+                Value::Null,
+                format!(
+                    "line {line}: expected an object {{\"id\"?: .., \"op\": .., \"args\"?: {{..}}, \"member_cid\"?: \"..\"}}, got {}",
+                    falcon_harness::json_kind::name(&value)
+                ),
+            )
+        }
     };
     let id = obj.remove("id").unwrap_or(Value::Null);
     let warnings = if repeated.is_empty() {
@@ -116,7 +119,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     };
     if let Some(k) = obj
         .keys()
-        .find(|k| !matches!(k.as_str(), "op" | "args" | "override" | "member_cid"))
+        .find(|k| !matches!(*k, "op" | "args" | "override" | "member_cid"))
     {
         return bad(
             id,
