@@ -87,45 +87,63 @@ impl Members {
 /// text is the same JSON value.
 pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
     out.reserve(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
+    let n = json.len();
     let mut i = 0;
-    while i < json.len() {
-        let b = json[i];
-        if in_string {
-            if b >= 0x7f {
-                // A whole character: the text is UTF-8.
-                let len = utf8_len(b);
-                let end = (i + len).min(json.len());
-                match std::str::from_utf8(&json[i..end])
-                    .ok()
-                    .and_then(|s| s.chars().next())
-                {
-                    Some(c) if escape::is_control(c) => {
-                        // Every control character is in the basic plane.
-                        let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
-                    }
-                    _ => out.extend_from_slice(&json[i..end]),
-                }
-                escaped = false;
-                i = end;
-                continue;
-            }
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-            if b == b'"' {
-                in_string = true;
-            }
-            out.push(b);
+    while i < n {
+        // Outside strings: runs of bytes to keep, whitespace dropped.
+        let start = i;
+        while i < n && !matches!(json[i], b' ' | b'\t' | b'\n' | b'\r' | b'"') {
+            i += 1;
+        }
+        out.extend_from_slice(&json[start..i]);
+        if i == n {
+            break;
         }
         i += 1;
+        if json[i - 1] != b'"' {
+            continue;
+        }
+        // A string, through its closing quote.
+        out.push(b'"');
+        while i < n {
+            let start = i;
+            while i < n && json[i] < 0x7f && !matches!(json[i], b'"' | b'\\') {
+                i += 1;
+            }
+            out.extend_from_slice(&json[start..i]);
+            if i == n {
+                break;
+            }
+            match json[i] {
+                b'"' => {
+                    out.push(b'"');
+                    i += 1;
+                    break;
+                }
+                b'\\' => {
+                    // An escape: the next byte is part of it.
+                    let end = (i + 2).min(n);
+                    out.extend_from_slice(&json[i..end]);
+                    i = end;
+                }
+                lead => {
+                    // A whole character: the text is UTF-8.
+                    let end = (i + utf8_len(lead)).min(n);
+                    match std::str::from_utf8(&json[i..end])
+                        .ok()
+                        .and_then(|s| s.chars().next())
+                    {
+                        Some(c) if escape::is_control(c) => {
+                            // Every control character is in the basic plane.
+                            let _ =
+                                std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
+                        }
+                        _ => out.extend_from_slice(&json[i..end]),
+                    }
+                    i = end;
+                }
+            }
+        }
     }
 }
 
@@ -158,6 +176,21 @@ mod tests {
         );
         assert_eq!(m.to_map()["body"], json!({"a": [1, 2]}));
         assert_eq!(Members::default().into_object(), b"{}");
+    }
+
+    #[test]
+    fn compaction_equals_compact_serialization() {
+        let values = [
+            json!({"a": [1, 2.5, -3e-7, null, true], "b\"c": {"d\\": " x\ty ", "e": []}}),
+            json!(["\\\"", "é 🦅 ∑", "\u{1}", {"": {}}, [[], [{}]]]),
+            json!("just a string"),
+            json!(12345),
+        ];
+        for v in values {
+            let mut out = Vec::new();
+            compact_json(serde_json::to_string_pretty(&v).unwrap().as_bytes(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
     }
 
     #[test]
