@@ -188,7 +188,10 @@ mod tests {
         ];
         for v in values {
             let mut out = Vec::new();
-            compact_json(serde_json::to_string_pretty(&v).unwrap().as_bytes(), &mut out);
+            compact_json(
+                serde_json::to_string_pretty(&v).unwrap().as_bytes(),
+                &mut out,
+            );
             assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
     }
