@@ -2,9 +2,13 @@
 //! a per-CID budget the way Falcon does (tests/support/budget.rs).
 //!
 //! The figures (requests, 429s, elapsed against the budget's minimum) are
-//! printed, not asserted: speed is for benchmarks. What is asserted is
-//! that no request is refused once a pacer has seen a reply, and that
-//! every command is answered.
+//! printed. What is asserted is that no request is refused once a pacer
+//! has seen a reply, that every command is answered, and, for two
+//! processes sharing a CID, that the budget is not left unspent: the last
+//! command within 10 % of the least time the budget allows. That least
+//! time is the budget's, not the machine's (10 s here, so 10 % is a second
+//! of slack for a loaded machine); a pacer that waits for nothing misses
+//! it by seconds.
 
 mod support;
 use support::budget;
@@ -123,9 +127,12 @@ async fn pacing_child_process() {
 #[test]
 fn two_processes_share_one_cid() {
     // Two processes, each with its own pacer, spend one CID's budget; each
-    // learns the other's spending from the server's figures.
+    // learns the other's spending from the server's figures. Whichever
+    // gets more of the full budget at the start ends first; the other
+    // must take the whole budget then (it learns that from the figures
+    // too). 1,400 commands at 1,200 a minute: at least 10 s.
     const LIMIT: u64 = 1200;
-    const EACH: usize = 650;
+    const EACH: usize = 700;
     let server = budget::start(LIMIT).unwrap();
     let exe = std::env::current_exe().unwrap();
     let started = Instant::now();
@@ -184,12 +191,17 @@ fn two_processes_share_one_cid() {
     );
     assert_eq!(stats.ok, 2 * EACH as u64);
     assert_eq!(stats.tokens, 2, "one token per process");
-    // Each process sees the other only in the server's figures, and a
-    // process can be held up (not scheduled) with requests it was allowed
-    // to send a moment ago: a few 429s are possible, and retried.
+    assert_eq!(
+        stats.refused_after_first_reply, 0,
+        "no 429 once a process's pacer has seen a reply"
+    );
+    // From the first command the server counts to the last: the budget
+    // starts full with the first one.
+    let span = server.command_span();
+    let least = minimum(LIMIT, 2 * EACH);
     assert!(
-        stats.refused_after_first_reply <= (2 * EACH / 50) as u64,
-        "at most 2 % refused once a process's pacer has seen a reply"
+        span < least.mul_f64(1.1),
+        "the budget was left unspent: {span:?} for {least:?}"
     );
 }
 

@@ -12,12 +12,17 @@
 //!
 //! Other clients of the same CID (other processes or machines) show in how
 //! the server's figure moves: it drops by more than this client's requests
-//! explain. The state measures that as a ratio (other clients' requests
-//! per request of this one) and takes its share of the budget by it: of
-//! the figure, less a small reserve that absorbs the error of the
-//! measurement, and of the replenish rate. Two clients wanting all they
-//! can get measure each other at about 1 and take half each. A 429's
-//! `X-RateLimit-RetryAfter` blocks every request until then.
+//! explain, or rises when they stop. The state measures their rate and
+//! this client's own (requests per second, averaged over about a quarter
+//! of a second) and takes its share of the budget: of the figure, less a
+//! small reserve that absorbs the error of the measurement, and of the
+//! replenish rate. The share is what the others leave of the replenish
+//! rate, or, when together they want more than the budget gives, this
+//! client's part of the spending (leaning a little towards equal parts, so
+//! two clients wanting all they can get end up with half each instead of
+//! one starving the other). When the others stop, the figure shows it
+//! within a few replies and the share goes back up to the whole budget.
+//! A 429's `X-RateLimit-RetryAfter` blocks every request until then.
 //!
 //! Before the first reply nothing is known, so only one request (a probe)
 //! is in flight; a reply without rate-limit headers turns pacing off for
@@ -71,20 +76,27 @@ struct Anchor {
     remaining: f64,
 }
 
-/// Other clients' spending is measured over at least this many requests
-/// of this client ...
-const MEASURE_REQUESTS: u64 = 16;
-/// ... or, when it sends fewer, over at least this span.
+/// Other clients' spending is measured over windows of at least this
+/// many requests (this client's, and the budget replenished meanwhile:
+/// the figure's error is about one request at each end) ...
+const MEASURE_EVENTS: f64 = 16.0;
+/// ... or, when there are fewer, over at least this span.
 const MEASURE_SPAN: Duration = Duration::from_secs(1);
-/// Weight of a new measurement of other clients' spending when it is
-/// higher than the estimate ...
-const SMOOTHING: f64 = 0.5;
-/// ... and when it is lower.
-const FORGETTING: f64 = 0.25;
+/// The rates are averaged over about this span: quick to see other
+/// clients start, and as quick to see them stop.
+const RATE_SPAN: Duration = Duration::from_millis(250);
+/// Part of the replenish rate added to this client's rate when its part
+/// of the spending is reckoned: a client with a small part takes a little
+/// more, one with a large part a little less, so the parts drift towards
+/// equal instead of one client starving (and learning of the budget
+/// others leave only a request every few seconds).
+const LEVELLING: f64 = 0.1;
 /// This client keeps at least this share of the budget.
 const MIN_SHARE: f64 = 0.05;
-/// Below this ratio no other client is assumed (measurement noise).
-const NOISE: f64 = 0.1;
+/// Requests of the figure never spent (this client's share of them): the
+/// figure's error, and a cushion for clients too slow to be told from
+/// that error. Spent once, not per second.
+const CUSHION: f64 = 2.0;
 /// The most other clients' spending counts for in the reserve.
 const MAX_RATIO: f64 = 8.0;
 /// How fast the memory of many requests on their way fades.
@@ -103,8 +115,10 @@ pub struct PaceState {
     /// Sent and not answered yet.
     flight: InFlight,
     anchor: Option<Anchor>,
-    /// Other clients' requests per request of this one (smoothed).
-    ratio: f64,
+    /// Other clients' requests per second (smoothed).
+    others: f64,
+    /// This client's requests per second over the same spans (smoothed).
+    ours: f64,
     /// The most requests on their way lately, as of `peak_at`.
     peak: f64,
     peak_at: Instant,
@@ -122,16 +136,33 @@ impl PaceState {
             next_ticket: 0,
             flight: InFlight::default(),
             anchor: None,
-            ratio: 0.0,
+            others: 0.0,
+            ours: 0.0,
             peak: 0.0,
             peak_at: now,
             blocked_until: None,
         }
     }
 
-    /// This client's share of the budget.
+    /// This client's share of the budget: what other clients leave of
+    /// the replenish rate, or when they want more than that, its part of
+    /// the spending (see [`LEVELLING`]).
     fn share(&self) -> f64 {
-        (1.0 / (1.0 + self.ratio)).max(MIN_SHARE)
+        let per_s = self.limit / 60.0;
+        if per_s <= 0.0 {
+            return 1.0;
+        }
+        let lean = LEVELLING * per_s;
+        let part = (self.ours + lean) / (self.ours + self.others + lean);
+        let left = 1.0 - self.others / per_s;
+        part.max(left).clamp(MIN_SHARE, 1.0)
+    }
+
+    /// Other clients' requests per request of this one, as the share
+    /// says.
+    fn ratio(&self) -> f64 {
+        let share = self.share();
+        (1.0 - share) / share
     }
 
     /// The replenish rate available to this client, per second.
@@ -139,17 +170,17 @@ impl PaceState {
         self.limit / 60.0 * self.share()
     }
 
-    /// What is left out of the server's figure when other clients spend
-    /// the budget too: what they may have on their way (about `ratio` for
-    /// each of this client's requests on its way lately), and a few more
-    /// for the error of measuring them. Another client can have sent
-    /// requests a while ago that reach the server only now.
+    /// What is left out of the server's figure: the [`CUSHION`], and
+    /// what other clients may have on their way.
     fn reserve(&self, now: Instant) -> f64 {
-        if self.ratio < NOISE {
-            return 0.0;
-        }
-        let ratio = self.ratio.min(MAX_RATIO);
-        2.0 + 2.0 * ratio + ratio * self.peak(now)
+        CUSHION + self.others_on_way(now)
+    }
+
+    /// What other clients may have on their way: about `ratio` for each
+    /// of this client's requests on its way lately. Another client can
+    /// have sent requests a while ago that reach the server only now.
+    fn others_on_way(&self, now: Instant) -> f64 {
+        self.ratio().min(MAX_RATIO) * self.peak(now)
     }
 
     /// The most requests this client had on their way lately (halving
@@ -187,9 +218,10 @@ impl PaceState {
                 if self.tokens - held < 1.0 {
                     let secs = (1.0 - self.tokens + held) / self.rate();
                     // At least a millisecond, at most a minute: the
-                    // estimate is refreshed by every reply anyway. A
-                    // reserve fades: ask again as it does.
-                    let most = if held > 0.0 {
+                    // estimate is refreshed by every reply anyway. What
+                    // others may have on their way fades: ask again as it
+                    // does.
+                    let most = if self.others_on_way(now) > 0.01 {
                         PEAK_HALF_LIFE.as_secs_f64()
                     } else {
                         60.0
@@ -253,8 +285,8 @@ impl PaceState {
         self.at = now;
     }
 
-    /// Updates the ratio of other clients' requests to this one's from how
-    /// the server's figure moved since the anchor.
+    /// Updates the rates of other clients' requests and this one's from
+    /// how the server's figure moved since the anchor.
     fn measure_others(&mut self, ticket: Ticket, now: Instant, remaining: f64) {
         let here = Anchor {
             ticket,
@@ -267,28 +299,29 @@ impl PaceState {
             }
             return;
         };
-        let ours = ticket - a.ticket;
+        let ours = (ticket - a.ticket) as f64;
         let span = now.saturating_duration_since(a.at);
-        if ours < MEASURE_REQUESTS && span < MEASURE_SPAN {
+        let replenished = span.as_secs_f64() * self.limit / 60.0;
+        if ours + replenished < MEASURE_EVENTS && span < MEASURE_SPAN {
             return;
         }
         self.anchor = Some(here);
         // Without others the figure would be this; the budget is capped,
         // so one that may have filled up hides spending: no measurement.
-        let before = a.remaining + span.as_secs_f64() * self.limit / 60.0;
+        let before = a.remaining + replenished;
         if before >= self.limit {
             return;
         }
-        let others = (before - ours as f64 - remaining).max(0.0);
-        let sample = others / ours as f64;
-        // Quick to see other clients, slow to forget them: one idle for a
-        // moment (or not scheduled) is not gone.
-        let weight = if sample > self.ratio {
-            SMOOTHING
-        } else {
-            FORGETTING
-        };
-        self.ratio = weight * sample + (1.0 - weight) * self.ratio;
+        // Signed: a figure's error (requests counted out of order, the
+        // figure rounded down) is made up by the next window's.
+        let others = before - ours - remaining;
+        let secs = span.as_secs_f64().max(1e-3);
+        let (others, ours) = (others / secs, ours / secs);
+        // Averaged over time, not over windows: a short window (many
+        // requests at once) counts for little.
+        let weight = 1.0 - (-secs / RATE_SPAN.as_secs_f64()).exp();
+        self.others = (weight * others + (1.0 - weight) * self.others).max(0.0);
+        self.ours = weight * ours + (1.0 - weight) * self.ours;
     }
 
     /// Records that request `ticket` got no reply (a transport failure).
