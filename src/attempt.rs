@@ -66,24 +66,31 @@ impl Limits {
     }
 
     /// Runs `fut` until the deadline; past it, the time-out of `what`
-    /// after `attempts` attempts.
-    pub async fn within<T>(
+    /// after `attempts` attempts. A plain function returning a future (not
+    /// an `async fn`), so `fut` is stored once, not twice, in the caller's
+    /// state.
+    pub fn within<'a, T: 'a, F>(
         &self,
-        what: &str,
+        what: &'a str,
         attempts: u32,
-        fut: impl Future<Output = T>,
-    ) -> Result<T> {
+        fut: F,
+    ) -> impl Future<Output = Result<T>> + 'a
+    where
+        F: Future<Output = T> + 'a,
+    {
+        use futures_util::future::{Either, FutureExt};
         let Some(deadline) = self.deadline else {
-            return Ok(fut.await);
+            return Either::Left(fut.map(Ok));
         };
-        tokio::time::timeout_at(deadline.into(), fut)
-            .await
-            .map_err(|_| Error::Timeout {
+        let after = self.timeout;
+        Either::Right(tokio::time::timeout_at(deadline.into(), fut).map(move |r| {
+            r.map_err(|_| Error::Timeout {
                 operation: what.to_string(),
-                after: self.timeout,
+                after,
                 limit: TimeLimit::Request,
                 attempts,
             })
+        }))
     }
 
     /// Moves the deadline `by` later (time spent waiting for the rate

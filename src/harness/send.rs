@@ -9,11 +9,12 @@ use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
 use crate::transport;
+use futures_util::future::Either;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tracing::Instrument;
+use tracing::instrument::{Instrument, Instrumented};
 
 impl Harness {
     /// Sends a planned request and returns the reply, with its body
@@ -218,12 +219,13 @@ fn span(plan: &RequestPlan) -> tracing::Span {
 }
 
 /// Runs `fut` inside `span`, or bare when nothing listens for the span
-/// (no entering and leaving it at every poll).
-async fn in_span<F: Future>(span: tracing::Span, fut: F) -> F::Output {
+/// (no entering and leaving it at every poll). Not an `async fn`, so `fut`
+/// is stored once in the caller's state.
+fn in_span<F: Future>(span: tracing::Span, fut: F) -> Either<F, Instrumented<F>> {
     if span.is_disabled() {
-        fut.await
+        Either::Left(fut)
     } else {
-        fut.instrument(span).await
+        Either::Right(fut.instrument(span))
     }
 }
 
