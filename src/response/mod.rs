@@ -255,7 +255,9 @@ impl Response {
 }
 
 mod classify;
+mod typed;
 mod uber;
+mod wellformed;
 
 use classify::{classify, decode_checked_json, preview};
 pub(crate) use uber::error_messages;
