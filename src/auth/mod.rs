@@ -152,7 +152,7 @@ pub(crate) async fn request_token(
         paced,
     };
     let (url, form) = (&url, &form);
-    let attempt = |retries| async move {
+    let attempt = |retries, limits: Limits| async move {
         tracing::debug!(
             method = "POST",
             url = %crate::config::redact_url(url.as_str()),
@@ -163,6 +163,7 @@ pub(crate) async fn request_token(
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form)
+            .timeout(limits.for_attempt())
             .send()
             .await;
         Ok(match sent {

@@ -73,7 +73,7 @@ impl Harness {
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan, paced);
             let (reply, attempts) = driver
-                .buffered(|retries| self.attempt(&plan, &driver.limits, &reauthenticated, retries))
+                .buffered(|retries, limits| self.attempt(&plan, limits, &reauthenticated, retries))
                 .await?;
             let Buffered {
                 status,
@@ -107,7 +107,7 @@ impl Harness {
             let limits = driver.limits;
             let what = plan.operation;
             let (mut reply, attempts) = driver
-                .streaming(|retries| self.attempt(&plan, &limits, &reauthenticated, retries))
+                .streaming(|retries, limits| self.attempt(&plan, limits, &reauthenticated, retries))
                 .await?;
             let status = reply.status().as_u16();
             let headers = reply.headers().clone();
@@ -165,20 +165,35 @@ impl Harness {
     }
 
     /// One attempt with this harness's token, and one re-authentication
-    /// on 401 (`reauthenticated` remembers it across the attempts).
+    /// on 401 (`reauthenticated` remembers it across the attempts). The
+    /// request carries the attempt's time-out; waiting for a token and
+    /// opening files, which the HTTP client's timer does not cover, have a
+    /// timer of their own.
     async fn attempt(
         &self,
         plan: &RequestPlan,
-        limits: &Limits,
+        limits: Limits,
         reauthenticated: &AtomicBool,
         retries: u32,
     ) -> Result<Attempted> {
         let policy = &self.inner.settings.retry;
-        let token = self.token(limits).await?;
+        let what = plan.operation;
+        let token = match self.tenant.tokens.fresh() {
+            Some(token) => token,
+            None => {
+                let waited = limits.within(what, retries + 1, self.token(&limits));
+                Box::pin(waited).await??
+            }
+        };
         let endpoints = self.endpoints();
-        let request =
-            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
-                .await?;
+        let build =
+            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?));
+        let mut request = if plan.body.opens_files() {
+            Box::pin(limits.within(what, retries + 1, build)).await??
+        } else {
+            build.await?
+        };
+        *request.timeout_mut() = Some(limits.for_attempt());
         tracing::debug!(
             method = %request.method(),
             url = %crate::config::redact_url(request.url().as_str()),
