@@ -17,9 +17,11 @@
 //!
 //! # A fair baseline
 //!
-//! The raw mode's client is built with the harness's client settings
-//! (see `transport::build_client`): rustls, the harness's `User-Agent`,
-//! gzip (`Accept-Encoding` and a decoding layer), `TCP_NODELAY`, the 10 s
+//! The raw mode runs the loop of `benches/load/raw/src/raw_loop.rs`, the
+//! file the raw reqwest 0.12 / 0.13 crate (`benches/load/raw`) runs too.
+//! Its client is built with the harness's client settings (see
+//! `transport::build_client`): rustls, the harness's `User-Agent`, gzip
+//! (`Accept-Encoding` and a decoding layer), `TCP_NODELAY`, the 10 s
 //! connect and 120 s per-request time-outs (a timer per request) and the
 //! 90 s pool idle time-out. It sends the same request (same URL, headers
 //! and body) built once and cloned per send, and reads the whole reply
@@ -33,7 +35,12 @@
 use falcon_harness::Harness;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+// The raw loop, shared with `benches/load/raw` (reqwest 0.12 and 0.13).
+#[path = "../benches/load/raw/src/raw_loop.rs"]
+#[macro_use]
+mod raw_loop;
 
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -85,9 +92,7 @@ enum Read {
 
 fn args_for(op: &str) -> serde_json::Value {
     match op {
-        "GetIncidents" => {
-            json!({"ids": ["inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001", "inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000002"]})
-        }
+        "GetIncidents" => serde_json::from_str(raw_loop::IDS).expect("IDS is JSON"),
         _ => json!({"filter": "status:20", "limit": 5}),
     }
 }
@@ -142,59 +147,10 @@ async fn main() {
         "raw" => {
             // The same request the harness sends, prepared once, on a
             // client configured like the harness's (see the module docs).
-            let client = reqwest::Client::builder()
-                .use_rustls_tls()
-                .user_agent(falcon_harness::USER_AGENT)
-                .gzip(true)
-                .tcp_nodelay(true)
-                .connect_timeout(Duration::from_secs(10))
-                .timeout(Duration::from_secs(120))
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build()
-                .expect("client");
-            let token: serde_json::Value = client
-                .post(format!("{url}/oauth2/token"))
-                .form(&[("client_id", "bench"), ("client_secret", "bench")])
-                .send()
-                .await
-                .and_then(|r| r.error_for_status())
-                .expect("token")
-                .json()
-                .await
-                .expect("token JSON");
-            let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap_or(""));
-            let req = if op == "GetIncidents" {
-                client
-                    .post(format!("{url}/incidents/entities/incidents/GET/v1"))
-                    .header("authorization", bearer)
-                    .json(&args_for(&op))
-                    .build()
-            } else {
-                client
-                    .get(format!(
-                        "{url}/incidents/queries/incidents/v1?filter=status%3A20&limit=5"
-                    ))
-                    .header("authorization", bearer)
-                    .build()
-            }
-            .expect("request");
+            let (client, req) = raw_prepare!(reqwest, falcon_harness::USER_AGENT, &url, &op);
             start = Instant::now();
             cpu_start = cpu_us();
-            drive(concurrency, commands, move || {
-                let r = req.try_clone().expect("clonable request");
-                let client = client.clone();
-                async move {
-                    match client.execute(r).await {
-                        Ok(resp) => {
-                            let ok = resp.status().is_success();
-                            let _ = resp.bytes().await;
-                            ok
-                        }
-                        Err(_) => false,
-                    }
-                }
-            })
-            .await
+            raw_run!(client, req, concurrency, commands)
         }
         "harness" | "harness-json" | "harness-typed" => {
             // `harness-json` also reads each reply's `resources` (decoding

@@ -17,7 +17,7 @@ use crate::body_limit::{self, ReadError};
 use crate::config::Settings;
 use crate::error::{Error, Result, TimeLimit};
 use crate::pacing::{Pacer, Permit};
-use crate::retry::{Attempt, FailureClass, Outcome, Retry, RetryPolicy};
+use crate::retry::{Attempt, FailureClass, Outcome, Retry, RetryPolicy, Stop};
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use std::future::Future;
@@ -108,30 +108,23 @@ impl Limits {
         }
     }
 
+    /// What is left of the time limit now (`None`: no deadline).
+    fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
     /// The time-out of an attempt starting now: the attempt limit, or what
     /// is left of the request's limit when that ends first (zero when it
     /// has run out).
     pub fn for_attempt(&self) -> Duration {
-        match self.deadline {
-            Some(d) => self
-                .attempt_timeout
-                .min(d.saturating_duration_since(Instant::now())),
-            None => self.attempt_timeout,
-        }
+        self.time_left()
+            .map_or(self.attempt_timeout, |left| left.min(self.attempt_timeout))
     }
 
     /// Whether the request's time limit has run out.
     fn ran_out(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-
-    /// Whether a wait starting now would end past the deadline.
-    fn passes_deadline(&self, wait: Duration) -> bool {
-        self.deadline.is_some_and(|d| {
-            Instant::now()
-                .checked_add(wait)
-                .map_or(true, |end| end >= d)
-        })
+        self.time_left().is_some_and(|left| left.is_zero())
     }
 
     /// The error for a transport failure of `what` that is kept: a
@@ -231,7 +224,6 @@ impl Driver<'_> {
         F: FnMut(u32, Limits) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
-        let started = Instant::now();
         let mut limits = self.limits;
         let limits = &mut limits;
         let mut attempts = 0u32;
@@ -241,10 +233,10 @@ impl Driver<'_> {
             let waiting = Instant::now();
             let permit = self.permit().await;
             limits.postpone(waiting.elapsed());
-            let state = |retries| Attempt {
+            let state = |limits: &Limits, retries| Attempt {
                 idempotent: self.idempotent,
                 retries,
-                elapsed: started.elapsed(),
+                time_left: limits.time_left(),
             };
             // The attempt's request carries its own time-out (see the
             // module docs): no timer here.
@@ -260,8 +252,8 @@ impl Driver<'_> {
                         status,
                         headers: reply.headers(),
                     };
-                    match self.policy.classify(outcome, state(retries)) {
-                        Retry::After { wait, reason } if !limits.passes_deadline(wait) => {
+                    match self.policy.classify(outcome, state(limits, retries)) {
+                        Retry::After { wait, reason } => {
                             // Dropped at the deadline: the wait is checked
                             // against it, the drain is not.
                             let _ = limits.within(self.what, attempts, drain(reply)).await;
@@ -270,7 +262,7 @@ impl Driver<'_> {
                             retries += 1;
                             continue;
                         }
-                        Retry::After { .. } => {
+                        Retry::Stop(Stop::TimeLimit) => {
                             tracing::debug!(status, "no retry: its wait would pass the time limit");
                         }
                         Retry::Stop(why) => {
@@ -304,13 +296,13 @@ impl Driver<'_> {
                 }
             };
             let outcome = Outcome::Failed(FailureClass::of(&failed));
-            match self.policy.classify(outcome, state(retries)) {
-                Retry::After { wait, reason } if !limits.passes_deadline(wait) => {
+            match self.policy.classify(outcome, state(limits, retries)) {
+                Retry::After { wait, reason } => {
                     log_retry(reason.as_str(), 0, wait, retries);
                     tokio::time::sleep(wait).await;
                     retries += 1;
                 }
-                _ => return Err(limits.failure(self.what, failed, attempts)),
+                Retry::Stop(_) => return Err(limits.failure(self.what, failed, attempts)),
             }
         }
     }

@@ -20,8 +20,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///   backoff with full jitter. A connection that could not be opened is
 ///   retried for any method: nothing was sent.
 /// * Every request is tried at most `1 + max_retries` times, and no retry
-///   starts after [`max_elapsed`](Self::max_elapsed) (default: no limit
-///   but the attempt count).
+///   is made whose wait would end past the request's time limit
+///   ([`HarnessBuilder::timeout`](crate::HarnessBuilder::timeout)): the
+///   last reply or error is kept. That limit is the one rule for how long
+///   a request may take, retries included.
 ///
 /// The same rules serve API requests and token requests (a token request
 /// is safe to repeat, so it counts as idempotent).
@@ -42,7 +44,6 @@ pub struct RetryPolicy {
     backoff_base: Duration,
     backoff_cap: Duration,
     max_rate_limit_wait: Duration,
-    max_elapsed: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -53,7 +54,6 @@ impl Default for RetryPolicy {
             backoff_base: Duration::from_millis(250),
             backoff_cap: Duration::from_secs(8),
             max_rate_limit_wait: Duration::from_secs(60),
-            max_elapsed: None,
         }
     }
 }
@@ -85,13 +85,6 @@ impl RetryPolicy {
     /// requests are cut to this.
     pub fn max_rate_limit_wait(mut self, cap: Duration) -> RetryPolicy {
         self.max_rate_limit_wait = cap;
-        self
-    }
-
-    /// No retry whose wait would end more than `limit` after the first
-    /// attempt started (default: none; the attempt count bounds retries).
-    pub fn max_elapsed(mut self, limit: Duration) -> RetryPolicy {
-        self.max_elapsed = Some(limit);
         self
     }
 
@@ -161,11 +154,8 @@ impl RetryPolicy {
                 .backoff_ceiling(attempt.retries)
                 .mul_f64(jitter.clamp(0.0, 1.0)),
         };
-        if self
-            .max_elapsed
-            .is_some_and(|cap| attempt.elapsed.saturating_add(wait) > cap)
-        {
-            return Retry::Stop(Stop::ElapsedCap);
+        if attempt.time_left.is_some_and(|left| wait >= left) {
+            return Retry::Stop(Stop::TimeLimit);
         }
         Retry::After { wait, reason }
     }
@@ -259,11 +249,12 @@ mod tests {
         assert_eq!(p.rate_limit_delay_at(&far, 0, now), Duration::from_secs(30));
     }
 
-    fn at(idempotent: bool, retries: u32, elapsed_ms: u64) -> Attempt {
+    /// An attempt with no time limit.
+    fn at(idempotent: bool, retries: u32) -> Attempt {
         Attempt {
             idempotent,
             retries,
-            elapsed: Duration::from_millis(elapsed_ms),
+            time_left: None,
         }
     }
 
@@ -287,7 +278,7 @@ mod tests {
         h.insert("x-ratelimit-retryafter", HeaderValue::from_static("7"));
         for idempotent in [true, false] {
             assert_eq!(
-                p.decide(reply(429, &h), at(idempotent, 0, 0), NOW, 0.5),
+                p.decide(reply(429, &h), at(idempotent, 0), NOW, 0.5),
                 Retry::After {
                     wait: Duration::from_secs(7),
                     reason: RetryReason::RateLimited
@@ -302,20 +293,20 @@ mod tests {
         let h = HeaderMap::new();
         for status in [500, 502, 503, 504] {
             assert_eq!(
-                p.decide(reply(status, &h), at(true, 1, 0), NOW, 1.0),
+                p.decide(reply(status, &h), at(true, 1), NOW, 1.0),
                 Retry::After {
                     wait: Duration::from_millis(200),
                     reason: RetryReason::ServerError(status)
                 }
             );
             assert_eq!(
-                p.decide(reply(status, &h), at(false, 0, 0), NOW, 1.0),
+                p.decide(reply(status, &h), at(false, 0), NOW, 1.0),
                 Retry::Stop(Stop::NotIdempotent)
             );
         }
         for status in [200, 401, 404, 501] {
             assert_eq!(
-                p.decide(reply(status, &h), at(true, 0, 0), NOW, 1.0),
+                p.decide(reply(status, &h), at(true, 0), NOW, 1.0),
                 Retry::Stop(Stop::Final),
                 "{status}"
             );
@@ -328,7 +319,7 @@ mod tests {
         let connect = Outcome::Failed(FailureClass::Connect);
         // Nothing was sent: any method, with the jittered backoff.
         assert_eq!(
-            p.decide(connect, at(false, 0, 0), NOW, 0.5),
+            p.decide(connect, at(false, 0), NOW, 0.5),
             Retry::After {
                 wait: Duration::from_millis(50),
                 reason: RetryReason::Connect
@@ -337,53 +328,58 @@ mod tests {
         for class in [FailureClass::Timeout, FailureClass::Interrupted] {
             let o = Outcome::Failed(class);
             assert!(matches!(
-                p.decide(o, at(true, 0, 0), NOW, 0.0),
+                p.decide(o, at(true, 0), NOW, 0.0),
                 Retry::After {
                     reason: RetryReason::Transport,
                     ..
                 }
             ));
             assert_eq!(
-                p.decide(o, at(false, 0, 0), NOW, 0.0),
+                p.decide(o, at(false, 0), NOW, 0.0),
                 Retry::Stop(Stop::NotIdempotent)
             );
         }
         assert_eq!(
-            p.decide(
-                Outcome::Failed(FailureClass::Other),
-                at(true, 0, 0),
-                NOW,
-                0.0
-            ),
+            p.decide(Outcome::Failed(FailureClass::Other), at(true, 0), NOW, 0.0),
             Retry::Stop(Stop::Final)
         );
     }
 
     #[test]
-    fn attempt_and_elapsed_caps() {
+    fn attempt_cap_and_time_limit() {
         let p = policy();
         let h = HeaderMap::new();
         assert!(matches!(
-            p.decide(reply(503, &h), at(true, 2, 0), NOW, 1.0),
+            p.decide(reply(503, &h), at(true, 2), NOW, 1.0),
             Retry::After { .. }
         ));
         assert_eq!(
-            p.decide(reply(503, &h), at(true, 3, 0), NOW, 1.0),
+            p.decide(reply(503, &h), at(true, 3), NOW, 1.0),
             Retry::Stop(Stop::AttemptCap)
         );
         assert_eq!(
-            RetryPolicy::none().decide(reply(429, &h), at(true, 0, 0), NOW, 1.0),
+            RetryPolicy::none().decide(reply(429, &h), at(true, 0), NOW, 1.0),
             Retry::Stop(Stop::AttemptCap)
         );
-        let capped = policy().max_elapsed(Duration::from_millis(1000));
-        // 900 ms spent + a 100 ms wait: still inside; + 200 ms: past it.
+        // 150 ms of the time limit left: a 100 ms wait fits; 200 ms does
+        // not, nor does a wait that would end just at the limit.
+        let left = |retries| Attempt {
+            time_left: Some(Duration::from_millis(150)),
+            ..at(true, retries)
+        };
         assert!(matches!(
-            capped.decide(reply(503, &h), at(true, 0, 900), NOW, 1.0),
+            p.decide(reply(503, &h), left(0), NOW, 1.0),
             Retry::After { .. }
         ));
         assert_eq!(
-            capped.decide(reply(503, &h), at(true, 1, 900), NOW, 1.0),
-            Retry::Stop(Stop::ElapsedCap)
+            p.decide(reply(503, &h), left(1), NOW, 1.0),
+            Retry::Stop(Stop::TimeLimit)
+        );
+        assert_eq!(
+            policy()
+                .backoff(Duration::from_millis(150), Duration::from_secs(1))
+                .decide(reply(503, &h), left(0), NOW, 1.0),
+            Retry::Stop(Stop::TimeLimit)
         );
     }
 
@@ -394,12 +390,12 @@ mod tests {
         let connect = Outcome::Failed(FailureClass::Connect);
         for n in 0..40 {
             let p = p.clone().max_retries(100);
-            match p.classify(connect, at(true, n, 0)) {
+            match p.classify(connect, at(true, n)) {
                 Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(50)),
                 other => panic!("{other:?}"),
             }
         }
-        match p.classify(connect, at(true, 0, 0)) {
+        match p.classify(connect, at(true, 0)) {
             Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(10)),
             other => panic!("{other:?}"),
         }

@@ -17,23 +17,14 @@ DRY_LINES=${DRY_LINES:-200000}
 
 echo "building (release) ..." >&2
 cargo build -q --release --example canned_server --example load --bin falcon-harness
-BIN=target/release
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 50); do curl -sf -o /dev/null "$1/incidents/queries/incidents/v1" && return; sleep 0.1; done; }
-PORT=$(free_port)
-"$BIN/examples/canned_server" "$PORT" 1 >/dev/null &
-SERVER=$!
-TMP=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$TMP"' EXIT
-URL="http://127.0.0.1:$PORT"
-wait_up "$URL"
+. benches/load/common.sh
+start_server
+URL=$SERVER_URL
 
 stats() { python3 -c '
 import sys, statistics
 v = sorted(float(x) for x in sys.argv[1:])
 print(f"{v[0]:.2f} / {statistics.median(v):.2f} / {v[-1]:.2f}" if v[-1] < 100 else f"{v[0]:.0f} / {statistics.median(v):.0f} / {v[-1]:.0f}")' "$@"; }
-median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
-field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 now() { date +%s.%N; }
 
 # The library's arguments (examples/load.rs args_for), one line each.

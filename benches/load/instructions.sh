@@ -26,15 +26,10 @@ cargo build -q --release --example canned_server --example load
 # The raw loop on both reqwest versions: a crate of its own (outside the
 # workspace), built into this target directory.
 CARGO_TARGET_DIR="$PWD/target/raw" cargo build -q --release --manifest-path benches/load/raw/Cargo.toml
-BIN=target/release/examples
 RAW=target/raw/release/falcon-bench-raw
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN/canned_server" "$PORT" 1 >/dev/null &
-SERVER=$!
-TMP=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$TMP"' EXIT
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 50); do curl -sf -o /dev/null "$URL/incidents/queries/incidents/v1" && break; sleep 0.1; done
+. benches/load/common.sh
+start_server
+URL=$SERVER_URL
 
 count() { # PROGRAM ARGS... -> instructions (the command count is the last argument)
   valgrind --tool=callgrind --callgrind-out-file="$TMP/out" "$@" >/dev/null 2>"$TMP/err"
@@ -58,9 +53,9 @@ for op in "${@:-QueryIncidents GetIncidents}"; do
   for o in $op; do
     r12=$(per_command "$RAW" "$URL" 0.12 "$o" 8)
     r13=$(per_command "$RAW" "$URL" 0.13 "$o" 8)
-    h=$(per_command "$BIN/load" "$URL" harness "$o" 8)
-    hj=$(per_command "$BIN/load" "$URL" harness-json "$o" 8)
-    ht=$(per_command "$BIN/load" "$URL" harness-typed "$o" 8)
+    h=$(per_command "$BIN/examples/load" "$URL" harness "$o" 8)
+    hj=$(per_command "$BIN/examples/load" "$URL" harness-json "$o" 8)
+    ht=$(per_command "$BIN/examples/load" "$URL" harness-typed "$o" 8)
     echo "| $o | $(k "$r12") | $(k "$r13") | $(k "$h") | $(ratio "$h" "$r12") | $(k "$hj") | $(ratio "$hj" "$r12") | $(k "$ht") | $(ratio "$ht" "$r12") |"
   done
 done

@@ -25,17 +25,10 @@ fi
 
 echo "building (release) ..." >&2
 cargo build -q --release --example canned_server --example load --bin falcon-harness
-BIN=target/release
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 50); do curl -sf -o /dev/null "$1/incidents/queries/incidents/v1" && return; sleep 0.1; done; }
-PORT=$(free_port)
-"$BIN/examples/canned_server" "$PORT" 1 >/dev/null &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-URL="http://127.0.0.1:$PORT"
-wait_up "$URL"
+. benches/load/common.sh
+start_server
+URL=$SERVER_URL
 
-TMP=$(mktemp -d)
 stats() { python3 -c '
 import sys, statistics
 v = sorted(float(x) for x in sys.argv[1:])
@@ -44,10 +37,8 @@ stats1() { python3 -c '
 import sys, statistics
 v = sorted(float(x) for x in sys.argv[1:])
 print(f"{v[0]:.1f} / {statistics.median(v):.1f} / {v[-1]:.1f}")' "$@"; }
-median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 # ratio NUMERATOR_RUNS DENOMINATOR_RUNS (space-separated): median / median.
 ratio() { python3 -c "print(f'{$(median $1) / $(median $2):.2f}')"; }
-field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 cat > "$TMP/post.lua" <<'LUA'
 wrk.method = "POST"
@@ -88,12 +79,9 @@ echo
 # CPU 1: the client is then alone on its core, and its CPU time per
 # command is what the harness costs beside raw reqwest.
 if [ "$(nproc)" -ge 2 ] && need taskset; then
-  PPORT=$(free_port)
-  taskset -c 0 "$BIN/examples/canned_server" "$PPORT" 1 >/dev/null &
-  PSERVER=$!
-  trap 'kill $SERVER $PSERVER 2>/dev/null || true' EXIT
-  PURL="http://127.0.0.1:$PPORT"
-  wait_up "$PURL"
+  start_server taskset -c 0
+  PSERVER=$SERVER_PID
+  PURL=$SERVER_URL
   echo "### Pinned: server on CPU 0, client on CPU 1"
   echo
   echo "Each cell: min / median / max of $REPS runs of $COMMANDS commands. CPU: user + system time of the client process per command, in microseconds."
@@ -173,4 +161,3 @@ if python3 -c 'import falconpy' 2>/dev/null; then
 else
   echo "(falconpy not installed)"
 fi
-rm -rf "$TMP"

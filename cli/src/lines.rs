@@ -66,20 +66,27 @@ impl Splitter {
         }
         Some(Line::Text(std::mem::take(&mut self.buf)))
     }
+
+    /// One step of reading a line from `avail`, the reader's buffer
+    /// (empty at the end of input): how many bytes to consume, and, once
+    /// the line is complete, what [`read_line`] returns.
+    fn step(&mut self, avail: &[u8]) -> (usize, Option<Option<Line>>) {
+        if avail.is_empty() {
+            return (0, Some(self.finish()));
+        }
+        let (taken, ended) = self.feed(avail);
+        (taken, ended.then(|| self.finish()))
+    }
 }
 
 /// Reads the next line of `input`; `None` at the end of input.
 pub fn read_line(input: &mut impl BufRead, limit: u64) -> io::Result<Option<Line>> {
     let mut s = Splitter::new(limit);
     loop {
-        let avail = input.fill_buf()?;
-        if avail.is_empty() {
-            return Ok(s.finish());
-        }
-        let (taken, ended) = s.feed(avail);
+        let (taken, line) = s.step(input.fill_buf()?);
         input.consume(taken);
-        if ended {
-            return Ok(s.finish());
+        if let Some(line) = line {
+            return Ok(line);
         }
     }
 }
@@ -91,14 +98,10 @@ pub async fn read_line_async(
 ) -> io::Result<Option<Line>> {
     let mut s = Splitter::new(limit);
     loop {
-        let avail = input.fill_buf().await?;
-        if avail.is_empty() {
-            return Ok(s.finish());
-        }
-        let (taken, ended) = s.feed(avail);
+        let (taken, line) = s.step(input.fill_buf().await?);
         input.consume(taken);
-        if ended {
-            return Ok(s.finish());
+        if let Some(line) = line {
+            return Ok(line);
         }
     }
 }

@@ -5,7 +5,12 @@ use falcon_harness::operation::Operation;
 use falcon_harness::{router, Error, PlanOptions, RequestPlan};
 use serde_json::Value;
 
-/// The target of one call.
+/// The target of one call: [`falcon_harness::Target`] narrowed to the two
+/// forms a call has once the CLI has resolved its name (at argument
+/// parsing, so that the arguments are read with the operation's types and
+/// a bad name is reported before anything else). The library's type also
+/// holds an unresolved name and a finished plan, which a call never is
+/// here; [`From`] gives the library's form for sending.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// An operation of the table.
@@ -45,6 +50,15 @@ impl Target {
         match self {
             Target::Op(op) => router::plan(op, args, opts),
             Target::Override(route) => router::plan_override(route, args, opts),
+        }
+    }
+}
+
+impl From<Target> for falcon_harness::Target {
+    fn from(t: Target) -> falcon_harness::Target {
+        match t {
+            Target::Op(op) => falcon_harness::Target::from(op),
+            Target::Override(route) => falcon_harness::Target::override_route(route),
         }
     }
 }

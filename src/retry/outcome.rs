@@ -48,8 +48,9 @@ pub(crate) struct Attempt {
     pub idempotent: bool,
     /// Retries made so far.
     pub retries: u32,
-    /// Time since the first attempt started.
-    pub elapsed: Duration,
+    /// What is left of the request's time limit (`None`: no limit to
+    /// count); no retry is made whose wait would use it up.
+    pub time_left: Option<Duration>,
 }
 
 /// The decision after an attempt.
@@ -70,8 +71,8 @@ pub(crate) enum Stop {
     NotIdempotent,
     /// The retries are used up.
     AttemptCap,
-    /// The wait would pass the elapsed-time limit.
-    ElapsedCap,
+    /// The wait would end past the request's time limit.
+    TimeLimit,
 }
 
 impl Stop {
@@ -81,7 +82,7 @@ impl Stop {
             Stop::Final => "final",
             Stop::NotIdempotent => "not idempotent",
             Stop::AttemptCap => "retries used up",
-            Stop::ElapsedCap => "elapsed-time limit",
+            Stop::TimeLimit => "time limit",
         }
     }
 }

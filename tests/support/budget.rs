@@ -13,12 +13,12 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::serve::{serve, Running};
 
 /// The CID of token requests without `member_cid`.
 pub const PARENT: &str = "parent";
@@ -68,17 +68,15 @@ struct State {
 
 /// A running server.
 pub struct Server {
-    /// Where it listens.
-    pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Where it listens, and the thread that serves.
+    running: Running,
 }
 
 impl Server {
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.running.url()
     }
 
     /// What it saw, per CID.
@@ -103,17 +101,6 @@ impl Server {
     /// What it saw of token requests.
     pub fn token_stats(&self) -> TokenStats {
         self.state.lock().unwrap().token_stats
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
@@ -266,9 +253,6 @@ pub fn start(limit: u64) -> std::io::Result<Server> {
 
 /// [`start`] with `token_limit` token requests per minute.
 pub fn start_with(limit: u64, token_limit: u64) -> std::io::Result<Server> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
     let state = Arc::new(Mutex::new(State {
         limit: limit.max(1),
         buckets: HashMap::new(),
@@ -283,40 +267,7 @@ pub fn start_with(limit: u64, token_limit: u64) -> std::io::Result<Server> {
         commands: None,
         unknown_tokens: 0,
     }));
-    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
     let shared = state.clone();
-    let thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("server runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            loop {
-                tokio::select! {
-                    _ = &mut rx => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let _ = stream.set_nodelay(true);
-                        let state = shared.clone();
-                        tokio::spawn(async move {
-                            let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
-                            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                                .http1_only()
-                                .serve_connection(TokioIo::new(stream), svc)
-                                .await;
-                        });
-                    }
-                }
-            }
-        });
-        rt.shutdown_timeout(Duration::from_secs(1));
-    });
-    Ok(Server {
-        addr,
-        state,
-        shutdown: Some(tx),
-        thread: Some(thread),
-    })
+    let running = serve(0, 2, || {}, move |req| handle(shared.clone(), req))?;
+    Ok(Server { state, running })
 }

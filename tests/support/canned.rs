@@ -7,12 +7,12 @@ use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use super::serve::{serve, Running};
 
 /// Which faults to inject, each on a share of command requests (per mille).
 #[derive(Debug, Clone, Default)]
@@ -63,29 +63,16 @@ struct State {
 
 /// A running server.
 pub struct Server {
-    /// Where it listens.
-    pub addr: SocketAddr,
     /// Its counters.
     pub stats: Arc<Stats>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Where it listens, and the thread that serves.
+    running: Running,
 }
 
 impl Server {
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.running.url()
     }
 }
 
@@ -228,9 +215,6 @@ async fn handle(
 /// Starts a server on 127.0.0.1 (port 0 for any free port) in a thread of
 /// its own with its own runtime of `workers` threads.
 pub fn start(port: u16, workers: usize, faults: Faults) -> std::io::Result<Server> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
     let stats = Arc::new(Stats::default());
     let state = Arc::new(State {
         faults,
@@ -239,40 +223,14 @@ pub fn start(port: u16, workers: usize, faults: Faults) -> std::io::Result<Serve
         uses: AtomicU64::new(0),
         seq: AtomicU64::new(0),
     });
-    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers.max(1))
-            .enable_all()
-            .build()
-            .expect("server runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            loop {
-                tokio::select! {
-                    _ = &mut rx => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let _ = stream.set_nodelay(true);
-                        state.stats.connections.fetch_add(1, Ordering::Relaxed);
-                        let state = state.clone();
-                        tokio::spawn(async move {
-                            let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
-                            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                                .http1_only()
-                                .serve_connection(TokioIo::new(stream), svc)
-                                .await;
-                        });
-                    }
-                }
-            }
-        });
-        rt.shutdown_timeout(Duration::from_secs(1));
-    });
-    Ok(Server {
-        addr,
-        stats,
-        shutdown: Some(tx),
-        thread: Some(thread),
-    })
+    let counted = stats.clone();
+    let running = serve(
+        port,
+        workers,
+        move || {
+            counted.connections.fetch_add(1, Ordering::Relaxed);
+        },
+        move |req| handle(state.clone(), req),
+    )?;
+    Ok(Server { stats, running })
 }

@@ -11,7 +11,9 @@
 //!   answering garbage);
 //! - [`bomb`]: a gzip body that expands a thousandfold;
 //! - [`budget`]: a local server that enforces a per-CID rate-limit budget
-//!   the way Falcon does (the pacing tests).
+//!   the way Falcon does (the pacing tests);
+//! - [`serve`]: the thread, runtime and accept loop both local hyper
+//!   servers ([`canned`], [`budget`]) run on.
 // Each test file uses only some of the helpers.
 #![allow(dead_code, unused_imports)]
 
@@ -21,3 +23,4 @@ pub mod budget;
 pub mod canned;
 pub mod mock;
 pub mod raw;
+pub mod serve;

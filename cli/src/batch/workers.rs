@@ -8,7 +8,6 @@
 use super::{Members, Reply, Request};
 use crate::exit::Exit;
 use crate::output;
-use crate::request::Target;
 use falcon_harness::Harness;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,10 +82,6 @@ impl Worker {
                 Exit::Failure,
             );
         }
-        let target = match target {
-            Target::Op(op) => falcon_harness::Target::from(op),
-            Target::Override(route) => falcon_harness::Target::override_route(route),
-        };
         let mut request = self.harness.request(target).args(args);
         if let Some(cid) = &member_cid {
             request = request.member_cid(cid.as_str());
