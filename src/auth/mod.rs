@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use token::MAX_TOKEN_LIFETIME_SECS;
 use url::Url;
 
+/// What a token request is called in errors and logs.
+pub(crate) const TOKEN_REQUEST: &str = "oauth2/token";
+
 /// How the harness authenticates.
 #[derive(Debug, Clone)]
 pub(crate) enum Credentials {
@@ -146,7 +149,7 @@ pub(crate) async fn request_token(
     let driver = Driver {
         policy,
         idempotent: true,
-        what: "oauth2/token",
+        what: TOKEN_REQUEST,
         limits: *limits,
         pacer,
         paced,

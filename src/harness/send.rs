@@ -4,7 +4,7 @@
 
 use super::Harness;
 use crate::attempt::{drain, Attempted, Buffered, Driver, Limits};
-use crate::auth::Credentials;
+use crate::auth::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
@@ -181,7 +181,8 @@ impl Harness {
         let token = match self.tenant.tokens.fresh() {
             Some(token) => token,
             None => {
-                let waited = limits.within(what, retries + 1, self.token(&limits));
+                // Running out here is running out while getting a token.
+                let waited = limits.within(auth::TOKEN_REQUEST, 1, self.token(&limits));
                 Box::pin(waited).await??
             }
         };
