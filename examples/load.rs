@@ -6,7 +6,9 @@
 //! ```text
 //! cargo run --release --example load -- URL MODE OP CONCURRENCY COMMANDS
 //!   MODE: raw | harness | harness-json (the harness, and each reply's
-//!         JSON body read)
+//!         `resources()` read as JSON values) | harness-typed (the
+//!         harness, and `resources_as` into typed structs: ids as
+//!         `String`, incidents as `Incident` below)
 //!   OP:   QueryIncidents | GetIncidents
 //! ```
 //! Prints one JSON line: mode, op, concurrency, commands, ok, seconds,
@@ -64,6 +66,30 @@ fn cpu_us() -> f64 {
     (ticks(11) + ticks(12)) * 10_000.0
 }
 
+/// The incident model a typed caller decodes `GetIncidents` into (the
+/// fields of the canned reply).
+#[derive(serde::Deserialize)]
+#[allow(dead_code)] // read by nothing: decoding is what is measured
+struct Incident {
+    incident_id: String,
+    cid: String,
+    host_ids: Vec<String>,
+    status: u32,
+    state: String,
+    tags: Vec<String>,
+    fine_score: u32,
+    start: String,
+    end: String,
+}
+
+/// What the harness modes read of each reply.
+#[derive(Clone, Copy)]
+enum Read {
+    Status,
+    Values,
+    Typed,
+}
+
 fn args_for(op: &str) -> serde_json::Value {
     match op {
         "GetIncidents" => serde_json::from_str(raw_loop::IDS).expect("IDS is JSON"),
@@ -103,7 +129,7 @@ async fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     if a.len() != 5 {
         eprintln!(
-            "usage: load URL raw|harness|harness-json QueryIncidents|GetIncidents CONCURRENCY COMMANDS"
+            "usage: load URL raw|harness|harness-json|harness-typed QueryIncidents|GetIncidents CONCURRENCY COMMANDS"
         );
         std::process::exit(2);
     }
@@ -126,10 +152,15 @@ async fn main() {
             cpu_start = cpu_us();
             raw_run!(client, req, concurrency, commands)
         }
-        "harness" | "harness-json" => {
-            // `harness-json` also reads each reply's JSON body (decoding it
-            // into a `Value`), as a caller using the data does.
-            let decode = mode == "harness-json";
+        "harness" | "harness-json" | "harness-typed" => {
+            // `harness-json` also reads each reply's `resources` (decoding
+            // the body into a `Value`), as a caller using the data does;
+            // `harness-typed` decodes them into typed structs instead.
+            let read = match mode.as_str() {
+                "harness-json" => Read::Values,
+                "harness-typed" => Read::Typed,
+                _ => Read::Status,
+            };
             let harness = Harness::builder()
                 .client_credentials("bench", "bench")
                 .base_url(url.clone())
@@ -146,9 +177,16 @@ async fn main() {
                 let harness = harness.clone();
                 let args = args.clone();
                 async move {
+                    let typed = |r: &falcon_harness::Response| match r.operation() {
+                        "GetIncidents" => r.resources_as::<Incident>().is_ok_and(|v| !v.is_empty()),
+                        _ => r.resources_as::<String>().is_ok_and(|v| !v.is_empty()),
+                    };
                     match harness.request(op_ref).args((*args).clone()).send().await {
-                        Ok(r) if decode => r.is_success() && r.resources().is_some(),
-                        Ok(r) => r.is_success(),
+                        Ok(r) => match read {
+                            Read::Values => r.is_success() && r.resources().is_some(),
+                            Read::Typed => r.is_success() && typed(&r),
+                            Read::Status => r.is_success(),
+                        },
                         Err(_) => false,
                     }
                 }

@@ -5,6 +5,13 @@
 //! (buffered, or still streaming), all within the request's time limit
 //! (time spent waiting for the rate limit does not count) and reading at
 //! most the reply-size limit.
+//!
+//! One timer per attempt: each attempt's request carries its own time-out,
+//! the attempt limit or what is left of the request's, whichever ends
+//! first ([`Limits::for_attempt`]), and the HTTP client's timer covers
+//! connecting, sending and reading the whole reply. An attempt adds a timer
+//! of its own only around what the client's does not cover (waiting for a
+//! token, opening files).
 
 use crate::body_limit::{self, ReadError};
 use crate::config::Settings;
@@ -66,24 +73,31 @@ impl Limits {
     }
 
     /// Runs `fut` until the deadline; past it, the time-out of `what`
-    /// after `attempts` attempts.
-    pub async fn within<T>(
+    /// after `attempts` attempts. A plain function returning a future (not
+    /// an `async fn`), so `fut` is stored once, not twice, in the caller's
+    /// state.
+    pub fn within<'a, T: 'a, F>(
         &self,
-        what: &str,
+        what: &'a str,
         attempts: u32,
-        fut: impl Future<Output = T>,
-    ) -> Result<T> {
+        fut: F,
+    ) -> impl Future<Output = Result<T>> + 'a
+    where
+        F: Future<Output = T> + 'a,
+    {
+        use futures_util::future::{Either, FutureExt};
         let Some(deadline) = self.deadline else {
-            return Ok(fut.await);
+            return Either::Left(fut.map(Ok));
         };
-        tokio::time::timeout_at(deadline.into(), fut)
-            .await
-            .map_err(|_| Error::Timeout {
+        let after = self.timeout;
+        Either::Right(tokio::time::timeout_at(deadline.into(), fut).map(move |r| {
+            r.map_err(|_| Error::Timeout {
                 operation: what.to_string(),
-                after: self.timeout,
+                after,
                 limit: TimeLimit::Request,
                 attempts,
             })
+        }))
     }
 
     /// Moves the deadline `by` later (time spent waiting for the rate
@@ -100,12 +114,28 @@ impl Limits {
             .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
+    /// The time-out of an attempt starting now: the attempt limit, or what
+    /// is left of the request's limit when that ends first (zero when it
+    /// has run out).
+    pub fn for_attempt(&self) -> Duration {
+        self.time_left()
+            .map_or(self.attempt_timeout, |left| left.min(self.attempt_timeout))
+    }
+
+    /// Whether the request's time limit has run out.
+    fn ran_out(&self) -> bool {
+        self.time_left().is_some_and(|left| left.is_zero())
+    }
+
     /// The error for a transport failure of `what` that is kept: a
-    /// time-out of an attempt or a connection, or a transport error in
-    /// words.
+    /// time-out of the request (its limit has run out: the attempt's timer
+    /// was cut to it), of an attempt or of a connection, or a transport
+    /// error in words.
     pub fn failure(&self, what: &str, e: reqwest::Error, attempts: u32) -> Error {
         if e.is_timeout() {
-            let (limit, after) = if e.is_connect() {
+            let (limit, after) = if self.ran_out() {
+                (TimeLimit::Request, self.timeout)
+            } else if e.is_connect() {
                 (TimeLimit::Connect, self.connect_timeout)
             } else {
                 (TimeLimit::Attempt, self.attempt_timeout)
@@ -161,11 +191,13 @@ pub(crate) struct Driver<'a> {
 impl Driver<'_> {
     /// Runs attempts until one is kept, reading its body (a failed read is
     /// an outcome like a failed send; a body past the size limit ends the
-    /// request). `attempt` gets the retries made so far. Returns the reply
-    /// and the number of attempts.
+    /// request). `attempt` gets the retries made so far and the limits as
+    /// they stand (the deadline moves past pacing waits); it sends its
+    /// request with [`Limits::for_attempt`] as its time-out. Returns the
+    /// reply and the number of attempts.
     pub async fn buffered<F, Fut>(&self, attempt: F) -> Result<(Buffered, u32)>
     where
-        F: FnMut(u32) -> Fut,
+        F: FnMut(u32, Limits) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
         match self.run(true, attempt).await? {
@@ -178,7 +210,7 @@ impl Driver<'_> {
     /// before reading its body.
     pub async fn streaming<F, Fut>(&self, attempt: F) -> Result<(reqwest::Response, u32)>
     where
-        F: FnMut(u32) -> Fut,
+        F: FnMut(u32, Limits) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
         match self.run(false, attempt).await? {
@@ -189,7 +221,7 @@ impl Driver<'_> {
 
     async fn run<F, Fut>(&self, buffer: bool, mut attempt: F) -> Result<(Sent, u32)>
     where
-        F: FnMut(u32) -> Fut,
+        F: FnMut(u32, Limits) -> Fut,
         Fut: Future<Output = Result<Attempted>>,
     {
         let mut limits = self.limits;
@@ -206,10 +238,9 @@ impl Driver<'_> {
                 retries,
                 time_left: limits.time_left(),
             };
-            let failed = match limits
-                .within(self.what, attempts, attempt(retries))
-                .await??
-            {
+            // The attempt's request carries its own time-out (see the
+            // module docs): no timer here.
+            let failed = match attempt(retries, *limits).await? {
                 Attempted::Again { counted } => {
                     retries += u32::from(counted);
                     continue;
@@ -244,8 +275,8 @@ impl Driver<'_> {
                     // Taken, not copied: reading the body needs only the body.
                     let mut reply = reply;
                     let headers = std::mem::take(reply.headers_mut());
-                    let read = body_limit::read(reply, limits.max_reply_bytes);
-                    match limits.within(self.what, attempts, read).await? {
+                    // Within the attempt's time-out, which covers the body.
+                    match body_limit::read(reply, limits.max_reply_bytes).await {
                         Ok(body) => {
                             let sent = Sent::Buffered(Buffered {
                                 status,

@@ -73,6 +73,7 @@ pub mod operation;
 pub mod pacing;
 pub mod paginate;
 pub mod plan;
+pub mod rate_limit;
 pub mod redirect;
 pub mod response;
 pub mod retry;

@@ -62,6 +62,20 @@ pub enum PlannedBody {
     },
 }
 
+impl PlannedBody {
+    /// Whether sending it opens files (a raw file body or a multipart
+    /// file part).
+    pub(crate) fn opens_files(&self) -> bool {
+        match self {
+            PlannedBody::RawFile { .. } => true,
+            PlannedBody::Multipart(parts) => {
+                parts.iter().any(|p| matches!(p.value, PartValue::File(_)))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// One part of a multipart form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormPart {

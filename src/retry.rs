@@ -7,7 +7,7 @@ mod outcome;
 pub(crate) use outcome::{Attempt, FailureClass, Outcome, Retry, RetryReason, Stop};
 
 use rand::Rng;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// When and how requests are retried.
@@ -182,7 +182,7 @@ impl RetryPolicy {
 /// The wait named by `X-RateLimit-RetryAfter` (epoch seconds) and
 /// `Retry-After` (seconds), measured from `now`: the longer of the two.
 pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let num = |name: &str| -> Option<f64> {
+    let num = |name: &HeaderName| -> Option<f64> {
         headers
             .get(name)?
             .to_str()
@@ -192,11 +192,11 @@ pub(crate) fn rate_limit_wait(headers: &HeaderMap, now: SystemTime) -> Option<Du
             .ok()
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
-    let until_epoch = num("x-ratelimit-retryafter").map(|epoch| {
+    let until_epoch = num(&crate::rate_limit::RETRY_AFTER).map(|epoch| {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
         Duration::from_secs_f64(epoch.min(1e12)).saturating_sub(now)
     });
-    let after = num("retry-after").map(|s| Duration::from_secs_f64(s.min(1e9)));
+    let after = num(&reqwest::header::RETRY_AFTER).map(|s| Duration::from_secs_f64(s.min(1e9)));
     match (until_epoch, after) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

@@ -177,3 +177,29 @@ async fn a_stalled_download_is_bounded_by_the_request_limit() {
     );
     assert_eq!(out, b"abc");
 }
+
+#[tokio::test]
+async fn a_stalled_reply_is_bounded_by_the_request_limit() {
+    // The attempt's own time-out is cut to what is left of the request's
+    // limit, and covers reading the body: one timer, the request's figure.
+    let h = Harness::builder()
+        .bearer_token("tok")
+        .base_url(format!("http://{}", raw::each_connection(stalling_body)))
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(500))
+        .attempt_timeout(GENEROUS)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = h.execute(query_incidents()).await.unwrap_err();
+    assert!(started.elapsed() < GENEROUS);
+    assert_eq!(
+        timeout_of(&e),
+        (
+            "QueryIncidents",
+            Duration::from_millis(500),
+            TimeLimit::Request,
+            1
+        )
+    );
+}

@@ -3,7 +3,9 @@
 # instructions, so the figure moves little between runs and not with the
 # machine's load): raw reqwest 0.12 and 0.13 (benches/load/raw), the
 # harness (`request(op).args(..).send()`, status read) and the harness
-# with each reply's `resources()` read, against the canned server on
+# with each reply's `resources()` read as JSON values, and the harness with
+# `resources_as` into typed structs (ids as String, incidents as the
+# struct in examples/load.rs), against the canned server on
 # 127.0.0.1, 8 commands in flight. Each figure is
 # (instructions for 2,500 commands - instructions for 500) / 2,000, so
 # start-up (runtime, client, token) cancels out; the median of REPS such
@@ -45,14 +47,15 @@ per_command() { # PROGRAM ARGS... (without the count) -> instructions per comman
 k() { python3 -c "print(f'{$1 / 1000:.1f}k')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
-echo "| op | raw reqwest 0.12 | raw reqwest 0.13 | falcon-harness (status read) | harness / raw 0.12 | harness, resources() read | read / raw 0.12 |"
-echo "|---|---|---|---|---|---|---|"
+echo "| op | raw reqwest 0.12 | raw reqwest 0.13 | falcon-harness (status read) | harness / raw 0.12 | harness, resources() read | read / raw 0.12 | harness, resources_as typed | typed / raw 0.12 |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for op in "${@:-QueryIncidents GetIncidents}"; do
   for o in $op; do
     r12=$(per_command "$RAW" "$URL" 0.12 "$o" 8)
     r13=$(per_command "$RAW" "$URL" 0.13 "$o" 8)
     h=$(per_command "$BIN/examples/load" "$URL" harness "$o" 8)
     hj=$(per_command "$BIN/examples/load" "$URL" harness-json "$o" 8)
-    echo "| $o | $(k "$r12") | $(k "$r13") | $(k "$h") | $(ratio "$h" "$r12") | $(k "$hj") | $(ratio "$hj" "$r12") |"
+    ht=$(per_command "$BIN/examples/load" "$URL" harness-typed "$o" 8)
+    echo "| $o | $(k "$r12") | $(k "$r13") | $(k "$h") | $(ratio "$h" "$r12") | $(k "$hj") | $(ratio "$hj" "$r12") | $(k "$ht") | $(ratio "$ht" "$r12") |"
   done
 done

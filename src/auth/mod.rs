@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use token::MAX_TOKEN_LIFETIME_SECS;
 use url::Url;
 
+/// What a token request is called in errors and logs.
+pub(crate) const TOKEN_REQUEST: &str = "oauth2/token";
+
 /// How the harness authenticates.
 #[derive(Debug, Clone)]
 pub(crate) enum Credentials {
@@ -146,13 +149,13 @@ pub(crate) async fn request_token(
     let driver = Driver {
         policy,
         idempotent: true,
-        what: "oauth2/token",
+        what: TOKEN_REQUEST,
         limits: *limits,
         pacer,
         paced,
     };
     let (url, form) = (&url, &form);
-    let attempt = |retries| async move {
+    let attempt = |retries, limits: Limits| async move {
         tracing::debug!(
             method = "POST",
             url = %crate::config::redact_url(url.as_str()),
@@ -163,6 +166,7 @@ pub(crate) async fn request_token(
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form)
+            .timeout(limits.for_attempt())
             .send()
             .await;
         Ok(match sent {

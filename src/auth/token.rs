@@ -195,7 +195,7 @@ impl TokenCache {
         self.current.read().ok().and_then(|c| c.clone())
     }
 
-    fn fresh(&self) -> Option<Arc<Token>> {
+    pub(crate) fn fresh(&self) -> Option<Arc<Token>> {
         self.cached()
             .filter(|t| t.fresh(Instant::now(), self.renew_window))
     }

@@ -4,16 +4,17 @@
 
 use super::Harness;
 use crate::attempt::{drain, Attempted, Buffered, Driver, Limits};
-use crate::auth::Credentials;
+use crate::auth::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::plan::RequestPlan;
 use crate::response::Response;
 use crate::transport;
+use futures_util::future::Either;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tracing::Instrument;
+use tracing::instrument::{Instrument, Instrumented};
 
 impl Harness {
     /// Sends a planned request and returns the reply, with its body
@@ -72,7 +73,7 @@ impl Harness {
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan, paced);
             let (reply, attempts) = driver
-                .buffered(|retries| self.attempt(&plan, &driver.limits, &reauthenticated, retries))
+                .buffered(|retries, limits| self.attempt(&plan, limits, &reauthenticated, retries))
                 .await?;
             let Buffered {
                 status,
@@ -106,7 +107,7 @@ impl Harness {
             let limits = driver.limits;
             let what = plan.operation;
             let (mut reply, attempts) = driver
-                .streaming(|retries| self.attempt(&plan, &limits, &reauthenticated, retries))
+                .streaming(|retries, limits| self.attempt(&plan, limits, &reauthenticated, retries))
                 .await?;
             let status = reply.status().as_u16();
             let headers = reply.headers().clone();
@@ -164,20 +165,36 @@ impl Harness {
     }
 
     /// One attempt with this harness's token, and one re-authentication
-    /// on 401 (`reauthenticated` remembers it across the attempts).
+    /// on 401 (`reauthenticated` remembers it across the attempts). The
+    /// request carries the attempt's time-out; waiting for a token and
+    /// opening files, which the HTTP client's timer does not cover, have a
+    /// timer of their own.
     async fn attempt(
         &self,
         plan: &RequestPlan,
-        limits: &Limits,
+        limits: Limits,
         reauthenticated: &AtomicBool,
         retries: u32,
     ) -> Result<Attempted> {
         let policy = &self.inner.settings.retry;
-        let token = self.token(limits).await?;
+        let what = plan.operation;
+        let token = match self.tenant.tokens.fresh() {
+            Some(token) => token,
+            None => {
+                // Running out here is running out while getting a token.
+                let waited = limits.within(auth::TOKEN_REQUEST, 1, self.token(&limits));
+                Box::pin(waited).await??
+            }
+        };
         let endpoints = self.endpoints();
-        let request =
-            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?))
-                .await?;
+        let build =
+            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?));
+        let mut request = if plan.body.opens_files() {
+            Box::pin(limits.within(what, retries + 1, build)).await??
+        } else {
+            build.await?
+        };
+        *request.timeout_mut() = Some(limits.for_attempt());
         tracing::debug!(
             method = %request.method(),
             url = %crate::config::redact_url(request.url().as_str()),
@@ -218,12 +235,13 @@ fn span(plan: &RequestPlan) -> tracing::Span {
 }
 
 /// Runs `fut` inside `span`, or bare when nothing listens for the span
-/// (no entering and leaving it at every poll).
-async fn in_span<F: Future>(span: tracing::Span, fut: F) -> F::Output {
+/// (no entering and leaving it at every poll). Not an `async fn`, so `fut`
+/// is stored once in the caller's state.
+fn in_span<F: Future>(span: tracing::Span, fut: F) -> Either<F, Instrumented<F>> {
     if span.is_disabled() {
-        fut.await
+        Either::Left(fut)
     } else {
-        fut.instrument(span).await
+        Either::Right(fut.instrument(span))
     }
 }
 

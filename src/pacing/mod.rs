@@ -201,11 +201,11 @@ impl Drop for Permit<'_> {
 
 /// The rate-limit figures of a reply.
 pub fn observation(status: u16, headers: &HeaderMap, now: SystemTime) -> Observation {
-    let num = |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+    use crate::rate_limit::{number, LIMIT, REMAINING};
     let refused = status == 429;
     Observation {
-        limit: num("x-ratelimit-limit"),
-        remaining: num("x-ratelimit-remaining"),
+        limit: number(headers, &LIMIT),
+        remaining: number(headers, &REMAINING),
         refused,
         retry_after: if refused {
             crate::retry::rate_limit_wait(headers, now)

@@ -1,6 +1,7 @@
 //! What a reply body is, by its content type: JSON (checked for
 //! well-formedness on arrival, decoded on first use), text or bytes.
 
+use super::wellformed::{self, Verdict};
 use super::ResponseBody;
 use crate::error::{Error, Result};
 use crate::media;
@@ -27,7 +28,10 @@ pub(super) fn classify(
         // must be UTF-8 as a whole (the skipper does not look inside
         // strings); a body that is not goes to a full parse for the error
         // message `from_slice` gives.
+        // The fast scanner settles well-formed texts; anything else goes
+        // to `serde_json`, which decides and words the error.
         let checked = match std::str::from_utf8(raw) {
+            Ok(_) if wellformed::check(raw) == Verdict::WellFormed => Ok(()),
             Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
             Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
         };

@@ -12,6 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::media;
+use crate::rate_limit;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde_json::Value;
@@ -170,19 +171,15 @@ impl Response {
 
     /// `X-RateLimit-Limit`: requests allowed per minute.
     pub fn rate_limit_limit(&self) -> Option<u64> {
-        self.header_u64("x-ratelimit-limit")
+        rate_limit::number(&self.headers, &rate_limit::LIMIT)
     }
     /// `X-RateLimit-Remaining`: requests left in the current minute.
     pub fn rate_limit_remaining(&self) -> Option<u64> {
-        self.header_u64("x-ratelimit-remaining")
+        rate_limit::number(&self.headers, &rate_limit::REMAINING)
     }
     /// `X-RateLimit-RetryAfter`: when (epoch seconds) to try again after a 429.
     pub fn rate_limit_retry_after(&self) -> Option<u64> {
-        self.header_u64("x-ratelimit-retryafter")
-    }
-
-    fn header_u64(&self, name: &str) -> Option<u64> {
-        self.header(name)?.trim().parse().ok()
+        rate_limit::number(&self.headers, &rate_limit::RETRY_AFTER)
     }
 
     /// The API's error messages (`errors[].message`) of a JSON body.
@@ -258,7 +255,9 @@ impl Response {
 }
 
 mod classify;
+mod typed;
 mod uber;
+mod wellformed;
 
 use classify::{classify, decode_checked_json, preview};
 pub(crate) use uber::error_messages;

@@ -13,6 +13,7 @@ use super::convert::{article, describe, integer_text, scalar_text};
 use crate::error::Error;
 use crate::operation::{Param, ParamType};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// One argument being checked: the operation (or route) and the key for
 /// messages, the mode, and the lenient-mode notes for the plan's
@@ -150,11 +151,13 @@ impl<'a> Check<'a> {
         if matches!(v, Value::Array(_) | Value::Object(_) | Value::Null) || ty == ParamType::File {
             return Err(self.error(format!("expected {}, got {}", article(ty), describe(v))));
         }
-        let given = scalar_text(v).unwrap_or_default();
+        // The caller's own text, made only where it is used.
+        let given = || scalar_text(v).unwrap_or_default();
         let text = match typed_text(ty, v) {
             Some(t) if !self.lenient || !v.is_string() => t,
             // Lenient: the caller's own text.
             Some(t) => {
+                let given = given();
                 if t != given {
                     self.note(format!(
                         "sent as given, not checked: strict mode sends {given:?} as {t:?}"
@@ -164,7 +167,7 @@ impl<'a> Check<'a> {
             }
             None => {
                 self.mismatch(article(ty), v)?;
-                given
+                given()
             }
         };
         if !enum_values.is_empty() && !enum_values.contains(&text.as_str()) {
@@ -189,16 +192,22 @@ impl<'a> Check<'a> {
             p.ty()
         };
         let enums = p.enum_values();
-        let elements: Vec<Value> = match v {
+        // The caller's elements borrowed, not copied; a comma-separated
+        // string's pieces made.
+        let elements: Vec<Cow<'_, Value>> = match v {
             Value::Array(items) => {
                 if !is_array && p.name() != "ids" {
                     self.mismatch(article(p.ty()), v)?;
                 }
-                items.iter().filter(|i| !i.is_null()).cloned().collect()
+                items
+                    .iter()
+                    .filter(|i| !i.is_null())
+                    .map(Cow::Borrowed)
+                    .collect()
             }
             Value::String(s) if is_array => s
                 .split(',')
-                .map(|piece| Value::String(piece.trim().to_string()))
+                .map(|piece| Cow::Owned(Value::String(piece.trim().to_string())))
                 .collect(),
             _ => return Ok(vec![self.scalar(ty, enums, v)?]),
         };

@@ -56,6 +56,13 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
 /// `1.0000000000000000001` are not integers (nothing is rounded).
 pub(crate) fn integer_text(v: &Value) -> Option<String> {
     let Value::Number(n) = v else { return None };
+    // The common case, a literal that fits 64 bits, without the text work.
+    if let Some(i) = n.as_i64() {
+        return Some(i.to_string());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.to_string());
+    }
     exact_integer(&n.to_string())
 }
 

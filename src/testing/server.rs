@@ -115,8 +115,8 @@ fn answer(
     let mut b = Response::builder()
         .status(status)
         .header("content-type", content_type)
-        .header("x-ratelimit-limit", "6000")
-        .header("x-ratelimit-remaining", "5999");
+        .header(crate::rate_limit::LIMIT, "6000")
+        .header(crate::rate_limit::REMAINING, "5999");
     for (k, v) in extra {
         if let Some(h) = b.headers_mut() {
             if let (Ok(k), Ok(v)) = (
@@ -286,10 +286,10 @@ fn respond(
                 + *wait;
             let mut h = vec![
                 (
-                    "x-ratelimit-retryafter".to_string(),
+                    crate::rate_limit::RETRY_AFTER.to_string(),
                     at.as_secs().to_string(),
                 ),
-                ("x-ratelimit-remaining".to_string(), "0".to_string()),
+                (crate::rate_limit::REMAINING.to_string(), "0".to_string()),
             ];
             h.extend(headers);
             let body = error_body(429, "API rate limit exceeded.");

@@ -1,0 +1,186 @@
+use super::{check, Verdict};
+use proptest::prelude::*;
+
+/// The reference: what `serde_json` says when it skips a value.
+fn reference(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+/// The scanner never accepts what the reference refuses; on the texts it
+/// is meant to settle it agrees both ways.
+fn agrees(text: &str) -> Result<(), String> {
+    let fast = check(text.as_bytes());
+    let slow = reference(text);
+    if fast == Verdict::WellFormed && !slow {
+        return Err(format!("accepted what serde_json refuses: {text:?}"));
+    }
+    if slow && fast == Verdict::Unsure && !too_deep(text) {
+        return Err(format!("unsure of a well-formed text: {text:?}"));
+    }
+    Ok(())
+}
+
+fn too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut most = 0;
+    for c in text.bytes() {
+        match c {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        most = most.max(depth);
+    }
+    most > super::MAX_DEPTH
+}
+
+#[test]
+fn settles_these_texts_like_serde_json() {
+    let cases = [
+        // Well-formed.
+        "{}",
+        "[]",
+        " [ ] ",
+        "\t{\n}\r\n",
+        "0",
+        "-0",
+        "1.5e-7",
+        "-12E+3",
+        "1e400",
+        "true",
+        "false",
+        "null",
+        r#""""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\uD800\udc00""#,
+        r#"{"a":1,"b":[1,2,{"c":null}],"d":{"e":"f"}}"#,
+        "[[[[[]]]]]",
+        r#"["é", "😀"]"#,
+        r#"{"k" : "v" , "k" : 2}"#,
+        "\u{7f}",
+        r#""0123456789abcdef0123456789abcdef""#,
+        r#""0123456789abcdef\"0123456789abcdef""#,
+        // Refused.
+        "",
+        " ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "[1,]",
+        "[,1]",
+        "{,}",
+        r#"{"a":1,}"#,
+        r#"{"a"}"#,
+        r#"{"a":}"#,
+        r#"{a:1}"#,
+        "{1:2}",
+        "01",
+        "-",
+        "-a",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "1.e5",
+        "tru",
+        "truex",
+        "nul",
+        "[true false]",
+        r#""abc"#,
+        r#""\x""#,
+        r#""\u12""#,
+        r#""\u12g4""#,
+        "\"a\u{1}b\"",
+        "\"tab\there\"",
+        "1 2",
+        "[] []",
+        "\u{feff}[]",
+        "NaN",
+        "[1]x",
+        r#"{"a":1"b":2}"#,
+        "[\"0123456789abcdef0123456789\u{0}\"]",
+    ];
+    for text in cases {
+        agrees(text).unwrap();
+    }
+    assert_eq!(check(br#"{"a":[1,"x"]}"#), Verdict::WellFormed);
+    assert_eq!(check(b"[1,]"), Verdict::Unsure);
+}
+
+#[test]
+fn deep_nesting_is_left_to_serde_json() {
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    assert_eq!(check(deep.as_bytes()), Verdict::Unsure);
+    assert!(reference(&deep));
+    let ok = format!("{}{}", "[".repeat(256), "]".repeat(256));
+    assert_eq!(check(ok.as_bytes()), Verdict::WellFormed);
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+    assert_eq!(check(objects.as_bytes()), Verdict::WellFormed);
+}
+
+/// Arbitrary JSON values, printed compactly or with blanks.
+fn arb_text() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(serde_json::Value::from),
+        "[ -~\u{0}-\u{1f}é😀\\\\\"]{0,24}".prop_map(serde_json::Value::from),
+    ];
+    let value = leaf.prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z\"\\\\]{0,6}", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    });
+    (value, any::<bool>()).prop_map(|(v, pretty)| {
+        if pretty {
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        } else {
+            v.to_string()
+        }
+    })
+}
+
+/// A text with one byte-level edit: a deletion, an insertion of a JSON
+/// punctuation or control byte, or a replacement; kept when still UTF-8.
+fn arb_mutated() -> impl Strategy<Value = String> {
+    let bytes = prop::sample::select(b"{}[],:\"\\-+.eE0123456789tfnu \t\n\x00\x1fa".to_vec());
+    (arb_text(), any::<prop::sample::Index>(), 0u8..3, bytes).prop_map(|(t, at, how, byte)| {
+        let mut b = t.into_bytes();
+        if b.is_empty() {
+            return String::new();
+        }
+        let i = at.index(b.len());
+        match how {
+            0 => {
+                b.remove(i);
+            }
+            1 => b.insert(i, byte),
+            _ => b[i] = byte,
+        }
+        String::from_utf8(b).unwrap_or_default()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_texts_are_settled_like_serde_json(text in arb_text()) {
+        prop_assert_eq!(check(text.as_bytes()), Verdict::WellFormed, "{:?}", text);
+    }
+
+    #[test]
+    fn mutated_texts_are_never_accepted_wrongly(text in arb_mutated()) {
+        agrees(&text).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn arbitrary_ascii_is_never_accepted_wrongly(text in "[ -~\t\n\r]{0,40}") {
+        agrees(&text).map_err(TestCaseError::fail)?;
+    }
+}
