@@ -256,9 +256,13 @@ impl Driver<'_> {
                         Retry::After { wait, reason } => {
                             // Dropped at the deadline: the wait is checked
                             // against it, the drain is not.
-                            let _ = limits.within(self.what, attempts, drain(reply)).await;
+                            // Boxed, like the wait: retries are rare, and
+                            // inline they would enlarge every request's
+                            // future (moved at each await).
+                            let _ =
+                                Box::pin(limits.within(self.what, attempts, drain(reply))).await;
                             log_retry(reason.as_str(), status, wait, retries);
-                            tokio::time::sleep(wait).await;
+                            Box::pin(tokio::time::sleep(wait)).await;
                             retries += 1;
                             continue;
                         }
@@ -299,7 +303,7 @@ impl Driver<'_> {
             match self.policy.classify(outcome, state(limits, retries)) {
                 Retry::After { wait, reason } => {
                     log_retry(reason.as_str(), 0, wait, retries);
-                    tokio::time::sleep(wait).await;
+                    Box::pin(tokio::time::sleep(wait)).await;
                     retries += 1;
                 }
                 Retry::Stop(_) => return Err(limits.failure(self.what, failed, attempts)),

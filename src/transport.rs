@@ -124,16 +124,60 @@ fn full_url(base: &Url, plan: &RequestPlan) -> Result<Url> {
 
 /// Builds the request for one attempt, with `bearer` as its
 /// `Authorization` header (a sensitive value). Files of a multipart form
-/// are opened here and streamed from disk while sending.
+/// are opened here and streamed from disk while sending; a plan without
+/// files is built at once ([`build_request_now`]).
 pub(crate) async fn build_request(
     client: &reqwest::Client,
     endpoints: &Endpoints,
     plan: &RequestPlan,
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
+    // Checked before a file is opened.
     let url = url_for(endpoints, plan)?;
-    // Checked before anything else (a file is opened), set on the built
-    // request (no header map of their own to merge).
+    let extra = checked_headers(plan)?;
+    let mut opened = Opened::default();
+    match &plan.body {
+        PlannedBody::RawFile { file, .. } => {
+            let (body, len, _) = Box::pin(file_body(plan.operation, "body", file)).await?;
+            opened.raw = Some((body, len));
+        }
+        PlannedBody::Multipart(parts) => {
+            for part in parts {
+                if let PartValue::File(f) = &part.value {
+                    let p = Box::pin(file_part(plan.operation, &part.name, f)).await?;
+                    opened.parts.push(p);
+                }
+            }
+        }
+        _ => {}
+    }
+    assemble(client, url, plan, bearer, extra, opened)
+}
+
+/// [`build_request`] for a plan that opens no files (see
+/// [`PlannedBody::opens_files`]): nothing to wait for.
+pub(crate) fn build_request_now(
+    client: &reqwest::Client,
+    endpoints: &Endpoints,
+    plan: &RequestPlan,
+    bearer: Option<HeaderValue>,
+) -> Result<reqwest::Request> {
+    let url = url_for(endpoints, plan)?;
+    let extra = checked_headers(plan)?;
+    assemble(client, url, plan, bearer, extra, Opened::default())
+}
+
+/// The files of a plan, opened: a raw file body, or the file parts of a
+/// multipart form in their order.
+#[derive(Default)]
+struct Opened {
+    raw: Option<(reqwest::Body, u64)>,
+    parts: Vec<Part>,
+}
+
+/// The plan's extra headers, checked (set on the built request later:
+/// no header map of their own to merge).
+fn checked_headers(plan: &RequestPlan) -> Result<Vec<(HeaderName, HeaderValue)>> {
     let mut extra = Vec::with_capacity(plan.headers.len());
     for (name, value) in &plan.headers {
         let bad = || Error::argument(plan.operation, name, "a valid HTTP header value");
@@ -155,9 +199,24 @@ pub(crate) async fn build_request(
         }
         extra.push((n, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
+    Ok(extra)
+}
+
+/// The request from its checked parts and opened files.
+fn assemble(
+    client: &reqwest::Client,
+    url: Url,
+    plan: &RequestPlan,
+    bearer: Option<HeaderValue>,
+    extra: Vec<(HeaderName, HeaderValue)>,
+    opened: Opened,
+) -> Result<reqwest::Request> {
     let mut rb = client.request(method(plan.method), url);
     let mut content_type = None;
     let mut content_length = None;
+    let Opened { raw, parts: files } = opened;
+    let mut files = files.into_iter();
+    let missing = || Error::Config(format!("{}: a file to send was not opened", plan.operation));
     rb = match &plan.body {
         PlannedBody::Empty => rb,
         PlannedBody::Json(v) => rb.json(v),
@@ -172,13 +231,12 @@ pub(crate) async fn build_request(
             rb.body(bytes.clone())
         }
         PlannedBody::RawFile {
-            file,
-            content_type: ct,
+            content_type: ct, ..
         } => {
             let ct = HeaderValue::from_str(ct)
                 .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
             content_type = Some(ct);
-            let (body, len, _) = Box::pin(file_body(plan.operation, "body", file)).await?;
+            let (body, len) = raw.ok_or_else(missing)?;
             // A file is streamed; its length is known, so no chunking.
             content_length = Some(len);
             rb.body(body)
@@ -188,10 +246,9 @@ pub(crate) async fn build_request(
             for part in parts {
                 form = match &part.value {
                     PartValue::Text(t) => form.text(part.name.clone(), t.clone()),
-                    PartValue::File(f) => form.part(
-                        part.name.clone(),
-                        Box::pin(file_part(plan.operation, &part.name, f)).await?,
-                    ),
+                    PartValue::File(_) => {
+                        form.part(part.name.clone(), files.next().ok_or_else(missing)?)
+                    }
                 };
             }
             rb.multipart(form)

@@ -187,12 +187,12 @@ impl Harness {
             }
         };
         let endpoints = self.endpoints();
-        let build =
-            transport::build_request(&self.inner.client, &endpoints, plan, Some(token.header()?));
+        let (client, bearer) = (&self.inner.client, Some(token.header()?));
         let mut request = if plan.body.opens_files() {
+            let build = transport::build_request(client, &endpoints, plan, bearer);
             Box::pin(limits.within(what, retries + 1, build)).await??
         } else {
-            build.await?
+            transport::build_request_now(client, &endpoints, plan, bearer)?
         };
         *request.timeout_mut() = Some(limits.for_attempt());
         tracing::debug!(
@@ -217,7 +217,7 @@ impl Harness {
                 tracing::info!("401: renewing the token and retrying");
                 self.tenant.tokens.invalidate(&token);
                 reauthenticated.store(true, Ordering::Relaxed);
-                drain(reply).await;
+                Box::pin(drain(reply)).await;
                 return Ok(Attempted::Again { counted: before });
             }
         }
