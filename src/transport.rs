@@ -133,8 +133,7 @@ pub(crate) async fn build_request(
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
     // Checked before a file is opened.
-    let url = url_for(endpoints, plan)?;
-    let extra = checked_headers(plan)?;
+    let (url, extra) = checked(endpoints, plan)?;
     let mut opened = Opened::default();
     match &plan.body {
         PlannedBody::RawFile { file, .. } => {
@@ -162,9 +161,16 @@ pub(crate) fn build_request_now(
     plan: &RequestPlan,
     bearer: Option<HeaderValue>,
 ) -> Result<reqwest::Request> {
-    let url = url_for(endpoints, plan)?;
-    let extra = checked_headers(plan)?;
+    let (url, extra) = checked(endpoints, plan)?;
     assemble(client, url, plan, bearer, extra, Opened::default())
+}
+
+/// The plan's URL and extra headers, checked.
+fn checked(
+    endpoints: &Endpoints,
+    plan: &RequestPlan,
+) -> Result<(Url, Vec<(HeaderName, HeaderValue)>)> {
+    Ok((url_for(endpoints, plan)?, checked_headers(plan)?))
 }
 
 /// The files of a plan, opened: a raw file body, or the file parts of a

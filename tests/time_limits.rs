@@ -150,16 +150,22 @@ fn stalling_body(stream: std::net::TcpStream) {
     );
 }
 
-#[tokio::test]
-async fn a_stalled_download_is_bounded_by_the_request_limit() {
-    let h = Harness::builder()
+/// A harness on a server whose replies stall, with a request limit of
+/// 500 ms and a generous attempt limit.
+fn stalling_server_harness() -> Harness {
+    Harness::builder()
         .bearer_token("tok")
         .base_url(format!("http://{}", raw::each_connection(stalling_body)))
         .retry(RetryPolicy::none())
         .timeout(Duration::from_millis(500))
         .attempt_timeout(GENEROUS)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stalled_download_is_bounded_by_the_request_limit() {
+    let h = stalling_server_harness();
     let mut out = Vec::new();
     let e = h
         .request(query_incidents())
@@ -182,14 +188,7 @@ async fn a_stalled_download_is_bounded_by_the_request_limit() {
 async fn a_stalled_reply_is_bounded_by_the_request_limit() {
     // The attempt's own time-out is cut to what is left of the request's
     // limit, and covers reading the body: one timer, the request's figure.
-    let h = Harness::builder()
-        .bearer_token("tok")
-        .base_url(format!("http://{}", raw::each_connection(stalling_body)))
-        .retry(RetryPolicy::none())
-        .timeout(Duration::from_millis(500))
-        .attempt_timeout(GENEROUS)
-        .build()
-        .unwrap();
+    let h = stalling_server_harness();
     let started = Instant::now();
     let e = h.execute(query_incidents()).await.unwrap_err();
     assert!(started.elapsed() < GENEROUS);
