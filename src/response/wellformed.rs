@@ -72,25 +72,17 @@ fn scan(b: &[u8]) -> Option<()> {
         // A value starts here (after blanks).
         i = skip_blanks(b, i);
         match *b.get(i)? {
-            b'{' => {
+            open @ (b'{' | b'[') => {
+                let object = open == b'{';
                 i = skip_blanks(b, i + 1);
-                if *b.get(i)? == b'}' {
+                if *b.get(i)? == if object { b'}' } else { b']' } {
                     i += 1;
                 } else {
-                    if !stack.push(true) {
+                    if !stack.push(object) {
                         return None;
                     }
-                    i = key(b, i)?;
-                    continue 'value;
-                }
-            }
-            b'[' => {
-                i = skip_blanks(b, i + 1);
-                if *b.get(i)? == b']' {
-                    i += 1;
-                } else {
-                    if !stack.push(false) {
-                        return None;
+                    if object {
+                        i = key(b, i)?;
                     }
                     continue 'value;
                 }
