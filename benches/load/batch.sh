@@ -21,10 +21,6 @@ cargo build -q --release --example canned_server --example load --bin falcon-har
 start_server
 URL=$SERVER_URL
 
-stats() { python3 -c '
-import sys, statistics
-v = sorted(float(x) for x in sys.argv[1:])
-print(f"{v[0]:.2f} / {statistics.median(v):.2f} / {v[-1]:.2f}" if v[-1] < 100 else f"{v[0]:.0f} / {statistics.median(v):.0f} / {v[-1]:.0f}")' "$@"; }
 now() { date +%s.%N; }
 
 # The library's arguments (examples/load.rs args_for), one line each.
@@ -72,7 +68,7 @@ for c in 1 64; do
   done
   ratio=$(python3 -c "print(f'{$(median "${bat[@]}") / $(median "${lib[@]}"):.2f}')")
   cpu=$(python3 -c "print(f'{$(median "${lcpu[@]}"):.1f} / {$(median "${bcpu[@]}"):.1f}')")
-  echo "| $c | $(stats "${lib[@]}") | $(stats "${bat[@]}") | $ratio | $cpu |"
+  echo "| $c | $(spread 0 "${lib[@]}") | $(spread 0 "${bat[@]}") | $ratio | $cpu |"
 done
 echo
 echo "| --batch --dry-run, $DRY_LINES lines of | µs per line, wall clock | µs per line, CPU (user + system) |"
@@ -85,7 +81,7 @@ for op in QueryIncidents GetIncidents GetObject; do
     wall+=("$(python3 -c "print($r*1e6/$DRY_LINES)")")
     cpu+=("$(python3 -c "print(($u+$sy)*1e6/$DRY_LINES)")")
   done
-  echo "| $op | $(stats "${wall[@]}") | $(stats "${cpu[@]}") |"
+  echo "| $op | $(spread 2 "${wall[@]}") | $(spread 2 "${cpu[@]}") |"
 done
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

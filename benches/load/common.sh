@@ -7,6 +7,8 @@
 #                              (e.g. `taskset -c 0`) if given; waits until it
 #                              answers; sets SERVER_URL and SERVER_PID.
 #   median X...                the median of the numbers
+#   spread DIGITS X...         "min / median / max" of the numbers, with
+#                              DIGITS decimals
 #   field JSON KEY             one member of a JSON object
 #
 # Sets BIN (the release directory) and TMP (a scratch directory); on exit
@@ -29,4 +31,8 @@ start_server() {
   wait_up "$SERVER_URL"
 }
 median() { python3 -c 'import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+spread() { python3 -c '
+import sys, statistics
+d, v = int(sys.argv[1]), sorted(float(x) for x in sys.argv[2:])
+print(f"{v[0]:.{d}f} / {statistics.median(v):.{d}f} / {v[-1]:.{d}f}")' "$@"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }

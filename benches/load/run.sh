@@ -29,14 +29,6 @@ cargo build -q --release --example canned_server --example load --bin falcon-har
 start_server
 URL=$SERVER_URL
 
-stats() { python3 -c '
-import sys, statistics
-v = sorted(float(x) for x in sys.argv[1:])
-print(f"{v[0]:.0f} / {statistics.median(v):.0f} / {v[-1]:.0f}")' "$@"; }
-stats1() { python3 -c '
-import sys, statistics
-v = sorted(float(x) for x in sys.argv[1:])
-print(f"{v[0]:.1f} / {statistics.median(v):.1f} / {v[-1]:.1f}")' "$@"; }
 # ratio NUMERATOR_RUNS DENOMINATOR_RUNS (space-separated): median / median.
 ratio() { python3 -c "print(f'{$(median $1) / $(median $2):.2f}')"; }
 
@@ -70,7 +62,7 @@ for op in QueryIncidents GetIncidents; do
       j=$("$BIN/examples/load" "$URL" harness-json "$op" "$c" "$COMMANDS"); hj+=("$(field "$j" req_s)")
       echo "  $op c=$c raw ${r[-1]} harness ${h[-1]} harness-json ${hj[-1]}" >&2
     done
-    echo "| $op | $c | $(stats "${w[@]}") | $(stats "${r[@]}") | $(stats "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(stats "${hj[@]}") | $(ratio "${hj[*]}" "${r[*]}") |"
+    echo "| $op | $c | $(spread 0 "${w[@]}") | $(spread 0 "${r[@]}") | $(spread 0 "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(spread 0 "${hj[@]}") | $(ratio "${hj[*]}" "${r[*]}") |"
   done
 done
 echo
@@ -96,7 +88,7 @@ if [ "$(nproc)" -ge 2 ] && need taskset; then
         j=$(taskset -c 1 "$BIN/examples/load" "$PURL" harness "$op" "$c" "$COMMANDS"); h+=("$(field "$j" req_s)"); hc+=("$(field "$j" cpu_us_per_cmd)")
         echo "  pinned $op c=$c raw ${r[-1]} (${rc[-1]} us) harness ${h[-1]} (${hc[-1]} us)" >&2
       done
-      echo "| $op | $c | $(stats "${r[@]}") | $(stats "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(stats1 "${rc[@]}") | $(stats1 "${hc[@]}") |"
+      echo "| $op | $c | $(spread 0 "${r[@]}") | $(spread 0 "${h[@]}") | $(ratio "${h[*]}" "${r[*]}") | $(spread 1 "${rc[@]}") | $(spread 1 "${hc[@]}") |"
     done
   done
   kill $PSERVER 2>/dev/null || true
@@ -111,7 +103,7 @@ rss=()
 for _ in $(seq "$REPS"); do
   j=$("$BIN/examples/load" "$URL" harness QueryIncidents 64 10000); rss+=("$(field "$j" peak_rss_kb)")
 done
-echo "| 10,000 Harness::command (QueryIncidents) at concurrency 64, KiB | $(stats "${rss[@]}") |"
+echo "| 10,000 Harness::command (QueryIncidents) at concurrency 64, KiB | $(spread 0 "${rss[@]}") |"
 
 # CLI: 10,000 JSON lines through --batch.
 python3 -c '
@@ -130,13 +122,13 @@ for _ in $(seq "$REPS"); do
   [ "$lines" = 10000 ] || echo "warning: only $lines of 10000 batch lines succeeded" >&2
   bt+=("$(python3 -c "print(10000/($e-$s))")"); brss+=("$(cat "$TMP/time")")
 done
-echo "| falcon-harness --batch, 10,000 lines at concurrency 64, KiB | $(stats "${brss[@]}") |"
+echo "| falcon-harness --batch, 10,000 lines at concurrency 64, KiB | $(spread 0 "${brss[@]}") |"
 echo
 echo "### CLI"
 echo
 echo "| what | min / median / max |"
 echo "|---|---|"
-echo "| --batch: 10,000 lines (QueryIncidents and GetIncidents) at concurrency 64, commands/s | $(stats "${bt[@]}") |"
+echo "| --batch: 10,000 lines (QueryIncidents and GetIncidents) at concurrency 64, commands/s | $(spread 0 "${bt[@]}") |"
 hyperfine -N --warmup 20 --runs 200 --export-json "$TMP/hf.json" \
   "$BIN/falcon-harness --dry-run QueryIncidents {}" >/dev/null 2>&1
 python3 -c '
@@ -156,8 +148,8 @@ if python3 -c 'import falconpy' 2>/dev/null; then
     j=$(python3 benches/load/falconpy_load.py "$URL" "$PY_COMMANDS" 8)
     ps+=("$(field "$j" sequential_cmd_s)"); pp+=("$(field "$j" pool_cmd_s)")
   done
-  echo "| sequential | $(stats "${ps[@]}") |"
-  echo "| thread pool of 8 | $(stats "${pp[@]}") |"
+  echo "| sequential | $(spread 0 "${ps[@]}") |"
+  echo "| thread pool of 8 | $(spread 0 "${pp[@]}") |"
 else
   echo "(falconpy not installed)"
 fi
