@@ -78,6 +78,7 @@ struct Incident {
     state: String,
     tags: Vec<String>,
     fine_score: u32,
+    created: String,
     start: String,
     end: String,
 }

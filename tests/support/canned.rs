@@ -77,7 +77,7 @@ impl Server {
 }
 
 const QUERY_BODY: &str = r#"{"meta":{"query_time":0.0012,"pagination":{"offset":0,"limit":2,"total":2},"powered_by":"incident-api","trace_id":"00000000-0000-0000-0000-000000000000"},"resources":["inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001","inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000002"],"errors":[]}"#;
-const ENTITY_BODY: &str = r#"{"meta":{"query_time":0.0021,"powered_by":"incident-api","trace_id":"00000000-0000-0000-0000-000000000001"},"resources":[{"incident_id":"inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001","cid":"0123456789abcdef0123456789abcdef","host_ids":["0123456789abcdef0123456789abcdef"],"status":20,"state":"open","tags":["canned"],"fine_score":38,"start":"2026-11-20T10:00:00Z","end":"2026-11-20T10:05:00Z"}],"errors":[]}"#;
+const ENTITY_BODY: &str = r#"{"meta":{"query_time":0.0021,"powered_by":"incident-api","trace_id":"00000000-0000-0000-0000-000000000001"},"resources":[{"incident_id":"inc:0123456789abcdef0123456789abcdef:00000000000000000000000000000001","cid":"0123456789abcdef0123456789abcdef","host_ids":["0123456789abcdef0123456789abcdef"],"status":20,"state":"open","tags":["canned"],"fine_score":38,"created":"2026-11-20T10:00:00Z","start":"2026-11-20T10:00:00Z","end":"2026-11-20T10:05:00Z"}],"errors":[]}"#;
 const TOKEN_BODY_PREFIX: &str = r#"{"access_token":"canned-token-"#;
 
 fn full(status: StatusCode, body: impl Into<Bytes>) -> Response<BoxBody<Bytes, std::io::Error>> {
