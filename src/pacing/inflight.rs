@@ -14,6 +14,9 @@
 use super::state::Ticket;
 use std::collections::VecDeque;
 
+/// The mark of a request that is no longer on its way.
+const LANDED: u64 = u64::MAX;
+
 /// This client's requests on their way, and the recent replies of those
 /// that overlapped them.
 ///
@@ -26,9 +29,9 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct InFlight {
     /// From ticket `first_sent` on: how many replies had arrived when it
-    /// was sent, or `None` once it is answered or abandoned. The front is
-    /// never `None`.
-    sent: VecDeque<Option<u64>>,
+    /// was sent, or [`LANDED`] once it is answered or abandoned. The front
+    /// is never [`LANDED`].
+    sent: VecDeque<u64>,
     first_sent: Ticket,
     /// How many slots of `sent` are `Some`.
     on_way: usize,
@@ -49,7 +52,7 @@ impl InFlight {
             debug_assert!(false, "ticket {ticket} sent out of order");
             return;
         }
-        self.sent.push_back(Some(answers_before));
+        self.sent.push_back(answers_before);
         self.on_way += 1;
     }
 
@@ -62,15 +65,17 @@ impl InFlight {
     /// Takes `ticket` off the way; its count of replies before it, when it
     /// was on its way.
     fn land(&mut self, ticket: Ticket) -> Option<u64> {
-        let sent = self.slot(ticket).and_then(|i| self.sent[i].take());
-        if sent.is_some() {
-            self.on_way -= 1;
-            while let Some(None) = self.sent.front() {
-                self.sent.pop_front();
-                self.first_sent += 1;
-            }
+        let slot = self.slot(ticket)?;
+        let sent = std::mem::replace(&mut self.sent[slot], LANDED);
+        if sent == LANDED {
+            return None;
         }
-        sent
+        self.on_way -= 1;
+        while self.sent.front() == Some(&LANDED) {
+            self.sent.pop_front();
+            self.first_sent += 1;
+        }
+        Some(sent)
     }
 
     /// Records the reply to `ticket` with its figure (`None`: no figure,
@@ -80,7 +85,17 @@ impl InFlight {
     pub fn answer(&mut self, ticket: Ticket, figure: Option<f64>, next: Ticket) -> u64 {
         let later = next.saturating_sub(ticket + 1);
         let earlier_on_way = match self.slot(ticket) {
-            Some(i) => self.sent.range(..i).filter(|s| s.is_some()).count() as u64,
+            Some(i) => {
+                // Two plain slices, so the count is a vector loop.
+                let (a, b) = self.sent.as_slices();
+                let on_way = |s: &[u64]| s.iter().filter(|&&x| x != LANDED).count();
+                let (a, b) = if i <= a.len() {
+                    (&a[..i], &b[..0])
+                } else {
+                    (a, &b[..i - a.len()])
+                };
+                (on_way(a) + on_way(b)) as u64
+            }
             // Every one still on its way is earlier (or it was never sent).
             None if ticket >= self.first_sent => self.on_way as u64,
             None => 0,
@@ -124,8 +139,8 @@ impl InFlight {
     /// oldest on its way saw the fewest replies before it.
     fn prune(&mut self) {
         let keep_from = match self.sent.front() {
-            Some(Some(before)) => *before,
-            _ => self.first_answer + self.answers.len() as u64,
+            Some(&before) => before,
+            None => self.first_answer + self.answers.len() as u64,
         };
         while self.first_answer < keep_from && self.answers.pop_front().is_some() {
             self.first_answer += 1;
@@ -203,7 +218,7 @@ mod tests {
                 }
                 proptest::prop_assert_eq!(f.len(), m.outstanding.len());
                 proptest::prop_assert!(f.sent.len() <= (next - f.first_sent) as usize);
-                proptest::prop_assert!(f.sent.front().is_none_or(Option::is_some));
+                proptest::prop_assert!(f.sent.front() != Some(&LANDED));
             }
         }
     }
