@@ -32,6 +32,21 @@ pub(crate) const fn at_least(x: u64, n: u8) -> u64 {
     (x | x.wrapping_add(ONES * (0x80 - n as u64))) & HIGH
 }
 
+/// Flags exactly the bytes of `x` equal to `c` (no carries between
+/// bytes: each byte's low seven bits and high bit are looked at apart).
+#[inline]
+pub(crate) const fn equal_exact(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * c as u64);
+    !(((y & !HIGH) + !HIGH) | y) & HIGH
+}
+
+/// Whether an odd number of bytes is flagged in `flags` (high bits only).
+#[inline]
+pub(crate) const fn odd(flags: u64) -> bool {
+    // The sum of the flags lands in the top byte.
+    ((flags >> 7).wrapping_mul(ONES) >> 56) & 1 == 1
+}
+
 /// The index of the first byte at or after `i` that `flags` flags,
 /// looking at whole words of `b` only: when fewer than eight bytes remain
 /// unflagged, the index where they start (the caller looks at those one
@@ -73,7 +88,7 @@ pub(crate) fn plain_json_text(b: &[u8]) -> bool {
 
 /// The first eight bytes of `b` as a word (zero when there are fewer).
 #[inline]
-fn word(b: &[u8]) -> u64 {
+pub(crate) fn word(b: &[u8]) -> u64 {
     b.get(..8)
         .and_then(|w| <[u8; 8]>::try_from(w).ok())
         .map_or(0, u64::from_le_bytes)
@@ -104,6 +119,16 @@ mod tests {
             prop_assert_eq!(lowest(bytes, |x| equal(x, c)), bytes.iter().position(|&b| b == c));
             prop_assert_eq!(lowest(bytes, |x| below(x, n)), bytes.iter().position(|&b| b < n));
             prop_assert_eq!(lowest(bytes, |x| at_least(x, n)), bytes.iter().position(|&b| b >= n));
+        }
+
+        #[test]
+        fn exact_flags_and_their_parity(bytes in any::<[u8; 8]>(), c in prop_oneof![any::<u8>(), Just(b'"')]) {
+            let flags = equal_exact(u64::from_le_bytes(bytes), c);
+            for (k, &b) in bytes.iter().enumerate() {
+                prop_assert_eq!(flags >> (8 * k + 7) & 1 == 1, b == c);
+            }
+            prop_assert_eq!(flags & !HIGH, 0);
+            prop_assert_eq!(odd(flags), bytes.iter().filter(|&&b| b == c).count() % 2 == 1);
         }
 
         #[test]

@@ -2,11 +2,14 @@
 //! control characters in strings escaped, everything else copied as it
 //! is, in whole spans.
 //!
-//! The scan looks at eight bytes at a time ([`crate::swar`]) for the next
-//! byte that matters: outside strings whitespace or a quote, inside
-//! strings a quote, a backslash or a byte that may start a control
-//! character (`0x7f` and up). Bytes are copied to the output only when
-//! something is dropped or replaced, so a compact ASCII body is one copy.
+//! The scan looks at eight bytes at a time ([`crate::swar`]). Outside
+//! strings it stops only at whitespace, a backslash or a byte that may
+//! start a control character (`0x7f` and up), and counts the quotes it
+//! passes to know whether it stopped inside a string: a compact ASCII
+//! text without spaces goes by without a stop. Inside a string that
+//! needs a look, it stops at a quote, a backslash or `0x7f` and up.
+//! Bytes are copied to the output only when something is dropped or
+//! replaced, so a compact ASCII body is one copy.
 
 use super::is_control;
 use crate::swar;
@@ -31,13 +34,21 @@ pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
     out.reserve(json.len());
     let mut span = Span { start: 0, out };
     let mut i = 0;
+    let mut in_string = false;
     loop {
-        // Outside strings, the bytes that matter are the whitespace and
-        // the quote (bytes below `!` are whitespace in JSON text).
-        i = swar::skip(json, i, |x| swar::below(x, b'!') | swar::equal(x, b'"'));
+        if in_string {
+            i = string(json, i, &mut span);
+        }
+        (i, in_string) = words(json, i);
+        if in_string {
+            continue;
+        }
         let Some(&b) = json.get(i) else { break };
         match b {
-            b'"' => i = string(json, i + 1, &mut span),
+            b'"' => {
+                in_string = true;
+                i += 1;
+            }
             b' ' | b'\t' | b'\n' | b'\r' => {
                 let blank = i;
                 i = blanks_end(json, i);
@@ -48,6 +59,31 @@ pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
     }
     span.out
         .extend_from_slice(json.get(span.start..).unwrap_or_default());
+}
+
+/// From `i`, outside strings: passes over whole words that have no byte
+/// that needs a look (whitespace, a backslash, `0x7f` and up), counting
+/// only their quotes, which open and close strings. The index of the
+/// first byte that needs a look (or where fewer than eight bytes remain),
+/// and whether it is inside a string (an odd count of quotes before it).
+#[inline]
+fn words(json: &[u8], mut i: usize) -> (usize, bool) {
+    // The quote flags of the bytes passed, xor-ed: the parity of their
+    // count is the parity of the count of all.
+    let mut quotes = 0;
+    while let Some(w) = json.get(i..i + 8) {
+        let x = swar::word(w);
+        let look = swar::below(x, b'!') | swar::at_least(x, 0x7f) | swar::equal(x, b'\\');
+        let q = swar::equal_exact(x, b'"');
+        if look != 0 {
+            let k = look.trailing_zeros() / 8;
+            quotes ^= q & ((1 << (8 * k)) - 1);
+            return (i + k as usize, swar::odd(quotes));
+        }
+        quotes ^= q;
+        i += 8;
+    }
+    (i, swar::odd(quotes))
 }
 
 /// The end of the whitespace at `i`.
