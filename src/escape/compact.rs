@@ -113,8 +113,8 @@ impl Span<'_> {
     }
 }
 
-/// The inside of a string from `i` (after its opening quote); the index
-/// after its closing quote (or the end of the text).
+/// The rest of a string from `i`, anywhere inside it (after its opening
+/// quote); the index after its closing quote (or the end of the text).
 fn string(json: &[u8], mut i: usize, span: &mut Span) -> usize {
     loop {
         i = swar::skip(json, i, |x| {
