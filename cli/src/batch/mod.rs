@@ -14,6 +14,7 @@
 
 mod in_order;
 mod line;
+mod pool;
 mod sender;
 
 pub use super::members::Members;

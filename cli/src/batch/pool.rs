@@ -1,0 +1,194 @@
+//! The lines in flight of an async batch, between the engine (which
+//! reads lines and writes output, see [`in_order`](super::in_order)) and
+//! up to `concurrency` long-lived workers, each of which takes a line's
+//! raw bytes, parses it, calls the handler and leaves the output line in
+//! the line's slot.
+//!
+//! One lock guards it all: the lines waiting for a worker, the workers
+//! waiting for a line, and one slot per line in flight in input order.
+//! A line costs a worker's wake-up (none when a worker is free and
+//! looking) and the engine's only when it is the oldest line in flight,
+//! the one the engine waits for; no task, channel or one-shot per line.
+
+use super::{output_line, OutputLine, Reply};
+use crate::exit::Exit;
+use crate::lines::Line;
+use futures_util::FutureExt;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+/// What a line's work gives back: its output line and the warnings to
+/// print beside it (printed by the engine, so in input order), or
+/// nothing for a blank line or another shard's line.
+pub type Done = Option<(OutputLine, Vec<String>)>;
+
+/// The work done for one line by a worker.
+pub trait Work: Send + Sync + 'static {
+    /// Line `line` (1-based), as read.
+    fn run(&self, line: usize, read: Line) -> impl Future<Output = Done> + Send;
+}
+
+/// The shared part.
+struct Shared<W> {
+    work: W,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Lines read and not yet taken by a worker.
+    waiting: VecDeque<(usize, Line)>,
+    /// The workers looking for a line (by number), with their wakers.
+    idle: Vec<(usize, Waker)>,
+    /// Per worker, whether it is in `idle` (a worker polled while in it
+    /// is not put in twice).
+    parked: Vec<bool>,
+    /// One slot per line in flight, oldest first: `None` until done.
+    slots: VecDeque<Option<Done>>,
+    /// The line number of `slots[0]`.
+    first: usize,
+    /// The engine, when it waits for `slots[0]`.
+    engine: Option<Waker>,
+    /// No more lines: idle workers end.
+    closed: bool,
+}
+
+/// The engine's handle on the lines in flight; dropping it ends the
+/// workers once they finish the line they are on.
+pub struct Pool<W: Work> {
+    shared: Arc<Shared<W>>,
+    concurrency: usize,
+}
+
+impl<W: Work> Pool<W> {
+    /// A pool of up to `concurrency` workers (started as lines come).
+    pub fn new(work: W, concurrency: usize) -> Pool<W> {
+        let state = State {
+            first: 1,
+            ..State::default()
+        };
+        Pool {
+            shared: Arc::new(Shared {
+                work,
+                state: Mutex::new(state),
+            }),
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether another line may be read: fewer than `concurrency` lines
+    /// are in flight (being worked on, or done and not yet taken).
+    pub fn has_room(&self) -> bool {
+        self.lock().slots.len() < self.concurrency
+    }
+
+    /// Whether no line is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.lock().slots.is_empty()
+    }
+
+    /// Hands line `line` (the next in input order) to a worker.
+    pub fn push(&self, line: usize, read: Line) {
+        let mut s = self.lock();
+        debug_assert_eq!(s.first + s.slots.len(), line);
+        s.slots.push_back(None);
+        s.waiting.push_back((line, read));
+        if let Some((id, waker)) = s.idle.pop() {
+            s.parked[id] = false;
+            drop(s);
+            waker.wake();
+        } else if s.parked.len() < self.concurrency {
+            let id = s.parked.len();
+            s.parked.push(false);
+            drop(s);
+            tokio::spawn(worker(self.shared.clone(), id));
+        }
+    }
+
+    /// Moves the lines done at the head, in input order, into `out`;
+    /// when the oldest line is not done, the engine is woken once it is.
+    pub fn poll_done(&self, cx: &mut Context<'_>, out: &mut Vec<Done>) {
+        let mut s = self.lock();
+        while let Some(Some(_)) = s.slots.front() {
+            if let Some(Some(done)) = s.slots.pop_front() {
+                out.push(done);
+            }
+            s.first += 1;
+        }
+        if !s.slots.is_empty() && !s.engine.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            s.engine = Some(cx.waker().clone());
+        }
+    }
+}
+
+impl<W: Work> Drop for Pool<W> {
+    fn drop(&mut self) {
+        let idle = {
+            let mut s = self.lock();
+            s.closed = true;
+            s.waiting.clear();
+            std::mem::take(&mut s.idle)
+        };
+        idle.into_iter().for_each(|(_, waker)| waker.wake());
+    }
+}
+
+/// Worker `id`: takes lines until the pool is closed.
+async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
+    let lock = || shared.state.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let next = poll_fn(|cx| {
+            let mut s = lock();
+            if let Some(next) = s.waiting.pop_front() {
+                return Poll::Ready(Some(next));
+            }
+            if s.closed {
+                return Poll::Ready(None);
+            }
+            if !s.parked[id] {
+                s.parked[id] = true;
+                s.idle.push((id, cx.waker().clone()));
+            }
+            Poll::Pending
+        })
+        .await;
+        let Some((line, read)) = next else { return };
+        // A panic on one line (a bug) answers that line and no other.
+        let done = AssertUnwindSafe(shared.work.run(line, read))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Some((stopped(line), Vec::new())));
+        let engine = {
+            let mut s = lock();
+            let Some(at) = line.checked_sub(s.first) else {
+                return;
+            };
+            match s.slots.get_mut(at) {
+                Some(slot) => *slot = Some(done),
+                None => return,
+            }
+            if at == 0 {
+                s.engine.take()
+            } else {
+                None
+            }
+        };
+        if let Some(engine) = engine {
+            engine.wake();
+        }
+    }
+}
+
+/// The output line of a line whose work ended without an answer (a bug).
+fn stopped(line: usize) -> OutputLine {
+    let reply = Reply::error("internal", "a batch worker stopped", Exit::Failure);
+    output_line(line, Value::Null, None, reply)
+}
