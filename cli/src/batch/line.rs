@@ -3,7 +3,7 @@
 
 use crate::exit::Exit;
 use crate::input::{self, Rules};
-use crate::json_text::{self, Top};
+use crate::json_text::{self, Text, Top};
 use crate::members::Members;
 use crate::request::Target;
 use falcon_harness::catalog;
@@ -92,11 +92,11 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let (top, repeated) = match json_text::parse_top(text) {
+    let (top, repeated) = match json_text::parse_line(text) {
         Ok(v) => v,
         Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
-    let mut obj = match top {
+    let members = match top {
         Top::Object(members) => members,
         Top::Other(value) => {
             return bad(
@@ -108,7 +108,15 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             )
         }
     };
-    let id = obj.remove("id").unwrap_or(Value::Null);
+    let json_text::Line {
+        id,
+        op,
+        args,
+        route,
+        member_cid,
+        unknown,
+    } = members;
+    let id = id.unwrap_or(Value::Null);
     let warnings = if repeated.is_empty() {
         Vec::new()
     } else {
@@ -117,10 +125,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             Err(f) => return bad(id, f.message),
         }
     };
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !matches!(*k, "op" | "args" | "override" | "member_cid"))
-    {
+    if let Some(k) = unknown {
         return bad(
             id,
             format!(
@@ -128,10 +133,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             ),
         );
     }
-    let member_cid = match obj.remove("member_cid") {
+    let member_cid = match member_cid {
         None => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => {
+        Some(Text::Str(s)) => Some(s.into_owned()),
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -149,10 +154,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             Reply::error("parse", message, Exit::Usage),
         )
     };
-    let route = match obj.remove("override") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => {
+    let route = match route {
+        None | Some(Text::Other(Value::Null)) => None,
+        Some(Text::Str(s)) => Some(s.into_owned()),
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -162,12 +167,12 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             )
         }
     };
-    let name = match obj.remove("op") {
+    let name = match op {
         // With an override, the operation name is not needed (as in
         // falconpy, where it is ignored).
-        _ if route.is_some() => String::new(),
-        Some(Value::String(s)) => s,
-        Some(other) => {
+        _ if route.is_some() => Default::default(),
+        Some(Text::Str(s)) => s,
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -178,7 +183,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
         }
         None => return bad(id, format!("line {line}: \"op\" is missing")),
     };
-    let args = match obj.remove("args") {
+    let args = match args {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
         Some(other) => {
