@@ -40,7 +40,7 @@ impl Splitter {
     /// Takes bytes of `avail` up to the first line break; returns how
     /// many were taken and whether the line ended.
     fn feed(&mut self, avail: &[u8]) -> (usize, bool) {
-        let (take, ended) = match avail.iter().position(|&b| b == b'\n') {
+        let (take, ended) = match memchr::memchr(b'\n', avail) {
             Some(i) => (i + 1, true),
             None => (avail.len(), false),
         };

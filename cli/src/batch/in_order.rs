@@ -35,8 +35,9 @@ where
                 Some((output_line(line, id, member, reply), Vec::new()))
             }
             Parsed::Request(mut req) => {
+                // The handler needs neither the id nor the warnings.
                 let warnings = std::mem::take(&mut req.warnings);
-                let (id, member) = (req.id.clone(), req.member_cid.clone());
+                let (id, member) = (std::mem::take(&mut req.id), req.member_cid.clone());
                 let reply = (self.handle)(req).await;
                 Some((output_line(line, id, member, reply), warnings))
             }
