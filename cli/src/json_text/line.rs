@@ -12,6 +12,9 @@ use std::cell::RefCell;
 use std::fmt;
 
 /// A line's top level.
+// Returned once per line and taken apart at once: boxing the object
+// would cost an allocation per line.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Top<'a> {
     /// An object.
