@@ -107,3 +107,131 @@ where
     progress.finish();
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Exit;
+    use serde_json::{json, Map, Value};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt;
+
+    fn reply(req: &Request) -> Reply {
+        let mut m = Map::new();
+        m.insert("args".into(), req.args.clone());
+        Reply::new(m, Exit::Ok)
+    }
+
+    fn lines(out: &[u8]) -> Vec<Value> {
+        out.split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_line_whose_handler_panics_is_an_error_line_and_the_rest_go_on() {
+        let input: String = (0..40)
+            .map(|i| {
+                format!("{{\"id\": {i}, \"op\": \"QueryIncidents\", \"args\": {{\"n\": {i}}}}}\n")
+            })
+            .collect();
+        let mut out = Vec::new();
+        let summary = run_async(
+            input.as_bytes(),
+            &mut out,
+            4,
+            &Rules::default(),
+            None,
+            |req: Request| async move {
+                if req.args["n"] == json!(7) {
+                    panic!("a bug on line 8");
+                }
+                reply(&req)
+            },
+            &mut Progress::hidden(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((summary.lines, summary.failed), (40, 1));
+        assert_eq!(summary.exit, Exit::Failure);
+        let got = lines(&out);
+        for (i, v) in got.iter().enumerate() {
+            assert_eq!(v["line"], json!(i + 1));
+            if i == 7 {
+                assert_eq!(v["error"]["kind"], "internal", "{v}");
+                assert_eq!(v["id"], Value::Null);
+            } else {
+                assert_eq!((&v["id"], &v["args"]["n"]), (&json!(i), &json!(i)));
+            }
+        }
+    }
+
+    /// Writes go to a channel at each flush.
+    struct Flushed(Vec<u8>, mpsc::Sender<Vec<u8>>);
+
+    impl Write for Flushed {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            if !self.0.is_empty() {
+                let _ = self.1.send(std::mem::take(&mut self.0));
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_out_before_the_next_line_arrives() {
+        let (mut writer, reader) = tokio::io::duplex(1024);
+        let (tx, rx) = mpsc::channel();
+        let mut out = Flushed(Vec::new(), tx);
+        let (mut progress, rules) = (Progress::hidden(), Rules::default());
+        let engine = run_async(
+            tokio::io::BufReader::new(reader),
+            &mut out,
+            8,
+            &rules,
+            None,
+            |req: Request| async move { reply(&req) },
+            &mut progress,
+        );
+        let feed = async move {
+            writer
+                .write_all(b"{\"op\": \"QueryIncidents\", \"args\": {\"n\": 1}}\n")
+                .await
+                .unwrap();
+            // The first answer comes while the input stays open.
+            let mut first = None;
+            for _ in 0..500 {
+                if let Ok(flushed) = rx.try_recv() {
+                    first = Some(flushed);
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            writer
+                .write_all(b"{\"op\": \"QueryIncidents\", \"args\": {\"n\": 2}}\n")
+                .await
+                .unwrap();
+            drop(writer);
+            (first, rx)
+        };
+        let (summary, (first, rx)) = tokio::join!(engine, feed);
+        assert_eq!(summary.unwrap().lines, 2);
+        let first = first.expect("the first answer flushed before the second line");
+        assert_eq!(
+            lines(&first),
+            [json!({"id": null, "line": 1, "args": {"n": 1}})]
+        );
+        let rest: Vec<u8> = rx.try_iter().flatten().collect();
+        assert_eq!(
+            lines(&rest),
+            [json!({"id": null, "line": 2, "args": {"n": 2}})]
+        );
+    }
+}
