@@ -7,6 +7,9 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use tokio::io::AsyncBufRead;
 
+/// The largest line buffer [`AsyncLines::recycle`] keeps.
+const RECYCLED: usize = 16 * 1024;
+
 /// One line read: its bytes (with the line break, if any), or the fact
 /// that it was longer than the limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +123,15 @@ impl<R: AsyncBufRead + Unpin> AsyncLines<R> {
             if let Some(line) = line {
                 return Poll::Ready(Ok(line));
             }
+        }
+    }
+
+    /// Gives back the buffer of a line done with, for a later line (only
+    /// a small one is kept).
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.splitter.buf.capacity() == 0 && buf.capacity() <= RECYCLED {
+            buf.clear();
+            self.splitter.buf = buf;
         }
     }
 

@@ -28,8 +28,8 @@ where
     Fut: Future<Output = Reply> + Send + 'static,
 {
     /// One line, from its bytes to its output line.
-    async fn run(&self, line: usize, read: Line) -> Done {
-        match kept(line, &read, &self.rules, self.shard)? {
+    async fn run(&self, line: usize, read: &Line) -> Done {
+        match kept(line, read, &self.rules, self.shard)? {
             Parsed::Blank => None,
             Parsed::Bad(id, member, reply) => {
                 Some((output_line(line, id, member, reply), Vec::new()))
@@ -89,7 +89,9 @@ where
                 Poll::Ready(Ok(None)) => ended = true,
                 Poll::Ready(Ok(Some(read))) => {
                     line += 1;
-                    pool.push(line, read);
+                    if let Some(buf) = pool.push(line, read) {
+                        lines.recycle(buf);
+                    }
                 }
             }
             moved = true;

@@ -29,7 +29,7 @@ pub type Done = Option<(OutputLine, Vec<String>)>;
 /// The work done for one line by a worker.
 pub trait Work: Send + Sync + 'static {
     /// Line `line` (1-based), as read.
-    fn run(&self, line: usize, read: Line) -> impl Future<Output = Done> + Send;
+    fn run(&self, line: usize, read: &Line) -> impl Future<Output = Done> + Send;
 }
 
 /// The shared part.
@@ -51,6 +51,9 @@ struct State {
     slots: VecDeque<Option<Done>>,
     /// The line number of `slots[0]`.
     first: usize,
+    /// Buffers of lines done with, for the engine to read lines into
+    /// (fewer allocations, and none freed on another thread).
+    spare: Vec<Vec<u8>>,
     /// The engine, when it waits for `slots[0]`.
     engine: Option<Waker>,
     /// No more lines: idle workers end.
@@ -95,9 +98,11 @@ impl<W: Work> Pool<W> {
         self.lock().slots.is_empty()
     }
 
-    /// Hands line `line` (the next in input order) to a worker.
-    pub fn push(&self, line: usize, read: Line) {
+    /// Hands line `line` (the next in input order) to a worker; returns
+    /// a buffer to read a later line into, if one is spare.
+    pub fn push(&self, line: usize, read: Line) -> Option<Vec<u8>> {
         let mut s = self.lock();
+        let spare = s.spare.pop();
         debug_assert_eq!(s.first + s.slots.len(), line);
         s.slots.push_back(None);
         s.waiting.push_back((line, read));
@@ -111,6 +116,7 @@ impl<W: Work> Pool<W> {
             drop(s);
             tokio::spawn(worker(self.shared.clone(), id));
         }
+        spare
     }
 
     /// Moves the lines done at the head, in input order, into `out`;
@@ -162,7 +168,7 @@ async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
         .await;
         let Some((line, read)) = next else { return };
         // A panic on one line (a bug) answers that line and no other.
-        let done = AssertUnwindSafe(shared.work.run(line, read))
+        let done = AssertUnwindSafe(shared.work.run(line, &read))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| Some((stopped(line), Vec::new())));
@@ -174,6 +180,9 @@ async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
             match s.slots.get_mut(at) {
                 Some(slot) => *slot = Some(done),
                 None => return,
+            }
+            if let Line::Text(buf) = read {
+                s.spare.push(buf);
             }
             if at == 0 {
                 s.engine.take()
