@@ -201,3 +201,53 @@ fn stopped(line: usize) -> OutputLine {
     let reply = Reply::error("internal", "a batch worker stopped", Exit::Failure);
     output_line(line, Value::Null, None, reply)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Answers a line with nothing after yielding once.
+    struct Nothing;
+
+    impl Work for Nothing {
+        async fn run(&self, _line: usize, _read: &Line) -> Done {
+            tokio::task::yield_now().await;
+            None
+        }
+    }
+
+    #[tokio::test]
+    async fn lines_come_back_in_order_and_the_workers_end_with_the_pool() {
+        let pool = Pool::new(Nothing, 3);
+        let shared = Arc::downgrade(&pool.shared);
+        for line in 1..=3 {
+            assert!(pool.has_room());
+            pool.push(line, Line::Text(b"{}".to_vec()));
+        }
+        assert!(!pool.has_room());
+        let mut done = Vec::new();
+        for _ in 0..1000 {
+            poll_fn(|cx| {
+                pool.poll_done(cx, &mut done);
+                Poll::Ready(())
+            })
+            .await;
+            if done.len() == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(done.len(), 3);
+        assert!(pool.is_empty() && pool.has_room());
+        assert_eq!(pool.lock().parked.len(), 3, "one worker per line in flight");
+        drop(pool);
+        for _ in 0..1000 {
+            if shared.upgrade().is_none() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("the workers did not end");
+    }
+}
