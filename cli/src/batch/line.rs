@@ -92,13 +92,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let (top, repeated) = match json_text::parse_line(text) {
-        Ok(v) => v,
-        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
-    };
-    let members = match top {
-        Top::Object(members) => members,
-        Top::Other(value) => {
+    let mut members = json_text::Line::default();
+    let repeated = match json_text::parse_line(text, &mut members) {
+        Ok((Top::Object, repeated)) => repeated,
+        Ok((Top::Other(value), _)) => {
             return bad(
                 Value::Null,
                 format!(
@@ -107,6 +104,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
                 ),
             )
         }
+        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
     let json_text::Line {
         id,

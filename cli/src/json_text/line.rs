@@ -12,13 +12,10 @@ use std::cell::RefCell;
 use std::fmt;
 
 /// A line's top level.
-// Returned once per line and taken apart at once: boxing the object
-// would cost an allocation per line.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Top<'a> {
-    /// An object.
-    Object(Line<'a>),
+pub enum Top {
+    /// An object (its members are read into place).
+    Object,
     /// Any other value.
     Other(Value),
 }
@@ -49,15 +46,21 @@ pub enum Text<'a> {
     Other(Value),
 }
 
-/// Parses a line's JSON text; returns its top level and the paths of the
-/// keys given more than once (as [`parse`](super::parse) does).
-pub fn parse_line(text: &str) -> serde_json::Result<(Top<'_>, Vec<String>)> {
+/// Parses a line's JSON text: an object's members go into `members`
+/// (in place: a line is parsed once and its members moved once);
+/// returns the top level's kind and the paths of the keys given more
+/// than once (as [`parse`](super::parse) does).
+pub fn parse_line<'a>(
+    text: &'a str,
+    members: &mut Line<'a>,
+) -> serde_json::Result<(Top, Vec<String>)> {
     let repeated = RefCell::new(Vec::new());
     let mut de = serde_json::Deserializer::from_str(text);
-    let top = de.deserialize_any(TopVisitor(Seed {
+    let seed = Seed {
         repeated: &repeated,
         path: None,
-    }))?;
+    };
+    let top = de.deserialize_any(TopVisitor(seed, members))?;
     de.end()?;
     Ok((top, repeated.into_inner()))
 }
@@ -173,10 +176,10 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_> {
 
 /// Reads the top level: an object into a [`Line`], anything else as
 /// [`Seed`] does.
-struct TopVisitor<'r, 'p>(Seed<'r, 'p>);
+struct TopVisitor<'r, 'p, 'l, 'de>(Seed<'r, 'p>, &'l mut Line<'de>);
 
-impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
-    type Value = Top<'de>;
+impl<'de> Visitor<'de> for TopVisitor<'_, '_, '_, 'de> {
+    type Value = Top;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
@@ -193,13 +196,12 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
         visit_none(),
     );
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top<'de>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
         self.0.visit_seq(seq).map(Top::Other)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
-        let repeated = self.0.repeated;
-        let mut line = Line::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+        let (repeated, line) = (self.0.repeated, self.1);
         let mut first = true;
         let mut others: Vec<String> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -247,7 +249,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
             }
         }
         line.unknown = others.into_iter().next();
-        Ok(Top::Object(line))
+        Ok(Top::Object)
     }
 }
 
@@ -260,10 +262,20 @@ mod tests {
         Some(Text::Str(Cow::Borrowed(s)))
     }
 
+    /// A line's members, or its top level when it is no object.
+    fn parse(text: &str) -> serde_json::Result<(Result<Line<'_>, Value>, Vec<String>)> {
+        let mut l = Line::default();
+        let (top, rep) = parse_line(text, &mut l)?;
+        match top {
+            Top::Object => Ok((Ok(l), rep)),
+            Top::Other(v) => Ok((Err(v), rep)),
+        }
+    }
+
     #[test]
     fn the_members_of_a_line() {
         let line = r#"{"op": 1, "args": {"x": 1, "x": 2}, "op": "QueryIncidents", "member_cid": null, "id": [1]}"#;
-        let (Top::Object(l), rep) = parse_line(line).unwrap() else {
+        let (Ok(l), rep) = parse(line).unwrap() else {
             panic!("an object")
         };
         assert_eq!(rep, ["args.x", "op"]);
@@ -273,7 +285,7 @@ mod tests {
         assert_eq!(l.member_cid, Some(Text::Other(Value::Null)));
         assert_eq!((l.id, l.route, l.unknown), (Some(json!([1])), None, None));
 
-        let (Top::Object(l), rep) = parse_line(
+        let (Ok(l), rep) = parse(
             r#"{"b": {"y": [{"z": 1, "z": 2}]}, "override": "GET,/x\u0041", "a": 1, "b": 2}"#,
         )
         .unwrap() else {
@@ -290,9 +302,9 @@ mod tests {
             ("\"s\"", json!("s")),
             ("18446744073709551616", json!(18446744073709551616u128)),
         ] {
-            assert_eq!(parse_line(line).unwrap().0, Top::Other(want), "{line}");
+            assert_eq!(parse(line).unwrap().0, Err(want), "{line}");
         }
-        assert!(parse_line("{} x").is_err());
-        assert!(parse_line(r#"{"op": "#).is_err());
+        assert!(parse("{} x").is_err());
+        assert!(parse(r#"{"op": "#).is_err());
     }
 }
