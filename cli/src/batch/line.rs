@@ -268,7 +268,8 @@ impl OutputLine {
     pub fn write_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
         out.write_all(b"{\"id\":")?;
         falcon_harness::escape::write(&mut *out, &self.id, false)?;
-        write!(out, ",\"line\":{}", self.line)?;
+        out.write_all(b",\"line\":")?;
+        out.write_all(itoa::Buffer::new().format(self.line).as_bytes())?;
         if let Some(cid) = &self.member_cid {
             out.write_all(b",\"member_cid\":")?;
             falcon_harness::escape::write(&mut *out, cid, false)?;
