@@ -70,7 +70,7 @@ where
         shard,
         handle,
     };
-    let pool = Pool::new(job, concurrency);
+    let mut pool = Pool::new(job, concurrency);
     let mut lines = AsyncLines::new(input, rules.max_bytes);
     let mut summary = Summary::new();
     let mut done = Vec::new();

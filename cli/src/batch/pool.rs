@@ -65,6 +65,9 @@ struct State {
 pub struct Pool<W: Work> {
     shared: Arc<Shared<W>>,
     concurrency: usize,
+    /// Lines pushed and not yet given back by [`Pool::poll_done`] (as
+    /// `slots.len()`, without the lock).
+    in_flight: usize,
 }
 
 impl<W: Work> Pool<W> {
@@ -80,6 +83,7 @@ impl<W: Work> Pool<W> {
                 state: Mutex::new(state),
             }),
             concurrency: concurrency.max(1),
+            in_flight: 0,
         }
     }
 
@@ -90,18 +94,19 @@ impl<W: Work> Pool<W> {
     /// Whether another line may be read: fewer than `concurrency` lines
     /// are in flight (being worked on, or done and not yet taken).
     pub fn has_room(&self) -> bool {
-        self.lock().slots.len() < self.concurrency
+        self.in_flight < self.concurrency
     }
 
     /// Whether no line is in flight.
     pub fn is_empty(&self) -> bool {
-        self.lock().slots.is_empty()
+        self.in_flight == 0
     }
 
     /// Hands line `line` (the next in input order) to a worker; returns
     /// a buffer to read a later line into, if one is spare.
-    pub fn push(&self, line: usize, read: Line) -> Option<Vec<u8>> {
-        let mut s = self.lock();
+    pub fn push(&mut self, line: usize, read: Line) -> Option<Vec<u8>> {
+        self.in_flight += 1;
+        let mut s = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         let spare = s.spare.pop();
         debug_assert_eq!(s.first + s.slots.len(), line);
         s.slots.push_back(None);
@@ -121,13 +126,14 @@ impl<W: Work> Pool<W> {
 
     /// Moves the lines done at the head, in input order, into `out`;
     /// when the oldest line is not done, the engine is woken once it is.
-    pub fn poll_done(&self, cx: &mut Context<'_>, out: &mut Vec<Done>) {
-        let mut s = self.lock();
+    pub fn poll_done(&mut self, cx: &mut Context<'_>, out: &mut Vec<Done>) {
+        let mut s = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         while let Some(Some(_)) = s.slots.front() {
             if let Some(Some(done)) = s.slots.pop_front() {
                 out.push(done);
             }
             s.first += 1;
+            self.in_flight -= 1;
         }
         if !s.slots.is_empty() && !s.engine.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
             s.engine = Some(cx.waker().clone());
@@ -219,7 +225,7 @@ mod tests {
 
     #[tokio::test]
     async fn lines_come_back_in_order_and_the_workers_end_with_the_pool() {
-        let pool = Pool::new(Nothing, 3);
+        let mut pool = Pool::new(Nothing, 3);
         let shared = Arc::downgrade(&pool.shared);
         for line in 1..=3 {
             assert!(pool.has_room());
