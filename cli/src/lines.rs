@@ -7,8 +7,17 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use tokio::io::AsyncBufRead;
 
-/// The largest line buffer [`AsyncLines::recycle`] keeps.
+/// The largest line buffer kept for a later line (see [`reusable`]).
 const RECYCLED: usize = 16 * 1024;
+
+/// A line's buffer once the line is parsed, when small enough to read a
+/// later line into (a long line's is freed).
+pub fn reusable(read: Line) -> Option<Vec<u8>> {
+    match read {
+        Line::Text(buf) if buf.capacity() <= RECYCLED => Some(buf),
+        _ => None,
+    }
+}
 
 /// One line read: its bytes (with the line break, if any), or the fact
 /// that it was longer than the limit.

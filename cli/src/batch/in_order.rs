@@ -6,7 +6,7 @@
 use super::pool::{Done, Pool, Work};
 use super::{kept, output_line, write_line, Parsed, Reply, Request, Summary};
 use crate::input::Rules;
-use crate::lines::{AsyncLines, Line};
+use crate::lines::{self, AsyncLines, Line};
 use crate::notes;
 use crate::progress::Progress;
 use crate::shard::Shard;
@@ -28,8 +28,11 @@ where
     Fut: Future<Output = Reply> + Send + 'static,
 {
     /// One line, from its bytes to its output line.
-    async fn run(&self, line: usize, read: &Line) -> Done {
-        match kept(line, read, &self.rules, self.shard)? {
+    async fn run(&self, line: usize, read: Line, spare: &mut Option<Vec<u8>>) -> Done {
+        let parsed = kept(line, &read, &self.rules, self.shard);
+        // The line's text is not needed past here.
+        *spare = lines::reusable(read);
+        match parsed? {
             Parsed::Blank => None,
             Parsed::Bad(id, member, reply) => {
                 Some((output_line(line, id, member, reply), Vec::new()))

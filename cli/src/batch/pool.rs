@@ -28,8 +28,14 @@ pub type Done = Option<(OutputLine, Vec<String>)>;
 
 /// The work done for one line by a worker.
 pub trait Work: Send + Sync + 'static {
-    /// Line `line` (1-based), as read.
-    fn run(&self, line: usize, read: &Line) -> impl Future<Output = Done> + Send;
+    /// Line `line` (1-based), as read; once parsed, its buffer goes to
+    /// `spare` when [`lines::reusable`].
+    fn run(
+        &self,
+        line: usize,
+        read: Line,
+        spare: &mut Option<Vec<u8>>,
+    ) -> impl Future<Output = Done> + Send;
 }
 
 /// The shared part.
@@ -52,7 +58,8 @@ struct State {
     /// The line number of `slots[0]`.
     first: usize,
     /// Buffers of lines done with, for the engine to read lines into
-    /// (fewer allocations, and none freed on another thread).
+    /// (fewer allocations, and none freed on another thread); small ones
+    /// only, at most one per line in flight.
     spare: Vec<Vec<u8>>,
     /// The engine, when it waits for `slots[0]`.
     engine: Option<Waker>,
@@ -174,7 +181,8 @@ async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
         .await;
         let Some((line, read)) = next else { return };
         // A panic on one line (a bug) answers that line and no other.
-        let done = AssertUnwindSafe(shared.work.run(line, &read))
+        let mut spare = None;
+        let done = AssertUnwindSafe(shared.work.run(line, read, &mut spare))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| Some((stopped(line), Vec::new())));
@@ -187,7 +195,7 @@ async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
                 Some(slot) => *slot = Some(done),
                 None => return,
             }
-            if let Line::Text(buf) = read {
+            if let Some(buf) = spare {
                 s.spare.push(buf);
             }
             if at == 0 {
@@ -217,7 +225,8 @@ mod tests {
     struct Nothing;
 
     impl Work for Nothing {
-        async fn run(&self, _line: usize, _read: &Line) -> Done {
+        async fn run(&self, _line: usize, read: Line, spare: &mut Option<Vec<u8>>) -> Done {
+            *spare = crate::lines::reusable(read);
             tokio::task::yield_now().await;
             None
         }
