@@ -15,6 +15,10 @@ use std::io::{self, Write};
 use std::task::Poll;
 use tokio::io::AsyncBufRead;
 
+/// How many lines the engine writes in one go before it lets the other
+/// tasks of its thread run (as tokio's own budget does).
+const BUDGET: usize = 256;
+
 /// What every line's work needs.
 struct Job<F> {
     rules: Rules,
@@ -78,33 +82,42 @@ where
     let mut summary = Summary::new();
     let mut done = Vec::new();
     let (mut line, mut ended) = (0usize, false);
-    poll_fn(|cx| loop {
-        pool.poll_done(cx, &mut done);
-        let mut moved = !done.is_empty();
-        for (result, warnings) in done.drain(..).flatten() {
-            notes::warn(&warnings);
-            write_line(out, result, &mut summary, progress)?;
-        }
-        while !ended && pool.has_room() {
-            match lines.poll_line(cx) {
-                Poll::Pending => break,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(None)) => ended = true,
-                Poll::Ready(Ok(Some(read))) => {
-                    line += 1;
-                    if let Some(buf) = pool.push(line, read) {
-                        lines.recycle(buf);
+    poll_fn(|cx| {
+        let mut budget = BUDGET;
+        loop {
+            pool.poll_done(cx, &mut done);
+            let mut moved = !done.is_empty();
+            budget = budget.saturating_sub(done.len());
+            for (result, warnings) in done.drain(..).flatten() {
+                notes::warn(&warnings);
+                write_line(out, result, &mut summary, progress)?;
+            }
+            while !ended && pool.has_room() {
+                match lines.poll_line(cx) {
+                    Poll::Pending => break,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Ready(Ok(None)) => ended = true,
+                    Poll::Ready(Ok(Some(read))) => {
+                        line += 1;
+                        if let Some(buf) = pool.push(line, read) {
+                            lines.recycle(buf);
+                        }
                     }
                 }
+                moved = true;
             }
-            moved = true;
-        }
-        if ended && pool.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
-        if !moved {
-            out.flush()?;
-            return Poll::Pending;
+            if ended && pool.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+            if !moved {
+                out.flush()?;
+                return Poll::Pending;
+            }
+            if budget == 0 {
+                // Lines keep coming: let the thread's other tasks run too.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
         }
     })
     .await?;

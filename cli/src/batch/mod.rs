@@ -280,7 +280,7 @@ mod tests {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max = Arc::new(AtomicUsize::new(0));
         let mut out = Vec::new();
-        let (in_flight_at_start, max_at_start) = (in_flight.clone(), max.clone());
+        let (in_flight_for_handler, max_for_handler) = (in_flight.clone(), max.clone());
         let summary = run_async(
             input.as_bytes(),
             &mut out,
@@ -288,8 +288,8 @@ mod tests {
             &Rules::default(),
             None,
             move |req| {
-                let in_flight = in_flight_at_start.clone();
-                let max = max_at_start.clone();
+                let in_flight = in_flight_for_handler.clone();
+                let max = max_for_handler.clone();
                 async move {
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     max.fetch_max(now, Ordering::SeqCst);
