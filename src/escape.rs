@@ -12,6 +12,9 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+mod compact;
+pub use compact::compact_json;
+
 /// Whether `c` is written as an escape: C0 controls (line breaks and tabs
 /// included), DEL, C1 controls, and the Unicode marks that reorder or end
 /// lines (bidirectional overrides and isolates, line and paragraph
@@ -92,6 +95,43 @@ where
     }
 }
 
+/// Appends `s` as a compact JSON string: the text of
+/// [`write`]`(out, s, false)`. A string of printable ASCII without `"` or
+/// `\` (most keys and header values) is copied between quotes, without
+/// the serializer.
+///
+/// ```
+/// let mut out = Vec::new();
+/// falcon_harness::escape::write_str(&mut out, "plain");
+/// falcon_harness::escape::write_str(&mut out, "a\"\u{85}");
+/// assert_eq!(out, br#""plain""a\"\u0085""#);
+/// ```
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    if crate::swar::plain_json_text(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing a string to a vector cannot fail.
+        let _ = write(&mut *out, s, false);
+    }
+}
+
+/// Appends what [`write_str`] writes between the quotes for `text` read
+/// as UTF-8, lossily (a sequence that is not UTF-8 becomes U+FFFD, as in
+/// [`String::from_utf8_lossy`]).
+pub(crate) fn write_lossy_content(out: &mut Vec<u8>, text: &[u8]) {
+    if crate::swar::plain_json_text(text) {
+        out.extend_from_slice(text);
+        return;
+    }
+    let mut quoted = Vec::with_capacity(text.len() + 8);
+    write_str(&mut quoted, &String::from_utf8_lossy(text));
+    let inside = quoted.get(1..quoted.len().saturating_sub(1));
+    out.extend_from_slice(inside.unwrap_or_default());
+}
+
 /// A JSON formatter that escapes the control characters serde_json
 /// leaves raw, delegating layout to the inner formatter.
 struct Safe<F>(F);
@@ -152,6 +192,25 @@ mod tests {
         assert_eq!(controls("x\u{202e}yz"), r"x\u{202e}yz");
         assert_eq!(controls("tab\there"), r"tab\there");
         assert!(matches!(controls("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn strings_are_written_as_the_serializer_writes_them() {
+        for s in [
+            "",
+            "plain text: 1/2 (a|b) ~",
+            "q\"b\\",
+            "t\tn\n",
+            "\u{7f}",
+            "é",
+            "x\u{2066}",
+        ] {
+            let mut fast = b"x".to_vec();
+            write_str(&mut fast, s);
+            let mut slow = b"x".to_vec();
+            write(&mut slow, s, false).unwrap();
+            assert_eq!(fast, slow, "{s:?}");
+        }
     }
 
     #[test]

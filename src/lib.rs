@@ -81,6 +81,7 @@ pub mod router;
 mod secret;
 pub mod split;
 pub mod suggest;
+pub(crate) mod swar;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;

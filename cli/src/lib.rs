@@ -28,6 +28,7 @@ pub mod target;
 
 pub use args::{Args, Shell};
 pub use exit::{Exit, Failure};
+use falcon_harness::router::Call;
 use serde_json::Value;
 
 use output::{print, print_json};
@@ -147,13 +148,15 @@ fn call_target(args: &Args) -> Result<Option<(request::Target, Value)>, Failure>
             Ok(Some((request::Target::Op(op), value)))
         }
         Err(unknown) => {
-            let unknown = Failure::from(falcon_harness::Error::from(unknown));
+            // The arguments, read untyped, may carry an override route.
             let Ok(value) = read(None, &words) else {
-                return Err(unknown);
+                return Err(falcon_harness::Error::from(unknown).into());
             };
-            match falcon_harness::router::override_route(&value) {
-                Some(route) => Ok(Some((request::Target::Override(route.to_string()), value))),
-                None => Err(unknown),
+            match falcon_harness::router::resolve_call(name, &value) {
+                Ok(Call::Override(route)) => {
+                    Ok(Some((request::Target::Override(route.to_string()), value)))
+                }
+                Ok(Call::Operation(_)) | Err(_) => Err(falcon_harness::Error::from(unknown).into()),
             }
         }
     }

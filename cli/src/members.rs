@@ -22,8 +22,7 @@ impl Members {
         if !self.0.is_empty() {
             self.0.push(b',');
         }
-        // A string always serializes.
-        let _ = escape::write(&mut self.0, key, false);
+        escape::write_str(&mut self.0, key);
         self.0.push(b':');
     }
 
@@ -38,10 +37,18 @@ impl Members {
     }
 
     /// Adds `"key": json`, where `json` is well-formed JSON text, without
-    /// the whitespace between its tokens (see [`compact_json`]).
+    /// the whitespace between its tokens (see [`escape::compact_json`]).
     pub fn compact(&mut self, key: &str, json: &[u8]) -> &mut Members {
         self.key(key);
-        compact_json(json, &mut self.0);
+        escape::compact_json(json, &mut self.0);
+        self
+    }
+
+    /// Adds `"key": ` and the JSON text `write` appends (which must be
+    /// one JSON value, control characters in strings escaped).
+    pub fn raw(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>)) -> &mut Members {
+        self.key(key);
+        write(&mut self.0);
         self
     }
 
@@ -79,85 +86,6 @@ impl Members {
     }
 }
 
-/// Appends `json` (well-formed JSON text, so UTF-8) to `out` without the
-/// whitespace between its tokens: one line, whatever the server's layout.
-/// Inside strings, the control characters serde_json would leave raw
-/// (DEL, C1 controls, the marks that reorder or end lines: see
-/// `falcon_harness::escape::is_control`) become `\uXXXX` escapes; the
-/// text is the same JSON value.
-pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
-    out.reserve(json.len());
-    let n = json.len();
-    let mut i = 0;
-    while i < n {
-        // Outside strings: runs of bytes to keep, whitespace dropped.
-        let start = i;
-        while i < n && !matches!(json[i], b' ' | b'\t' | b'\n' | b'\r' | b'"') {
-            i += 1;
-        }
-        out.extend_from_slice(&json[start..i]);
-        if i == n {
-            break;
-        }
-        i += 1;
-        if json[i - 1] != b'"' {
-            continue;
-        }
-        // A string, through its closing quote.
-        out.push(b'"');
-        while i < n {
-            let start = i;
-            while i < n && json[i] < 0x7f && !matches!(json[i], b'"' | b'\\') {
-                i += 1;
-            }
-            out.extend_from_slice(&json[start..i]);
-            if i == n {
-                break;
-            }
-            match json[i] {
-                b'"' => {
-                    out.push(b'"');
-                    i += 1;
-                    break;
-                }
-                b'\\' => {
-                    // An escape: the next byte is part of it.
-                    let end = (i + 2).min(n);
-                    out.extend_from_slice(&json[i..end]);
-                    i = end;
-                }
-                lead => {
-                    // A whole character: the text is UTF-8.
-                    let end = (i + utf8_len(lead)).min(n);
-                    match std::str::from_utf8(&json[i..end])
-                        .ok()
-                        .and_then(|s| s.chars().next())
-                    {
-                        Some(c) if escape::is_control(c) => {
-                            // Every control character is in the basic plane.
-                            let _ =
-                                std::io::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
-                        }
-                        _ => out.extend_from_slice(&json[i..end]),
-                    }
-                    i = end;
-                }
-            }
-        }
-    }
-}
-
-/// The length of the UTF-8 sequence that starts with byte `b` (1 for a
-/// byte that starts none).
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf7 => 4,
-        _ => 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,46 +107,14 @@ mod tests {
     }
 
     #[test]
-    fn compaction_equals_compact_serialization() {
-        let values = [
-            json!({"a": [1, 2.5, -3e-7, null, true], "b\"c": {"d\\": " x\ty ", "e": []}}),
-            json!(["\\\"", "é 🦅 ∑", "\u{1}", {"": {}}, [[], [{}]]]),
-            json!("just a string"),
-            json!(12345),
-        ];
-        for v in values {
-            let mut out = Vec::new();
-            compact_json(
-                serde_json::to_string_pretty(&v).unwrap().as_bytes(),
-                &mut out,
-            );
-            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
-        }
-    }
-
-    #[test]
-    fn controls_in_strings_are_escaped() {
-        let text = "{\"m\": \"a\u{7f}b\u{9b}2J\u{202e}c é 🦅\", \"k\u{200f}\": 1}";
-        let mut out = Vec::new();
-        compact_json(text.as_bytes(), &mut out);
-        assert_eq!(
-            String::from_utf8(out.clone()).unwrap(),
-            r#"{"m":"a\u007fb\u009b2J\u202ec é 🦅","k\u200f":1}"#
-        );
-        let parsed: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(parsed, serde_json::from_str::<Value>(text).unwrap());
+    fn controls_in_keys_and_values_are_escaped() {
         let mut m = Members::default();
-        m.field("h", "x\u{85}y");
-        assert_eq!(m.as_bytes(), br#""h":"x\u0085y""#);
-    }
-
-    #[test]
-    fn compaction_keeps_strings_whole() {
-        let text = b"{\n  \"a b\": [1, 2],\r\n\t\"q\\\" x\": \" \\\\ \"\n}\n";
-        let mut out = Vec::new();
-        compact_json(text, &mut out);
-        assert_eq!(out, br#"{"a b":[1,2],"q\" x":" \\ "}"#);
-        let parsed: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(parsed, serde_json::from_slice::<Value>(text).unwrap());
+        m.field("h", "x\u{85}y")
+            .compact("k\u{200f}\"", "\"a\u{7f}\"".as_bytes())
+            .raw("s", |out| out.extend_from_slice(b"204"));
+        assert_eq!(
+            m.as_bytes(),
+            br#""h":"x\u0085y","k\u200f\"":"a\u007f","s":204"#
+        );
     }
 }

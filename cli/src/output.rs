@@ -48,7 +48,7 @@ pub fn reply_members(resp: Response, body_only: bool, m: &mut Members) {
     if let Some(text) = resp.json_text() {
         if !body_only {
             m.field("status_code", &resp.status())
-                .field("headers", &resp.uber_headers());
+                .raw("headers", |out| resp.uber_headers().write_json(out));
         }
         m.compact("body", text);
         return;

@@ -149,16 +149,9 @@ impl<'h> RequestBuilder<'h> {
         let opts = self.options();
         match &self.target {
             Target::Name(name) => {
-                let resolved = match catalog::resolve(name) {
-                    Ok(r) => r,
-                    // As in falconpy, a name that is no operation is
-                    // ignored when the arguments carry an `override` route.
-                    Err(e) => {
-                        return match router::override_route(&self.args) {
-                            Some(spec) => self.plan_override(spec, &opts),
-                            None => Err(e.into()),
-                        }
-                    }
+                let resolved = match router::resolve_call(name, &self.args)? {
+                    router::Call::Operation(r) => r,
+                    router::Call::Override(spec) => return self.plan_override(spec, &opts),
                 };
                 let mut plan = router::plan_with_attachments(
                     resolved.operation,

@@ -12,20 +12,29 @@
 //! low rather than high, and the next reply corrects it.
 
 use super::state::Ticket;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-/// A request on its way.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Sent {
-    /// How many replies had arrived when it was sent.
-    answers_before: u64,
-}
+/// The mark of a request that is no longer on its way.
+const LANDED: u64 = u64::MAX;
 
 /// This client's requests on their way, and the recent replies of those
 /// that overlapped them.
+///
+/// Tickets are handed out in order and each is sent once, so the requests
+/// on their way are a window of tickets from the oldest unanswered one:
+/// one slot per ticket (`None` once answered), and the oldest's count of
+/// replies before it is the smallest of all (a later request saw at least
+/// as many). Every step is constant time but the two counts over the
+/// requests overlapping a reply.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct InFlight {
-    outstanding: BTreeMap<Ticket, Sent>,
+    /// From ticket `first_sent` on: how many replies had arrived when it
+    /// was sent, or [`LANDED`] once it is answered or abandoned. The front
+    /// is never [`LANDED`].
+    sent: VecDeque<u64>,
+    first_sent: Ticket,
+    /// How many slots of `sent` are `Some`.
+    on_way: usize,
     /// Replies in arrival order from number `first_answer` on: the ticket
     /// and its figure (`None`: no figure, or refused).
     answers: VecDeque<(Ticket, Option<f64>)>,
@@ -33,10 +42,40 @@ pub(super) struct InFlight {
 }
 
 impl InFlight {
-    /// Records that `ticket` (the newest) is sent.
+    /// Records that `ticket` (the newest, one past the previous) is sent.
     pub fn send(&mut self, ticket: Ticket) {
         let answers_before = self.first_answer + self.answers.len() as u64;
-        self.outstanding.insert(ticket, Sent { answers_before });
+        if self.sent.is_empty() {
+            self.first_sent = ticket;
+        } else if ticket != self.first_sent + self.sent.len() as u64 {
+            // Not the next ticket: nothing hands those out.
+            debug_assert!(false, "ticket {ticket} sent out of order");
+            return;
+        }
+        self.sent.push_back(answers_before);
+        self.on_way += 1;
+    }
+
+    /// The slot of `ticket`, if it is in the window.
+    fn slot(&self, ticket: Ticket) -> Option<usize> {
+        let i = usize::try_from(ticket.checked_sub(self.first_sent)?).ok()?;
+        (i < self.sent.len()).then_some(i)
+    }
+
+    /// Takes `ticket` off the way; its count of replies before it, when it
+    /// was on its way.
+    fn land(&mut self, ticket: Ticket) -> Option<u64> {
+        let slot = self.slot(ticket)?;
+        let sent = std::mem::replace(&mut self.sent[slot], LANDED);
+        if sent == LANDED {
+            return None;
+        }
+        self.on_way -= 1;
+        while self.sent.front() == Some(&LANDED) {
+            self.sent.pop_front();
+            self.first_sent += 1;
+        }
+        Some(sent)
     }
 
     /// Records the reply to `ticket` with its figure (`None`: no figure,
@@ -45,11 +84,26 @@ impl InFlight {
     /// to be handed out.
     pub fn answer(&mut self, ticket: Ticket, figure: Option<f64>, next: Ticket) -> u64 {
         let later = next.saturating_sub(ticket + 1);
-        let earlier_on_way = self.outstanding.range(..ticket).count() as u64;
-        let sent = self.outstanding.remove(&ticket);
+        let earlier_on_way = match self.slot(ticket) {
+            Some(i) => {
+                // Two plain slices, so the count is a vector loop.
+                let (a, b) = self.sent.as_slices();
+                let on_way = |s: &[u64]| s.iter().filter(|&&x| x != LANDED).count();
+                let (a, b) = if i <= a.len() {
+                    (&a[..i], &b[..0])
+                } else {
+                    (a, &b[..i - a.len()])
+                };
+                (on_way(a) + on_way(b)) as u64
+            }
+            // Every one still on its way is earlier (or it was never sent).
+            None if ticket >= self.first_sent => self.on_way as u64,
+            None => 0,
+        };
+        let sent = self.land(ticket);
         let answered_meanwhile = match (sent, figure) {
-            (Some(s), Some(fig)) => {
-                let skip = s.answers_before.saturating_sub(self.first_answer) as usize;
+            (Some(before), Some(fig)) => {
+                let skip = before.saturating_sub(self.first_answer) as usize;
                 self.answers
                     .iter()
                     .skip(skip)
@@ -65,30 +119,29 @@ impl InFlight {
 
     /// Records that `ticket` got no reply.
     pub fn abandon(&mut self, ticket: Ticket) {
-        self.outstanding.remove(&ticket);
+        self.land(ticket);
         self.answers.push_back((ticket, None));
         self.prune();
     }
 
     /// How many are on their way.
     pub fn len(&self) -> usize {
-        self.outstanding.len()
+        self.on_way
     }
 
     /// Whether nothing is on its way.
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
-        self.outstanding.is_empty()
+        self.on_way == 0
     }
 
-    /// Forgets the replies no request on its way can have overlapped.
+    /// Forgets the replies no request on its way can have overlapped: the
+    /// oldest on its way saw the fewest replies before it.
     fn prune(&mut self) {
-        let keep_from = self
-            .outstanding
-            .values()
-            .map(|s| s.answers_before)
-            .min()
-            .unwrap_or(self.first_answer + self.answers.len() as u64);
+        let keep_from = match self.sent.front() {
+            Some(&before) => before,
+            None => self.first_answer + self.answers.len() as u64,
+        };
         while self.first_answer < keep_from && self.answers.pop_front().is_some() {
             self.first_answer += 1;
         }
@@ -98,6 +151,77 @@ impl InFlight {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule as first written, over a map of the requests on their
+    /// way (every step linear in their number): the reference.
+    #[derive(Default)]
+    struct Model {
+        outstanding: std::collections::BTreeMap<Ticket, u64>,
+        answers: Vec<(Ticket, Option<f64>)>,
+    }
+
+    impl Model {
+        fn send(&mut self, ticket: Ticket) {
+            self.outstanding.insert(ticket, self.answers.len() as u64);
+        }
+        fn answer(&mut self, ticket: Ticket, figure: Option<f64>, next: Ticket) -> u64 {
+            let later = next.saturating_sub(ticket + 1);
+            let earlier = self.outstanding.range(..ticket).count() as u64;
+            let meanwhile = match (self.outstanding.remove(&ticket), figure) {
+                (Some(before), Some(fig)) => self.answers[before as usize..]
+                    .iter()
+                    .filter(|(t, f)| *t < ticket && f.is_some_and(|f| f <= fig))
+                    .count() as u64,
+                _ => 0,
+            };
+            self.answers.push((ticket, figure));
+            later + earlier + meanwhile
+        }
+        fn abandon(&mut self, ticket: Ticket) {
+            self.outstanding.remove(&ticket);
+            self.answers.push((ticket, None));
+        }
+    }
+
+    proptest::proptest! {
+        /// Any order of sends, replies (to requests on their way, answered
+        /// already, or never sent) and failures: the same counts as the
+        /// reference, and only the requests on their way are kept.
+        #[test]
+        fn the_window_counts_as_the_reference(
+            steps in proptest::collection::vec((0u8..4, 0u64..12, proptest::option::of(0u8..6)), 0..200)
+        ) {
+            let (mut f, mut m, mut next) = (InFlight::default(), Model::default(), 0u64);
+            for (kind, pick, figure) in steps {
+                let figure = figure.map(f64::from);
+                // Mostly a request on its way; sometimes any ticket.
+                let on_way: Vec<Ticket> = m.outstanding.keys().copied().collect();
+                let ticket = if on_way.is_empty() || pick >= 10 {
+                    next.saturating_sub(pick % 8)
+                } else {
+                    on_way[pick as usize % on_way.len()]
+                };
+                match kind {
+                    0 | 1 => {
+                        f.send(next);
+                        m.send(next);
+                        next += 1;
+                    }
+                    2 => proptest::prop_assert_eq!(
+                        f.answer(ticket, figure, next),
+                        m.answer(ticket, figure, next)
+                    ),
+                    _ => {
+                        f.abandon(ticket);
+                        m.abandon(ticket);
+                    }
+                }
+                proptest::prop_assert_eq!(f.len(), m.outstanding.len());
+                proptest::prop_assert!(f.sent.len() <= (next - f.first_sent) as usize);
+                proptest::prop_assert!(f.sent.front() != Some(&LANDED));
+            }
+        }
+    }
 
     #[test]
     fn later_and_unanswered_earlier_requests_are_uncounted() {

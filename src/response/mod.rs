@@ -11,10 +11,9 @@
 //! 128 levels) becomes [`ResponseBody::Text`] when it is decoded.
 
 use crate::error::{Error, Result};
-use crate::media;
 use crate::rate_limit;
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -47,6 +46,8 @@ pub struct Response {
     /// is then decoded from `raw` (checked well-formed on arrival).
     body: OnceLock<ResponseBody>,
     raw: Bytes,
+    /// Whether `raw` is a JSON body (checked well-formed on arrival).
+    json: bool,
     warnings: Vec<String>,
     attempts: u32,
 }
@@ -70,7 +71,9 @@ impl Response {
         headers: HeaderMap,
         raw: Bytes,
     ) -> Result<Response> {
-        let body = match classify(operation, &headers, &raw)? {
+        let classified = classify(operation, &headers, &raw)?;
+        let json = classified.is_none();
+        let body = match classified {
             Some(body) => OnceLock::from(body),
             None => OnceLock::new(),
         };
@@ -80,6 +83,7 @@ impl Response {
             headers,
             body,
             raw,
+            json,
             warnings: Vec::new(),
             attempts: 1,
         })
@@ -98,6 +102,7 @@ impl Response {
             headers,
             body: OnceLock::from(ResponseBody::Streamed(written)),
             raw: Bytes::new(),
+            json: false,
             warnings: Vec::new(),
             attempts: 1,
         }
@@ -238,12 +243,7 @@ impl Response {
     /// when the body is JSON: for passing it on without decoding it.
     /// `None` for other bodies.
     pub fn json_text(&self) -> Option<&[u8]> {
-        let ct = self
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        (!self.raw.is_empty() && media::is_json(ct)).then_some(&self.raw[..])
+        self.json.then_some(&self.raw[..])
     }
 
     /// [`to_uber`](Self::to_uber), consuming the response: the body is

@@ -14,6 +14,8 @@
 //! recursion, no allocation), and skips the inside of a string eight bytes
 //! at a time.
 
+use crate::swar;
+
 /// What the scanner found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Verdict {
@@ -143,27 +145,12 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
 /// The inside of a string from `i` (after its opening quote); the index
 /// after its closing quote.
 fn string(b: &[u8], mut i: usize) -> Option<usize> {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES << 7;
     loop {
         // Eight bytes at a time while none is a quote, a backslash or a
-        // control character: a byte is flagged when it is below 0x20 or
-        // equal to either (each test sets the high bit of that byte; the
-        // lowest flagged byte is exact).
-        while let Some(chunk) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().ok()?);
-            let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-            let q = x ^ (ONES * u64::from(b'"'));
-            let quote = q.wrapping_sub(ONES) & !q;
-            let s = x ^ (ONES * u64::from(b'\\'));
-            let slash = s.wrapping_sub(ONES) & !s;
-            let found = (below_space | quote | slash) & HIGH;
-            if found != 0 {
-                i += (found.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
+        // control character.
+        i = swar::skip(b, i, |x| {
+            swar::below(x, 0x20) | swar::equal(x, b'"') | swar::equal(x, b'\\')
+        });
         match *b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => {

@@ -348,6 +348,45 @@ pub fn override_route(args: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// What a call by name reaches: an operation of the table, or the manual
+/// route its arguments carry (see [`resolve_call`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Call<'a> {
+    /// The operation the name resolves to ([`catalog::resolve`](crate::catalog::resolve)).
+    Operation(crate::catalog::Resolved),
+    /// The arguments' `override` route ([`override_route`]): the name is
+    /// no operation.
+    Override(&'a str),
+}
+
+/// Resolves what a call by `name` with `args` reaches: the operation the
+/// name resolves to; or, when it names none and the arguments carry an
+/// `override` route, that route (falconpy ignores the name then); or the
+/// unknown name's error, with suggestions. The one rule for every way in
+/// (`command`, the request builder, the command line and its batches).
+///
+/// ```
+/// use falcon_harness::router::{resolve_call, Call};
+/// use serde_json::json;
+///
+/// let Ok(Call::Operation(r)) = resolve_call("query_incidents", &json!({})) else { panic!() };
+/// assert_eq!(r.operation.id(), "QueryIncidents");
+/// let args = json!({"override": "GET,/x/v1"});
+/// assert_eq!(resolve_call("anything", &args), Ok(Call::Override("GET,/x/v1")));
+/// // An operation's name wins over the route.
+/// assert!(matches!(resolve_call("QueryIncidents", &args), Ok(Call::Operation(_))));
+/// assert!(resolve_call("QueryIncident", &json!({})).is_err());
+/// ```
+pub fn resolve_call<'a>(
+    name: &str,
+    args: &'a Value,
+) -> std::result::Result<Call<'a>, crate::error::UnknownOperation> {
+    match crate::catalog::resolve(name) {
+        Ok(r) => Ok(Call::Operation(r)),
+        Err(unknown) => override_route(args).map(Call::Override).ok_or(unknown),
+    }
+}
+
 /// Plans a manual request for a route the table does not describe:
 /// `spec` is `"METHOD,/route"` (the route may carry a `?query`). In
 /// `args`, `parameters` go to the query string, `body` is the JSON body,
