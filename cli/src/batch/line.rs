@@ -6,8 +6,8 @@ use crate::input::{self, Rules};
 use crate::json_text::{self, Text, Top};
 use crate::members::Members;
 use crate::request::Target;
-use falcon_harness::catalog;
 use falcon_harness::error::Error;
+use falcon_harness::router::{self, Call};
 use serde_json::{json, Map, Value};
 
 /// One well-formed input line.
@@ -204,36 +204,30 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             member_cid,
         });
     }
-    match catalog::resolve(&name) {
-        Ok(r) => {
+    // A name that is no operation, with an override route in the
+    // arguments, calls that route (the library's one rule).
+    let target = match router::resolve_call(&name, &args) {
+        Ok(Call::Operation(r)) => {
             crate::notes::deprecation(&r);
-            Parsed::Request(Request {
-                line,
-                id,
-                target: Target::Op(r.operation),
-                args,
-                warnings,
-                member_cid,
-            })
+            Target::Op(r.operation)
         }
-        // A name that is no operation, with an override route in the
-        // arguments, calls that route (as the library's `command` does).
-        Err(e) => match falcon_harness::router::override_route(&args) {
-            Some(route) => Parsed::Request(Request {
-                line,
-                id,
-                target: Target::Override(route.to_string()),
-                args,
-                warnings,
-                member_cid,
-            }),
-            None => Parsed::Bad(
+        Ok(Call::Override(route)) => Target::Override(route.to_string()),
+        Err(e) => {
+            return Parsed::Bad(
                 id,
                 member_cid,
                 Reply::from_error(&Error::UnknownOperation(e)),
-            ),
-        },
-    }
+            )
+        }
+    };
+    Parsed::Request(Request {
+        line,
+        id,
+        target,
+        args,
+        warnings,
+        member_cid,
+    })
 }
 
 /// The output line for a reply: `id`, `line`, `member_cid` (when the line
