@@ -4,7 +4,7 @@
 
 use super::all;
 use super::args::Args;
-use super::batch::{self, Request, Workers};
+use super::batch::{self, Request, Sender};
 use super::exit::{Exit, Failure};
 use super::notes;
 use super::outfile;
@@ -185,14 +185,11 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
     };
     let (concurrency, shard) = (usize::from(args.concurrency), args.shard);
     let rules = args.input_rules();
-    // The engine runs on a worker thread, beside the workers (not on this
-    // thread, which would be woken for every line).
+    // The engine runs on a worker thread, beside the lines' tasks (not on
+    // this thread, which would be woken for every line).
     let engine = rt.spawn(async move {
-        let workers = Arc::new(Workers::start(harness, concurrency, body_only));
-        let handle = move |req: Request| {
-            let workers = workers.clone();
-            async move { workers.send(req).await }
-        };
+        let sender = Sender::new(harness, body_only);
+        let handle = move |req: Request| sender.clone().answer(req);
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         let summary = batch::run_async(
             tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin()),

@@ -3,7 +3,21 @@
 //! holds at most (lines in flight) × (limit) bytes of input.
 
 use std::io::{self, BufRead};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tokio::io::AsyncBufRead;
+
+/// The largest line buffer kept for a later line (see [`reusable`]).
+const RECYCLED: usize = 16 * 1024;
+
+/// A line's buffer once the line is parsed, when small enough to read a
+/// later line into (a long line's is freed).
+pub fn reusable(read: Line) -> Option<Vec<u8>> {
+    match read {
+        Line::Text(buf) if buf.capacity() <= RECYCLED => Some(buf),
+        _ => None,
+    }
+}
 
 /// One line read: its bytes (with the line break, if any), or the fact
 /// that it was longer than the limit.
@@ -38,7 +52,7 @@ impl Splitter {
     /// Takes bytes of `avail` up to the first line break; returns how
     /// many were taken and whether the line ended.
     fn feed(&mut self, avail: &[u8]) -> (usize, bool) {
-        let (take, ended) = match avail.iter().position(|&b| b == b'\n') {
+        let (take, ended) = match memchr::memchr(b'\n', avail) {
             Some(i) => (i + 1, true),
             None => (avail.len(), false),
         };
@@ -91,18 +105,48 @@ pub fn read_line(input: &mut impl BufRead, limit: u64) -> io::Result<Option<Line
     }
 }
 
-/// [`read_line`] for async input.
-pub async fn read_line_async(
-    input: &mut (impl AsyncBufRead + Unpin),
-    limit: u64,
-) -> io::Result<Option<Line>> {
-    let mut s = Splitter::new(limit);
-    loop {
-        let (taken, line) = s.step(input.fill_buf().await?);
-        input.consume(taken);
-        if let Some(line) = line {
-            return Ok(line);
+/// [`read_line`] for async input, by polling: a line read in part is
+/// kept between polls, so the reader can wait for input beside other
+/// work (the `--batch` engine waits for input and for replies at once).
+#[derive(Debug)]
+pub struct AsyncLines<R> {
+    input: R,
+    splitter: Splitter,
+}
+
+impl<R: AsyncBufRead + Unpin> AsyncLines<R> {
+    /// Lines of `input` of at most `limit` bytes each.
+    pub fn new(input: R, limit: u64) -> AsyncLines<R> {
+        AsyncLines {
+            input,
+            splitter: Splitter::new(limit),
         }
+    }
+
+    /// The next line, `None` at the end of input.
+    pub fn poll_line(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Line>>> {
+        loop {
+            let avail = ready!(Pin::new(&mut self.input).poll_fill_buf(cx))?;
+            let (taken, line) = self.splitter.step(avail);
+            Pin::new(&mut self.input).consume(taken);
+            if let Some(line) = line {
+                return Poll::Ready(Ok(line));
+            }
+        }
+    }
+
+    /// Gives back the buffer of a line done with, for a later line (only
+    /// a small one is kept).
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.splitter.buf.capacity() == 0 && buf.capacity() <= RECYCLED {
+            buf.clear();
+            self.splitter.buf = buf;
+        }
+    }
+
+    /// The next line, `None` at the end of input.
+    pub async fn next_line(&mut self) -> io::Result<Option<Line>> {
+        std::future::poll_fn(|cx| self.poll_line(cx)).await
     }
 }
 
@@ -155,9 +199,10 @@ mod tests {
 
     #[tokio::test]
     async fn async_reads_the_same() {
-        let mut r = tokio::io::BufReader::with_capacity(3, &b"ab\n0123456789\nz"[..]);
+        let r = tokio::io::BufReader::with_capacity(3, &b"ab\n0123456789\nz"[..]);
+        let mut r = AsyncLines::new(r, 4);
         let mut got = Vec::new();
-        while let Some(l) = read_line_async(&mut r, 4).await.unwrap() {
+        while let Some(l) = r.next_line().await.unwrap() {
             got.push(l);
         }
         assert_eq!(got, [text("ab\n"), Line::TooLong, text("z")]);

@@ -3,11 +3,11 @@
 
 use crate::exit::Exit;
 use crate::input::{self, Rules};
-use crate::json_text::{self, Top};
+use crate::json_text::{self, Text, Top};
 use crate::members::Members;
 use crate::request::Target;
-use falcon_harness::catalog;
 use falcon_harness::error::Error;
+use falcon_harness::router::{self, Call};
 use serde_json::{json, Map, Value};
 
 /// One well-formed input line.
@@ -92,13 +92,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
     if text.is_empty() {
         return Parsed::Blank;
     }
-    let (top, repeated) = match json_text::parse_top(text) {
-        Ok(v) => v,
-        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
-    };
-    let mut obj = match top {
-        Top::Object(members) => members,
-        Top::Other(value) => {
+    let mut members = json_text::Line::default();
+    let repeated = match json_text::parse_line(text, &mut members) {
+        Ok((Top::Object, repeated)) => repeated,
+        Ok((Top::Other(value), _)) => {
             return bad(
                 Value::Null,
                 format!(
@@ -107,8 +104,17 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
                 ),
             )
         }
+        Err(e) => return bad(Value::Null, format!("line {line}: not valid JSON: {e}")),
     };
-    let id = obj.remove("id").unwrap_or(Value::Null);
+    let json_text::Line {
+        id,
+        op,
+        args,
+        route,
+        member_cid,
+        unknown,
+    } = members;
+    let id = id.unwrap_or(Value::Null);
     let warnings = if repeated.is_empty() {
         Vec::new()
     } else {
@@ -117,10 +123,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             Err(f) => return bad(id, f.message),
         }
     };
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !matches!(*k, "op" | "args" | "override" | "member_cid"))
-    {
+    if let Some(k) = unknown {
         return bad(
             id,
             format!(
@@ -128,10 +131,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             ),
         );
     }
-    let member_cid = match obj.remove("member_cid") {
+    let member_cid = match member_cid {
         None => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => {
+        Some(Text::Str(s)) => Some(s.into_owned()),
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -149,10 +152,10 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             Reply::error("parse", message, Exit::Usage),
         )
     };
-    let route = match obj.remove("override") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => {
+    let route = match route {
+        None | Some(Text::Other(Value::Null)) => None,
+        Some(Text::Str(s)) => Some(s.into_owned()),
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -162,12 +165,12 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             )
         }
     };
-    let name = match obj.remove("op") {
+    let name = match op {
         // With an override, the operation name is not needed (as in
         // falconpy, where it is ignored).
-        _ if route.is_some() => String::new(),
-        Some(Value::String(s)) => s,
-        Some(other) => {
+        _ if route.is_some() => Default::default(),
+        Some(Text::Str(s)) => s,
+        Some(Text::Other(other)) => {
             return bad(
                 id,
                 format!(
@@ -178,7 +181,7 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
         }
         None => return bad(id, format!("line {line}: \"op\" is missing")),
     };
-    let args = match obj.remove("args") {
+    let args = match args {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
         Some(other) => {
@@ -201,36 +204,30 @@ pub fn parse_line(line: usize, bytes: &[u8], rules: &Rules) -> Parsed {
             member_cid,
         });
     }
-    match catalog::resolve(&name) {
-        Ok(r) => {
+    // A name that is no operation, with an override route in the
+    // arguments, calls that route (the library's one rule).
+    let target = match router::resolve_call(&name, &args) {
+        Ok(Call::Operation(r)) => {
             crate::notes::deprecation(&r);
-            Parsed::Request(Request {
-                line,
-                id,
-                target: Target::Op(r.operation),
-                args,
-                warnings,
-                member_cid,
-            })
+            Target::Op(r.operation)
         }
-        // A name that is no operation, with an override route in the
-        // arguments, calls that route (as the library's `command` does).
-        Err(e) => match falcon_harness::router::override_route(&args) {
-            Some(route) => Parsed::Request(Request {
-                line,
-                id,
-                target: Target::Override(route.to_string()),
-                args,
-                warnings,
-                member_cid,
-            }),
-            None => Parsed::Bad(
+        Ok(Call::Override(route)) => Target::Override(route.to_string()),
+        Err(e) => {
+            return Parsed::Bad(
                 id,
                 member_cid,
                 Reply::from_error(&Error::UnknownOperation(e)),
-            ),
-        },
-    }
+            )
+        }
+    };
+    Parsed::Request(Request {
+        line,
+        id,
+        target,
+        args,
+        warnings,
+        member_cid,
+    })
 }
 
 /// The output line for a reply: `id`, `line`, `member_cid` (when the line
@@ -265,7 +262,8 @@ impl OutputLine {
     pub fn write_to<W: std::io::Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
         out.write_all(b"{\"id\":")?;
         falcon_harness::escape::write(&mut *out, &self.id, false)?;
-        write!(out, ",\"line\":{}", self.line)?;
+        out.write_all(b",\"line\":")?;
+        out.write_all(itoa::Buffer::new().format(self.line).as_bytes())?;
         if let Some(cid) = &self.member_cid {
             out.write_all(b",\"member_cid\":")?;
             falcon_harness::escape::write(&mut *out, cid, false)?;

@@ -12,12 +12,15 @@
 //! (`status_code`/`headers`/`body`, `plan`, or `error: {kind, message}`).
 //! Blank input lines are skipped.
 
+mod in_order;
 mod line;
-mod workers;
+mod pool;
+mod sender;
 
 pub use super::members::Members;
+pub use in_order::run_async;
 pub use line::{output_line, parse_line, OutputLine, Parsed, Reply, Request};
-pub use workers::Workers;
+pub use sender::Sender;
 
 use super::exit::Exit;
 use super::input::{self, Rules};
@@ -25,12 +28,8 @@ use super::lines::{self, Line};
 use super::notes;
 use super::progress::Progress;
 use super::shard::Shard;
-use futures_util::future::{ready, Either, FutureExt};
-use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
-use std::future::Future;
 use std::io::{self, BufReader, Read, Write};
-use tokio::io::AsyncBufRead;
 
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,10 +97,11 @@ pub fn run_sync<R: Read, W: Write>(
             break;
         };
         line += 1;
-        let result = match parse_kept(line, &read, rules, shard) {
+        let result = match kept(line, &read, rules, shard) {
             None | Some(Parsed::Blank) => continue,
             Some(Parsed::Bad(id, member, reply)) => output_line(line, id, member, reply),
             Some(Parsed::Request(req)) => {
+                notes::warn(&req.warnings);
                 let (id, member) = (req.id.clone(), req.member_cid.clone());
                 output_line(line, id, member, handle(req))
             }
@@ -115,8 +115,8 @@ pub fn run_sync<R: Read, W: Write>(
 
 /// Parses a line as read (one past the size limit is an error line) and
 /// keeps it only when it belongs to `shard` (`None` for other shards'
-/// lines); the warnings of a good line kept go to stderr.
-fn parse_kept(line: usize, read: &Line, rules: &Rules, shard: Option<Shard>) -> Option<Parsed> {
+/// lines). The warnings of a good line are the caller's to print.
+fn kept(line: usize, read: &Line, rules: &Rules, shard: Option<Shard>) -> Option<Parsed> {
     let parsed = match read {
         Line::TooLong => line::bad(
             Value::Null,
@@ -132,78 +132,7 @@ fn parse_kept(line: usize, read: &Line, rules: &Rules, shard: Option<Shard>) -> 
     if shard.is_some_and(|s| !s.keeps(line, member)) {
         return None;
     }
-    if let Parsed::Request(req) = &parsed {
-        notes::warn(&req.warnings);
-    }
     Some(parsed)
-}
-
-/// Runs a batch with up to `concurrency` lines in flight at once. Output
-/// is in input order; memory stays bounded (at most `concurrency` lines
-/// are read ahead). Output is flushed whenever the next line is not
-/// ready yet.
-pub async fn run_async<R, W, F, Fut>(
-    input: R,
-    out: &mut W,
-    concurrency: usize,
-    rules: &Rules,
-    shard: Option<Shard>,
-    mut handle: F,
-    progress: &mut Progress,
-) -> io::Result<Summary>
-where
-    R: AsyncBufRead + Unpin,
-    W: Write,
-    F: FnMut(Request) -> Fut,
-    Fut: Future<Output = Reply>,
-{
-    let max_bytes = rules.max_bytes;
-    let lines = stream::unfold(Some((input, 0usize)), |state| async move {
-        let (mut input, line) = state?;
-        match lines::read_line_async(&mut input, max_bytes).await {
-            Ok(None) => None,
-            Ok(Some(read)) => Some((Ok((line + 1, read)), Some((input, line + 1)))),
-            Err(e) => Some((Err(e), None)),
-        }
-    });
-    let results = lines
-        .map(|item| match item {
-            Err(e) => Either::Left(ready(Err(e))),
-            Ok((line, read)) => match parse_kept(line, &read, rules, shard) {
-                None | Some(Parsed::Blank) => Either::Left(ready(Ok(None))),
-                Some(Parsed::Bad(id, member, reply)) => {
-                    Either::Left(ready(Ok(Some(output_line(line, id, member, reply)))))
-                }
-                Some(Parsed::Request(req)) => {
-                    let (id, member) = (req.id.clone(), req.member_cid.clone());
-                    let fut = handle(req);
-                    Either::Right(
-                        fut.map(move |reply| Ok(Some(output_line(line, id, member, reply)))),
-                    )
-                }
-            },
-        })
-        .buffered(concurrency.max(1));
-    let mut results = std::pin::pin!(results);
-    let mut summary = Summary::new();
-    loop {
-        let next = match results.next().now_or_never() {
-            Some(next) => next,
-            None => {
-                out.flush()?;
-                results.next().await
-            }
-        };
-        match next {
-            None => break,
-            Some(Err(e)) => return Err(e),
-            Some(Ok(None)) => {}
-            Some(Ok(Some(result))) => write_line(out, result, &mut summary, progress)?,
-        }
-    }
-    out.flush()?;
-    progress.finish();
-    Ok(summary)
 }
 
 fn strip_eol(buf: &[u8]) -> &[u8] {
@@ -351,15 +280,16 @@ mod tests {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max = Arc::new(AtomicUsize::new(0));
         let mut out = Vec::new();
+        let (in_flight_for_handler, max_for_handler) = (in_flight.clone(), max.clone());
         let summary = run_async(
             input.as_bytes(),
             &mut out,
             CONCURRENCY,
             &Rules::default(),
             None,
-            |req| {
-                let in_flight = in_flight.clone();
-                let max = max.clone();
+            move |req| {
+                let in_flight = in_flight_for_handler.clone();
+                let max = max_for_handler.clone();
                 async move {
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     max.fetch_max(now, Ordering::SeqCst);

@@ -8,6 +8,9 @@ use serde_json::{Map, Number, Value};
 use std::cell::RefCell;
 use std::fmt;
 
+mod line;
+pub use line::{parse_line, Line, Text, Top};
+
 /// Parses `text` as JSON and returns the value with the paths of the keys
 /// that were given more than once (`limit`, `body.ids` ...), in the order
 /// they were met. The last value of a repeated key is the one kept.
@@ -21,47 +24,6 @@ pub fn parse(text: &str) -> serde_json::Result<(Value, Vec<String>)> {
     .deserialize(&mut de)?;
     de.end()?;
     Ok((value, repeated.into_inner()))
-}
-
-/// A JSON text's top level, as [`parse_top`] reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Top {
-    /// An object's members.
-    Object(Fields),
-    /// Any other value.
-    Other(Value),
-}
-
-/// An object's members in order, without a map: a repeated key keeps its
-/// first place and its last value (as a `serde_json::Map` would). For a
-/// `--batch` line, whose few keys are looked up once each.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fields(Vec<(String, Value)>);
-
-impl Fields {
-    /// Takes the value of `key` out.
-    pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.0.iter().position(|(k, _)| k == key)?;
-        Some(self.0.remove(i).1)
-    }
-
-    /// The keys, in order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
-    }
-}
-
-/// [`parse`], with the top level's members kept in order instead of in
-/// a map when it is an object.
-pub fn parse_top(text: &str) -> serde_json::Result<(Top, Vec<String>)> {
-    let repeated = RefCell::new(Vec::new());
-    let mut de = serde_json::Deserializer::from_str(text);
-    let top = de.deserialize_any(TopVisitor(Seed {
-        repeated: &repeated,
-        path: None,
-    }))?;
-    de.end()?;
-    Ok((top, repeated.into_inner()))
 }
 
 /// The message for a repeated key, for errors and warnings.
@@ -206,71 +168,6 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
     }
 }
 
-/// Reads the top level: an object member by member, anything else as
-/// [`Seed`] does.
-struct TopVisitor<'r, 'p>(Seed<'r, 'p>);
-
-macro_rules! other {
-    ($($name:ident($($arg:ident: $ty:ty)?)),* $(,)?) => {$(
-        fn $name<E: serde::de::Error>(self $(, $arg: $ty)?) -> Result<Top, E> {
-            self.0.$name($($arg)?).map(Top::Other)
-        }
-    )*};
-}
-
-impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
-    type Value = Top;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    other!(
-        visit_bool(v: bool),
-        visit_i64(v: i64),
-        visit_u64(v: u64),
-        visit_f64(v: f64),
-        visit_str(v: &str),
-        visit_string(v: String),
-        visit_unit(),
-        visit_none(),
-    );
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
-        self.0.visit_seq(seq).map(Top::Other)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
-        let seed = self.0;
-        let mut members: Vec<(String, Value)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if members.is_empty() && key == NUMBER_TOKEN {
-                let text: String = map.next_value()?;
-                return text
-                    .parse::<Number>()
-                    .map(|n| Top::Other(Value::Number(n)))
-                    .map_err(serde::de::Error::custom);
-            }
-            let here = Place {
-                parent: None,
-                step: Step::Key(&key),
-            };
-            let value = map.next_value_seed(Seed {
-                repeated: seed.repeated,
-                path: Some(&here),
-            })?;
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, v)) => {
-                    seed.repeated.borrow_mut().push(here.path());
-                    *v = value;
-                }
-                None => members.push((key, value)),
-            }
-        }
-        Ok(Top::Object(Fields(members)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,27 +195,6 @@ mod tests {
         }
         assert!(parse("{} x").is_err());
         assert!(parse("{").is_err());
-    }
-
-    #[test]
-    fn the_top_level_in_order() {
-        let text = r#"{"b": 1, "a": {"x": 1, "x": 2}, "b": [3], "c": null}"#;
-        let (Top::Object(mut m), rep) = parse_top(text).unwrap() else {
-            panic!("an object")
-        };
-        assert_eq!(rep, ["a.x", "b"]);
-        assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a", "c"]);
-        assert_eq!(m.remove("b"), Some(json!([3])));
-        assert_eq!(m.remove("a"), Some(json!({"x": 2})));
-        assert_eq!(m.remove("b"), None);
-        for (text, want) in [
-            ("[1, {}]", json!([1, {}])),
-            ("12", json!(12)),
-            ("\"s\"", json!("s")),
-        ] {
-            assert_eq!(parse_top(text).unwrap().0, Top::Other(want), "{text}");
-        }
-        assert!(parse_top("{} x").is_err());
     }
 
     #[test]

@@ -1,9 +1,8 @@
-//! The sending side of `--batch`: `concurrency` long-lived tasks over one
-//! harness take the lines' requests from a queue and answer each through
-//! a channel of its own. A line costs a message, not a task, and replies
-//! are decoded (and their output fields built) on every worker thread.
-//! After an authentication failure of a CID its remaining lines are not
-//! sent.
+//! The sending side of `--batch`: each line's task (see
+//! [`in_order`](super::in_order)) sends its request over the one harness
+//! and decodes the reply (building its output fields) on whatever thread
+//! it runs. After an authentication failure of a CID its remaining lines
+//! are not sent.
 
 use super::{Members, Reply, Request};
 use crate::exit::Exit;
@@ -12,63 +11,28 @@ use falcon_harness::Harness;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
 
-type Job = (Request, oneshot::Sender<Reply>);
-
-/// The workers; dropping this ends them once the queue is empty.
+/// What every line's request is sent with; shared by the lines' tasks.
 #[derive(Debug)]
-pub struct Workers {
-    queue: mpsc::Sender<Job>,
-}
-
-impl Workers {
-    /// Starts `concurrency` workers on the current runtime.
-    pub fn start(harness: Harness, concurrency: usize, body_only: bool) -> Workers {
-        let (queue, rx) = mpsc::channel::<Job>(concurrency.max(1));
-        let rx = Arc::new(tokio::sync::Mutex::new(rx));
-        let auth_failed = Arc::new(AuthFailures::default());
-        for _ in 0..concurrency.max(1) {
-            let worker = Worker {
-                harness: harness.clone(),
-                auth_failed: auth_failed.clone(),
-                body_only,
-            };
-            tokio::spawn(worker.run(rx.clone()));
-        }
-        Workers { queue }
-    }
-
-    /// Sends one line's request and waits for its reply.
-    pub async fn send(&self, req: Request) -> Reply {
-        let (reply_to, reply) = oneshot::channel();
-        if self.queue.send((req, reply_to)).await.is_err() {
-            return Reply::error("internal", "the batch workers stopped", Exit::Failure);
-        }
-        reply
-            .await
-            .unwrap_or_else(|_| Reply::error("internal", "a batch worker stopped", Exit::Failure))
-    }
-}
-
-struct Worker {
+pub struct Sender {
     harness: Harness,
-    auth_failed: Arc<AuthFailures>,
+    auth_failed: AuthFailures,
     body_only: bool,
 }
 
-impl Worker {
-    async fn run(self, queue: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>) {
-        loop {
-            let job = queue.lock().await.recv().await;
-            let Some((req, reply_to)) = job else { return };
-            let _ = reply_to.send(self.answer(req).await);
-        }
+impl Sender {
+    /// Sends over `harness`; `body_only` prints only the reply's body.
+    pub fn new(harness: Harness, body_only: bool) -> Arc<Sender> {
+        Arc::new(Sender {
+            harness,
+            auth_failed: AuthFailures::default(),
+            body_only,
+        })
     }
 
     /// One line: a bad argument or member CID, or a list too long with
     /// splitting off, is an error before anything is sent.
-    async fn answer(&self, req: Request) -> Reply {
+    pub async fn answer(self: Arc<Self>, req: Request) -> Reply {
         let Request {
             target,
             args,
