@@ -163,10 +163,14 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Safe<F> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        // serde_json escapes C0 itself: the rest are DEL and beyond.
-        let Some(first) = fragment.bytes().position(|b| b >= 0x7f) else {
-            return w.write_all(fragment.as_bytes());
+        // serde_json escapes C0 itself: the rest are DEL and beyond,
+        // looked for eight bytes at a time.
+        let bytes = fragment.as_bytes();
+        let from = crate::swar::skip(bytes, 0, |x| crate::swar::at_least(x, 0x7f));
+        let Some(first) = bytes[from..].iter().position(|&b| b >= 0x7f) else {
+            return w.write_all(bytes);
         };
+        let first = from + first;
         let mut start = 0;
         for (i, c) in fragment[first..].char_indices() {
             let i = first + i;

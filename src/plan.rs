@@ -132,11 +132,13 @@ impl RequestPlan {
     /// is no query).
     pub fn path_and_query(&self) -> String {
         let q = self.query_string();
-        if q.is_empty() {
-            self.path.clone()
-        } else {
-            format!("{}?{q}", self.path)
+        let mut out = String::with_capacity(self.path.len() + 1 + q.len());
+        out.push_str(&self.path);
+        if !q.is_empty() {
+            out.push('?');
+            out.push_str(&q);
         }
+        out
     }
 
     /// The media type the body is sent with, `None` for no body.
@@ -204,11 +206,10 @@ pub struct PlanView<'a> {
 impl Serialize for PlanView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.plan;
-        let url = format!(
-            "{}{}",
-            self.base_url.trim_end_matches('/'),
-            p.path_and_query()
-        );
+        let (base, path) = (self.base_url.trim_end_matches('/'), p.path_and_query());
+        let mut url = String::with_capacity(base.len() + path.len());
+        url.push_str(base);
+        url.push_str(&path);
         let mut m = s.serialize_map(Some(10))?;
         m.serialize_entry("operation", p.operation)?;
         m.serialize_entry("method", p.method.as_str())?;
