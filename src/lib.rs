@@ -73,6 +73,8 @@ pub mod operation;
 pub mod pacing;
 pub mod paginate;
 pub mod plan;
+#[cfg(test)]
+mod proptest_config;
 pub mod rate_limit;
 pub mod redirect;
 pub mod response;

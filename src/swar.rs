@@ -106,13 +106,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 1024,
-            failure_persistence: Some(Box::new(
-                proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
-            )),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::proptest_config::kept_beside(1024))]
 
         #[test]
         fn the_lowest_flagged_byte_is_exact(bytes in any::<[u8; 8]>(), c in any::<u8>(), n in 0u8..=0x80) {

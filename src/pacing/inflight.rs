@@ -184,6 +184,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(crate::proptest_config::kept_beside(256))]
+
         /// Any order of sends, replies (to requests on their way, answered
         /// already, or never sent) and failures: the same counts as the
         /// reference, and only the requests on their way are kept.

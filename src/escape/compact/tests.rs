@@ -191,13 +191,7 @@ fn arb_text() -> impl Strategy<Value = (Value, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 1024,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::proptest_config::kept_beside(1024))]
 
     #[test]
     fn compaction_equals_the_reference_and_keeps_the_value((value, text) in arb_text()) {

@@ -97,13 +97,7 @@ fn arb_headers() -> impl Strategy<Value = HeaderMap> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 1024,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::proptest_config::kept_beside(1024))]
 
     #[test]
     fn the_direct_writer_writes_what_the_serializer_wrote(h in arb_headers()) {

@@ -169,13 +169,7 @@ fn arb_mutated() -> impl Strategy<Value = String> {
 proptest! {
     // A failing case is kept beside this file, not in a folder at the
     // top of the repository.
-    #![proptest_config(ProptestConfig {
-        cases: 2048,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::proptest_config::kept_beside(2048))]
 
     #[test]
     fn generated_texts_are_settled_like_serde_json(text in arb_text()) {
