@@ -185,8 +185,8 @@ pub fn batch(args: &Args) -> Result<Exit, Failure> {
     };
     let (concurrency, shard) = (usize::from(args.concurrency), args.shard);
     let rules = args.input_rules();
-    // The engine runs on a worker thread, beside the lines' tasks (not on
-    // this thread, which would be woken for every line).
+    // The engine runs on a runtime thread, beside the pool's workers (not
+    // on this thread, which would be woken for every line).
     let engine = rt.spawn(async move {
         let sender = Sender::new(harness, body_only);
         let handle = move |req: Request| sender.clone().answer(req);

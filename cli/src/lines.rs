@@ -143,11 +143,6 @@ impl<R: AsyncBufRead + Unpin> AsyncLines<R> {
             self.splitter.buf = buf;
         }
     }
-
-    /// The next line, `None` at the end of input.
-    pub async fn next_line(&mut self) -> io::Result<Option<Line>> {
-        std::future::poll_fn(|cx| self.poll_line(cx)).await
-    }
 }
 
 #[cfg(test)]
@@ -202,7 +197,7 @@ mod tests {
         let r = tokio::io::BufReader::with_capacity(3, &b"ab\n0123456789\nz"[..]);
         let mut r = AsyncLines::new(r, 4);
         let mut got = Vec::new();
-        while let Some(l) = r.next_line().await.unwrap() {
+        while let Some(l) = std::future::poll_fn(|cx| r.poll_line(cx)).await.unwrap() {
             got.push(l);
         }
         assert_eq!(got, [text("ab\n"), Line::TooLong, text("z")]);

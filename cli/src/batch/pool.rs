@@ -44,6 +44,14 @@ struct Shared<W> {
     state: Mutex<State>,
 }
 
+impl<W> Shared<W> {
+    /// The state, locked (a panic elsewhere does not stop the batch: the
+    /// state is consistent between any two of its steps).
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 #[derive(Default)]
 struct State {
     /// Lines read and not yet taken by a worker.
@@ -94,10 +102,6 @@ impl<W: Work> Pool<W> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Whether another line may be read: fewer than `concurrency` lines
     /// are in flight (being worked on, or done and not yet taken).
     pub fn has_room(&self) -> bool {
@@ -113,7 +117,7 @@ impl<W: Work> Pool<W> {
     /// a buffer to read a later line into, if one is spare.
     pub fn push(&mut self, line: usize, read: Line) -> Option<Vec<u8>> {
         self.in_flight += 1;
-        let mut s = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = self.shared.state();
         let spare = s.spare.pop();
         debug_assert_eq!(s.first + s.slots.len(), line);
         s.slots.push_back(None);
@@ -134,7 +138,7 @@ impl<W: Work> Pool<W> {
     /// Moves the lines done at the head, in input order, into `out`;
     /// when the oldest line is not done, the engine is woken once it is.
     pub fn poll_done(&mut self, cx: &mut Context<'_>, out: &mut Vec<Done>) {
-        let mut s = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = self.shared.state();
         while let Some(Some(_)) = s.slots.front() {
             if let Some(Some(done)) = s.slots.pop_front() {
                 out.push(done);
@@ -151,7 +155,7 @@ impl<W: Work> Pool<W> {
 impl<W: Work> Drop for Pool<W> {
     fn drop(&mut self) {
         let idle = {
-            let mut s = self.lock();
+            let mut s = self.shared.state();
             s.closed = true;
             s.waiting.clear();
             std::mem::take(&mut s.idle)
@@ -162,10 +166,9 @@ impl<W: Work> Drop for Pool<W> {
 
 /// Worker `id`: takes lines until the pool is closed.
 async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
-    let lock = || shared.state.lock().unwrap_or_else(|p| p.into_inner());
     loop {
         let next = poll_fn(|cx| {
-            let mut s = lock();
+            let mut s = shared.state();
             if let Some(next) = s.waiting.pop_front() {
                 return Poll::Ready(Some(next));
             }
@@ -187,7 +190,7 @@ async fn worker<W: Work>(shared: Arc<Shared<W>>, id: usize) {
             .await
             .unwrap_or_else(|_| Some((stopped(line), Vec::new())));
         let engine = {
-            let mut s = lock();
+            let mut s = shared.state();
             let Some(at) = line.checked_sub(s.first) else {
                 return;
             };
@@ -255,7 +258,11 @@ mod tests {
         }
         assert_eq!(done.len(), 3);
         assert!(pool.is_empty() && pool.has_room());
-        assert_eq!(pool.lock().parked.len(), 3, "one worker per line in flight");
+        assert_eq!(
+            pool.shared.state().parked.len(),
+            3,
+            "one worker per line in flight"
+        );
         drop(pool);
         for _ in 0..1000 {
             if shared.upgrade().is_none() {

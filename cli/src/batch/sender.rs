@@ -1,7 +1,7 @@
-//! The sending side of `--batch`: each line's task (see
-//! [`in_order`](super::in_order)) sends its request over the one harness
-//! and decodes the reply (building its output fields) on whatever thread
-//! it runs. After an authentication failure of a CID its remaining lines
+//! The sending side of `--batch`: the worker that has a line (see
+//! [`pool`](super::pool)) sends its request over the one harness and
+//! decodes the reply (building its output fields) on whatever thread it
+//! runs. After an authentication failure of a CID its remaining lines
 //! are not sent.
 
 use super::{Members, Reply, Request};
@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// What every line's request is sent with; shared by the lines' tasks.
+/// What every line's request is sent with; shared by the workers.
 #[derive(Debug)]
 pub struct Sender {
     harness: Harness,
