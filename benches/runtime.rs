@@ -25,12 +25,12 @@ fn bench(c: &mut Criterion) {
         .expect("harness");
     let op = catalog::operation("QueryIncidents").expect("op");
     let args = json!({"filter": "status:20", "limit": 2});
-    rt.block_on(h.request(op).args(args.clone()).send())
+    rt.block_on(h.request(op).args(&args).send())
         .expect("warm up");
 
     c.bench_function("command QueryIncidents (round trip)", |b| {
         b.iter(|| {
-            rt.block_on(h.request(op).args(args.clone()).send())
+            rt.block_on(h.request(op).args(&args).send())
                 .expect("reply")
         })
     });
@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
                         tokio::spawn(async move {
                             for _ in 0..8 {
                                 h.request(op)
-                                    .args(args.clone())
+                                    .args(&args)
                                     .send()
                                     .await
                                     .expect("reply");

@@ -25,8 +25,10 @@
 //! connect and 120 s per-request time-outs (a timer per request) and the
 //! 90 s pool idle time-out. It sends the same request (same URL, headers
 //! and body) built once and cloned per send, and reads the whole reply
-//! without decoding it. Everything else the harness does per command
-//! (planning the arguments, the token cache, building the request, retry
+//! without decoding it. The harness modes lend the same arguments to
+//! every command (`.args(&args)`, no copy per command, as the raw loop
+//! prepares its request once). Everything else the harness does per
+//! command (planning the arguments, the token cache, building the request, retry
 //! bookkeeping, logging, checking that the JSON reply is well-formed) is
 //! the overhead the ratio measures. The harness decodes a JSON body only
 //! when it is read; `harness-json` reads it (`resources()`), so its
@@ -182,7 +184,7 @@ async fn main() {
                         "GetIncidents" => r.resources_as::<Incident>().is_ok_and(|v| !v.is_empty()),
                         _ => r.resources_as::<String>().is_ok_and(|v| !v.is_empty()),
                     };
-                    match harness.request(op_ref).args((*args).clone()).send().await {
+                    match harness.request(op_ref).args(&*args).send().await {
                         Ok(r) => match read {
                             Read::Values => r.is_success() && r.resources().is_some(),
                             Read::Typed => r.is_success() && typed(&r),

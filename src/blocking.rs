@@ -12,7 +12,6 @@ use crate::paginate::Pages as AsyncPages;
 use crate::plan::{FileRef, PlanOptions, RequestPlan};
 use crate::response::Response;
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
@@ -167,7 +166,7 @@ impl Harness {
     }
 
     /// See [`crate::Harness::command`].
-    pub fn command(&self, name: &str, args: Value) -> Result<Response> {
+    pub fn command<'a>(&self, name: &str, args: impl Into<crate::Args<'a>>) -> Result<Response> {
         self.block_on(self.inner.command(name, args))
     }
 
@@ -217,7 +216,7 @@ pub struct RequestBuilder<'h> {
 
 impl<'h> RequestBuilder<'h> {
     /// See [`crate::RequestBuilder::args`].
-    pub fn args(self, args: Value) -> RequestBuilder<'h> {
+    pub fn args(self, args: impl Into<crate::Args<'h>>) -> RequestBuilder<'h> {
         RequestBuilder {
             inner: self.inner.args(args),
             ..self

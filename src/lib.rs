@@ -93,7 +93,7 @@ pub mod upload;
 pub use catalog::{resolve, Resolved, Via};
 pub use config::Cloud;
 pub use error::{ArgumentError, Error, ErrorKind, Result, TimeLimit, UnknownOperation};
-pub use harness::{Harness, HarnessBuilder, RequestBuilder, Target};
+pub use harness::{Args, Harness, HarnessBuilder, RequestBuilder, Target};
 pub use operation::{
     Body, BodyRoot, CollectionFormat, Field, Host, Location, Method, Operation, Param, ParamType,
 };

@@ -1,11 +1,13 @@
 //! The harness: a cheap-to-clone handle that authenticates, sends planned
 //! requests with retries, and returns [`Response`]s.
 
+mod args;
 mod builder;
 mod request;
 mod send;
 mod target;
 
+pub use args::Args;
 pub use builder::HarnessBuilder;
 pub use request::RequestBuilder;
 pub use target::Target;
@@ -18,7 +20,6 @@ use crate::pacing::PaceStats;
 use crate::plan::{PlanOptions, RequestPlan};
 use crate::response::Response;
 use crate::tenant::{Tenant, Tenants};
-use serde_json::Value;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use url::Url;
@@ -258,6 +259,8 @@ impl Harness {
     /// JSON arguments (an object, or `null` for none). The arguments are
     /// planned by [`router::plan`](crate::router::plan): a bad name or argument is an error and
     /// nothing is sent. See [`execute`](Self::execute) for the reply.
+    /// The arguments may be lent (`&value`, see [`Args`]) when the same
+    /// ones are sent many times.
     /// When the name is no operation and the arguments carry
     /// `"override": "METHOD,/route"`, that route is called (as falconpy's
     /// `command(override=...)`; see [`router::plan_override`](crate::router::plan_override)).
@@ -273,7 +276,8 @@ impl Harness {
     /// println!("{:?}", reply.resources());
     /// # Ok(()) }
     /// ```
-    pub async fn command(&self, name: &str, args: Value) -> Result<Response> {
+    pub async fn command<'a>(&self, name: &str, args: impl Into<Args<'a>>) -> Result<Response> {
+        let args: Args<'a> = args.into();
         self.request(name).args(args).send().await
     }
 

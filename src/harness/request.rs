@@ -2,7 +2,7 @@
 //! and files, and how to take the reply (sent and buffered, streamed into
 //! a writer, followed page by page, or only planned).
 
-use super::{Harness, Target};
+use super::{Args, Harness, Target};
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::paginate::{Pages, Planner};
@@ -37,7 +37,7 @@ use tokio::io::AsyncWrite;
 pub struct RequestBuilder<'h> {
     harness: &'h Harness,
     target: Target,
-    args: Value,
+    args: Args<'h>,
     files: Vec<(String, FileRef)>,
     lenient: Option<bool>,
     member_cid: Option<String>,
@@ -50,7 +50,7 @@ impl<'h> RequestBuilder<'h> {
         RequestBuilder {
             harness,
             target,
-            args: Value::Null,
+            args: Args::default(),
             files: Vec::new(),
             lenient: None,
             member_cid: None,
@@ -60,9 +60,10 @@ impl<'h> RequestBuilder<'h> {
     }
 
     /// The JSON arguments: an object (see [`router`] for where each key
-    /// goes), or `null` for none (the default).
-    pub fn args(mut self, args: Value) -> RequestBuilder<'h> {
-        self.args = args;
+    /// goes), or `null` for none (the default). Owned or lent (see
+    /// [`Args`]): planning only reads them.
+    pub fn args(mut self, args: impl Into<Args<'h>>) -> RequestBuilder<'h> {
+        self.args = args.into();
         self
     }
 
@@ -335,7 +336,7 @@ impl<'h> RequestBuilder<'h> {
             },
         };
         let cap = harness.page_cap();
-        Pages::with_planner(&harness, op, self.args, cap, planner)
+        Pages::with_planner(&harness, op, self.args.into_owned(), cap, planner)
     }
 }
 
@@ -386,7 +387,9 @@ mod tests {
             by_name.warnings.clear();
             assert_eq!(by_name, want);
         }
+        // Owned or lent arguments plan alike.
         assert_eq!(h.request(op).args(args.clone()).plan().unwrap(), want);
+        assert_eq!(h.request(op).args(&args).plan().unwrap(), want);
         assert_eq!(h.request(want.clone()).plan().unwrap(), want);
         let manual = h
             .request(Target::override_route(
