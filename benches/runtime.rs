@@ -46,11 +46,7 @@ fn bench(c: &mut Criterion) {
                         let args = args.clone();
                         tokio::spawn(async move {
                             for _ in 0..8 {
-                                h.request(op)
-                                    .args(&args)
-                                    .send()
-                                    .await
-                                    .expect("reply");
+                                h.request(op).args(&args).send().await.expect("reply");
                             }
                         })
                     })

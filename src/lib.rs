@@ -67,6 +67,7 @@ pub mod config;
 pub mod error;
 pub mod escape;
 mod harness;
+mod json_bytes;
 pub mod json_kind;
 mod media;
 pub mod operation;
@@ -85,6 +86,8 @@ pub mod split;
 pub mod suggest;
 pub(crate) mod swar;
 mod tenant;
+#[cfg(test)]
+mod test_values;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;

@@ -23,5 +23,67 @@ pub const RETRY_AFTER: HeaderName = HeaderName::from_static("x-ratelimit-retryaf
 /// assert_eq!(rate_limit::number(&h, &rate_limit::LIMIT), None);
 /// ```
 pub fn number(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    // What `to_str()?.trim().parse::<u64>()` reads, in one pass: blanks
+    // (the only white space a header value's text can hold) around an
+    // optional `+` and at least one digit, no overflow.
+    let v = headers.get(name)?.as_bytes();
+    let blank = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = v.iter().position(|b| !blank(b))?;
+    let end = v.iter().rposition(|b| !blank(b))? + 1;
+    let v = &v[start..end];
+    let digits = v.strip_prefix(b"+").unwrap_or(v);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u64::from(d))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(crate::proptest_config::kept_beside(1024))]
+
+        /// The one pass reads what the text reading reads.
+        #[test]
+        fn reads_a_value_as_its_text_parsed(v in prop::collection::vec(prop_oneof![
+            Just(b' '), Just(b'\t'), Just(b'+'), Just(b'-'), b'0'..=b'9', b'0'..=b'9', any::<u8>()
+        ], 0..24)) {
+            let Ok(value) = reqwest::header::HeaderValue::from_bytes(&v) else {
+                return Ok(());
+            };
+            let mut h = HeaderMap::new();
+            h.insert(LIMIT, value);
+            let text = h[&LIMIT].to_str().ok().and_then(|t| t.trim().parse::<u64>().ok());
+            prop_assert_eq!(number(&h, &LIMIT), text);
+        }
+    }
+
+    #[test]
+    fn edges() {
+        let read = |v: &[u8]| {
+            let mut h = HeaderMap::new();
+            h.insert(LIMIT, reqwest::header::HeaderValue::from_bytes(v).unwrap());
+            number(&h, &LIMIT)
+        };
+        assert_eq!(read(b" \t+6000\t "), Some(6000));
+        assert_eq!(read(b"18446744073709551615"), Some(u64::MAX));
+        for bad in [
+            &b"18446744073709551616"[..],
+            b"",
+            b" ",
+            b"+",
+            b"-1",
+            b"1 2",
+            b"1\xff",
+            b"0x10",
+        ] {
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+    }
 }

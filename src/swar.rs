@@ -32,6 +32,14 @@ pub(crate) const fn at_least(x: u64, n: u8) -> u64 {
     (x | x.wrapping_add(ONES * (0x80 - n as u64))) & HIGH
 }
 
+/// Flags the bytes a JSON string cannot hold as they are: `"`, `\`
+/// and the control characters below `0x20` (only the lowest flagged byte
+/// is exact, see [`skip`]).
+#[inline]
+pub(crate) const fn json_escaped(x: u64) -> u64 {
+    below(x, 0x20) | equal(x, b'"') | equal(x, b'\\')
+}
+
 /// Flags exactly the bytes of `x` equal to `c` (no carries between
 /// bytes: each byte's low seven bits and high bit are looked at apart).
 #[inline]

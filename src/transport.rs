@@ -72,25 +72,29 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
             plan.operation, plan.path
         )));
     }
-    let url = if plain_path(&plan.path) {
-        // The planner's paths (routes with percent-encoded segments) and
-        // query strings (every byte but the unreserved ones encoded) come
-        // out of a full parse unchanged: set them on the parsed base
-        // instead of parsing scheme and host again on every request; and
-        // the route's path once per base (`routes`).
-        let mut url = endpoints.routes.get_or_make(plan.host, &plan.path, || {
-            let mut url = base.clone();
-            let prefix = base.path().trim_end_matches('/');
-            if prefix.is_empty() {
-                url.set_path(&plan.path);
-            } else {
-                url.set_path(&format!("{prefix}{}", plan.path));
-            }
-            url
-        });
+    // The planner's paths (routes with percent-encoded segments) and
+    // query strings (every byte but the unreserved ones encoded) come out
+    // of a full parse unchanged: set them on the parsed base instead of
+    // parsing scheme and host again on every request, and a route's path
+    // once per base (`routes` keeps plain paths only).
+    let with_query = |url: &mut Url| {
         if !plan.query.is_empty() {
             url.set_query(Some(&plan.query_string()));
         }
+    };
+    let url = if let Some(mut url) = endpoints.routes.get(plan.host, &plan.path) {
+        with_query(&mut url);
+        url
+    } else if plain_path(&plan.path) {
+        let mut url = base.clone();
+        let prefix = base.path().trim_end_matches('/');
+        if prefix.is_empty() {
+            url.set_path(&plan.path);
+        } else {
+            url.set_path(&format!("{prefix}{}", plan.path));
+        }
+        endpoints.routes.keep(plan.host, &plan.path, &url);
+        with_query(&mut url);
         url
     } else {
         full_url(base, plan)?
@@ -225,7 +229,10 @@ fn assemble(
     let missing = || Error::Config(format!("{}: a file to send was not opened", plan.operation));
     rb = match &plan.body {
         PlannedBody::Empty => rb,
-        PlannedBody::Json(v) => rb.json(v),
+        // What `RequestBuilder::json` sends, written faster.
+        PlannedBody::Json(v) => rb
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(crate::json_bytes::to_vec(v)),
         PlannedBody::Form(pairs) => rb.form(pairs),
         PlannedBody::Raw {
             bytes,

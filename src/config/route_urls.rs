@@ -19,27 +19,34 @@ const MAX_PATHS: usize = 256;
 /// when the base URLs change).
 #[derive(Default)]
 pub(crate) struct RouteUrls {
-    api: RwLock<HashMap<String, Url>>,
-    container: RwLock<HashMap<String, Url>>,
+    api: RwLock<Table>,
+    container: RwLock<Table>,
 }
 
+/// Path -> URL. A fast hash: paths are short, and with at most
+/// [`MAX_PATHS`] entries, paths made to collide cost little.
+type Table = HashMap<String, Url, foldhash::fast::RandomState>;
+
 impl RouteUrls {
-    /// The URL of `path` on `host`, made by `make` the first time.
-    pub(crate) fn get_or_make(&self, host: Host, path: &str, make: impl FnOnce() -> Url) -> Url {
-        let table = match host {
+    fn table(&self, host: Host) -> &RwLock<Table> {
+        match host {
             Host::Api => &self.api,
             Host::ContainerRegistry => &self.container,
-        };
-        if let Some(url) = table.read().ok().and_then(|t| t.get(path).cloned()) {
-            return url;
         }
-        let url = make();
-        if let Ok(mut t) = table.write() {
+    }
+
+    /// The URL of `path` on `host`, when it was kept.
+    pub(crate) fn get(&self, host: Host, path: &str) -> Option<Url> {
+        self.table(host).read().ok()?.get(path).cloned()
+    }
+
+    /// Keeps the URL of `path` on `host`, while there is room.
+    pub(crate) fn keep(&self, host: Host, path: &str, url: &Url) {
+        if let Ok(mut t) = self.table(host).write() {
             if t.len() < MAX_PATHS {
                 t.insert(path.to_string(), url.clone());
             }
         }
-        url
     }
 }
 
@@ -61,7 +68,7 @@ impl Eq for RouteUrls {}
 
 impl fmt::Debug for RouteUrls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = |t: &RwLock<HashMap<String, Url>>| t.read().map(|t| t.len()).unwrap_or(0);
+        let len = |t: &RwLock<Table>| t.read().map(|t| t.len()).unwrap_or(0);
         f.debug_struct("RouteUrls")
             .field("api", &len(&self.api))
             .field("container", &len(&self.container))
@@ -74,28 +81,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn made_once_per_path_and_bounded() {
+    fn kept_per_host_and_bounded() {
         let urls = RouteUrls::default();
-        let base = Url::parse("http://127.0.0.1:1/").unwrap();
-        let made = std::cell::Cell::new(0);
         let on_base = |path: &str| {
-            made.set(made.get() + 1);
-            let mut u = base.clone();
+            let mut u = Url::parse("http://127.0.0.1:1/").unwrap();
             u.set_path(path);
             u
         };
-        for _ in 0..3 {
-            let u = urls.get_or_make(Host::Api, "/a/v1", || on_base("/a/v1"));
-            assert_eq!(u.as_str(), "http://127.0.0.1:1/a/v1");
-        }
-        assert_eq!(made.get(), 1);
-        urls.get_or_make(Host::ContainerRegistry, "/a/v1", || on_base("/a/v1"));
-        assert_eq!(made.get(), 2, "each host has its own table");
+        assert_eq!(urls.get(Host::Api, "/a/v1"), None);
+        urls.keep(Host::Api, "/a/v1", &on_base("/a/v1"));
+        let u = urls.get(Host::Api, "/a/v1").unwrap();
+        assert_eq!(u.as_str(), "http://127.0.0.1:1/a/v1");
+        assert_eq!(
+            urls.get(Host::ContainerRegistry, "/a/v1"),
+            None,
+            "each host has its own table"
+        );
         for i in 0..MAX_PATHS + 10 {
             let p = format!("/p/{i}");
-            assert!(urls.get_or_make(Host::Api, &p, || on_base(&p)).path() == p);
+            urls.keep(Host::Api, &p, &on_base(&p));
         }
         assert_eq!(urls.api.read().unwrap().len(), MAX_PATHS);
+        assert_eq!(urls.get(Host::Api, &format!("/p/{}", MAX_PATHS + 5)), None);
         assert_eq!(urls.clone().api.read().unwrap().len(), 0);
     }
 }

@@ -173,7 +173,13 @@ impl Permit<'_> {
         let Some(ticket) = self.ticket.take() else {
             return;
         };
-        let mut seen = observation(status, headers, SystemTime::now());
+        // The clock is read for a refusal's wait only.
+        let now = if status == 429 {
+            SystemTime::now()
+        } else {
+            SystemTime::UNIX_EPOCH
+        };
+        let mut seen = observation(status, headers, now);
         seen.retry_after = seen.retry_after.map(|d| d.min(self.pacer.max_block));
         if seen.refused {
             tracing::info!(
@@ -199,7 +205,7 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// The rate-limit figures of a reply.
+/// The rate-limit figures of a reply; `now` is read only for a 429's wait.
 pub fn observation(status: u16, headers: &HeaderMap, now: SystemTime) -> Observation {
     use crate::rate_limit::{number, LIMIT, REMAINING};
     let refused = status == 429;
