@@ -2,7 +2,7 @@
 //! retry policy and [`Response`](crate::Response) read them from here.
 //! Prebuilt names make a lookup a hash of the name, not a parse of it.
 
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// `X-RateLimit-Limit`: requests allowed per minute for the CID.
 pub const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -23,10 +23,43 @@ pub const RETRY_AFTER: HeaderName = HeaderName::from_static("x-ratelimit-retryaf
 /// assert_eq!(rate_limit::number(&h, &rate_limit::LIMIT), None);
 /// ```
 pub fn number(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    // What `to_str()?.trim().parse::<u64>()` reads, in one pass: blanks
-    // (the only white space a header value's text can hold) around an
-    // optional `+` and at least one digit, no overflow.
-    let v = headers.get(name)?.as_bytes();
+    whole_number(headers.get(name)?)
+}
+
+/// [`LIMIT`] and [`REMAINING`] as [`number`] reads them, found in one
+/// walk over the headers instead of two lookups by name (the pacer reads
+/// them from every reply).
+///
+/// ```
+/// use falcon_harness::rate_limit;
+/// let mut h = reqwest::header::HeaderMap::new();
+/// h.insert(rate_limit::LIMIT, "6000".parse().unwrap());
+/// h.append(rate_limit::REMAINING, "12".parse().unwrap());
+/// h.append(rate_limit::REMAINING, "11".parse().unwrap());
+/// assert_eq!(rate_limit::limit_and_remaining(&h), (Some(6000), Some(12)));
+/// ```
+pub fn limit_and_remaining(headers: &HeaderMap) -> (Option<u64>, Option<u64>) {
+    let (mut limit, mut remaining) = (None, None);
+    // A name's first value comes first, as `get` gives it.
+    for (name, value) in headers {
+        if *name == LIMIT && limit.is_none() {
+            limit = Some(value);
+        } else if *name == REMAINING && remaining.is_none() {
+            remaining = Some(value);
+        }
+    }
+    (
+        limit.and_then(whole_number),
+        remaining.and_then(whole_number),
+    )
+}
+
+/// A value as a whole number: what `to_str()?.trim().parse::<u64>()`
+/// reads, in one pass: blanks (the only white space a header value's
+/// text can hold) around an optional `+` and at least one digit, no
+/// overflow.
+fn whole_number(value: &HeaderValue) -> Option<u64> {
+    let v = value.as_bytes();
     let blank = |b: &u8| matches!(b, b' ' | b'\t');
     let start = v.iter().position(|b| !blank(b))?;
     let end = v.iter().rposition(|b| !blank(b))? + 1;
@@ -61,6 +94,25 @@ mod tests {
             h.insert(LIMIT, value);
             let text = h[&LIMIT].to_str().ok().and_then(|t| t.trim().parse::<u64>().ok());
             prop_assert_eq!(number(&h, &LIMIT), text);
+            prop_assert_eq!(limit_and_remaining(&h), (text, None));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config::kept_beside(256))]
+
+        /// One walk finds what two lookups by name find, whatever the
+        /// order, repeats and other headers.
+        #[test]
+        fn one_walk_reads_as_two_lookups(headers in prop::collection::vec(
+            (0usize..4, prop_oneof![Just(" 7 ".to_string()), "[0-9]{1,3}", "[ -~]{0,4}"]), 0..10
+        )) {
+            let names = [LIMIT, REMAINING, RETRY_AFTER, HeaderName::from_static("content-type")];
+            let mut h = HeaderMap::new();
+            for (n, v) in &headers {
+                h.append(names[*n].clone(), HeaderValue::from_str(v).unwrap());
+            }
+            prop_assert_eq!(limit_and_remaining(&h), (number(&h, &LIMIT), number(&h, &REMAINING)));
         }
     }
 

@@ -207,11 +207,11 @@ impl Drop for Permit<'_> {
 
 /// The rate-limit figures of a reply; `now` is read only for a 429's wait.
 pub fn observation(status: u16, headers: &HeaderMap, now: SystemTime) -> Observation {
-    use crate::rate_limit::{number, LIMIT, REMAINING};
     let refused = status == 429;
+    let (limit, remaining) = crate::rate_limit::limit_and_remaining(headers);
     Observation {
-        limit: number(headers, &LIMIT),
-        remaining: number(headers, &REMAINING),
+        limit,
+        remaining,
         refused,
         retry_after: if refused {
             crate::retry::rate_limit_wait(headers, now)
