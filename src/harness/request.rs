@@ -11,6 +11,7 @@ use crate::response::Response;
 use crate::router;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::Arc;
 use tokio::io::AsyncWrite;
 
@@ -233,10 +234,16 @@ impl<'h> RequestBuilder<'h> {
     /// argument, transport, time-out, authentication and decoding
     /// failures are errors. A long id list is sent as several requests
     /// with one merged reply (see [`plans`](Self::plans)).
-    pub async fn send(self) -> Result<Response> {
-        let t = self.take()?;
-        let plans = crate::split::split(t.plan, t.split)?;
-        t.harness.execute_all(plans, t.paced).await
+    pub fn send(self) -> impl Future<Output = Result<Response>> + 'h {
+        // Planned here (no I/O): the future keeps the plans, not the
+        // builder and its arguments.
+        let taken = self
+            .take()
+            .and_then(|t| Ok((crate::split::split(t.plan, t.split)?, t.harness, t.paced)));
+        async move {
+            let (plans, harness, paced) = taken?;
+            harness.execute_all(plans, paced).await
+        }
     }
 
     /// The plan, the harness to send it with (the member CID's view, or

@@ -62,13 +62,15 @@ impl Harness {
     }
 
     /// [`execute`](Self::execute), waiting for the pacer when `paced`.
-    pub(super) async fn execute_paced(
+    /// Not an `async fn`: the future keeps the plan once, where an
+    /// `async fn` would keep its argument and a moved copy.
+    pub(super) fn execute_paced(
         &self,
         mut plan: RequestPlan,
         paced: bool,
-    ) -> Result<Response> {
+    ) -> impl Future<Output = Result<Response>> + '_ {
         let span = span(&plan);
-        let sent = async {
+        let sent = async move {
             let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan, paced);
@@ -85,7 +87,7 @@ impl Harness {
             Ok(Response::from_parts(plan.operation, status, headers, body)?
                 .with_meta(warnings, attempts))
         };
-        in_span(span, sent).await
+        in_span(span, sent)
     }
 
     /// Sends a plan and streams a success reply's body into `writer`; see
@@ -188,20 +190,26 @@ impl Harness {
         };
         let endpoints = self.endpoints();
         let (client, bearer) = (&self.inner.client, Some(token.header()?));
-        let mut request = if plan.body.opens_files() {
-            let build = transport::build_request(client, &endpoints, plan, bearer);
-            Box::pin(limits.within(what, retries + 1, build)).await??
-        } else {
-            transport::build_request_now(client, &endpoints, plan, bearer)?
+        // Built in a block: the request's storage is not kept in this
+        // future while the reply is awaited.
+        let sending = {
+            let mut request = if plan.body.opens_files() {
+                let build = transport::build_request(client, &endpoints, plan, bearer);
+                Box::pin(limits.within(what, retries + 1, build)).await??
+            } else {
+                transport::build_request_now(client, &endpoints, plan, bearer)?
+            };
+            drop(endpoints);
+            *request.timeout_mut() = Some(limits.for_attempt());
+            tracing::debug!(
+                method = %request.method(),
+                url = %crate::config::redact_url(request.url().as_str()),
+                retry = retries,
+                "sending"
+            );
+            self.inner.client.execute(request)
         };
-        *request.timeout_mut() = Some(limits.for_attempt());
-        tracing::debug!(
-            method = %request.method(),
-            url = %crate::config::redact_url(request.url().as_str()),
-            retry = retries,
-            "sending"
-        );
-        let reply = match self.inner.client.execute(request).await {
+        let reply = match sending.await {
             Ok(reply) => reply,
             Err(e) => return Ok(Attempted::Failed(e)),
         };
