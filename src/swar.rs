@@ -48,6 +48,19 @@ pub(crate) const fn equal_exact(x: u64, c: u8) -> u64 {
     !(((y & !HIGH) + !HIGH) | y) & HIGH
 }
 
+/// Flags the bytes of `x` that end a run of a JSON string's plain
+/// inside: a control character, `"`, `\` or a byte past ASCII. Only the
+/// lowest flagged byte is exact, as for the tests above. It costs less
+/// than their union: `x ^ 0x02` moves `"` to `0x20`, next to the control
+/// characters, so one test finds both, and its high bits are those of
+/// `x`, which flag every byte past ASCII, so no test needs to rule those
+/// out.
+#[inline]
+pub(crate) const fn string_stops(x: u64) -> u64 {
+    let y = x ^ (ONES * 0x02);
+    (y.wrapping_sub(ONES * 0x21) | y | (x ^ (ONES * b'\\' as u64)).wrapping_sub(ONES)) & HIGH
+}
+
 /// Whether an odd number of bytes is flagged in `flags` (high bits only).
 #[inline]
 pub(crate) const fn odd(flags: u64) -> bool {
@@ -121,6 +134,12 @@ mod tests {
             prop_assert_eq!(lowest(bytes, |x| equal(x, c)), bytes.iter().position(|&b| b == c));
             prop_assert_eq!(lowest(bytes, |x| below(x, n)), bytes.iter().position(|&b| b < n));
             prop_assert_eq!(lowest(bytes, |x| at_least(x, n)), bytes.iter().position(|&b| b >= n));
+        }
+
+        #[test]
+        fn string_stops_flag_the_first_byte_that_ends_a_plain_run(bytes in prop::array::uniform8(prop_oneof![0x20u8..0x7f, 0x20u8..0x7f, 0x20u8..0x7f, any::<u8>()])) {
+            let stop = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80;
+            prop_assert_eq!(lowest(bytes, string_stops), bytes.iter().position(|&b| stop(b)));
         }
 
         #[test]

@@ -24,16 +24,18 @@ pub(super) fn classify(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if media::is_json(ct) {
-        // Well-formedness only: skipping values builds nothing. The text
-        // must be UTF-8 as a whole (the skipper does not look inside
-        // strings); a body that is not goes to a full parse for the error
-        // message `from_slice` gives.
-        // The fast scanner settles well-formed texts; anything else goes
-        // to `serde_json`, which decides and words the error.
-        let checked = match std::str::from_utf8(raw) {
-            Ok(_) if wellformed::check(raw) == Verdict::WellFormed => Ok(()),
-            Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
-            Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
+        // Well-formedness only: skipping values builds nothing. The fast
+        // scanner settles well-formed texts, UTF-8 included; anything
+        // else goes to `serde_json`, which decides and words the error (a
+        // body that is not UTF-8 as a whole gets the message `from_slice`
+        // gives).
+        let checked = if wellformed::check(raw) == Verdict::WellFormed {
+            Ok(())
+        } else {
+            match std::str::from_utf8(raw) {
+                Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
+                Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
+            }
         };
         return checked.map(|()| None).map_err(|e| Error::Decode {
             operation: operation.to_string(),

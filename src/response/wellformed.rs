@@ -1,5 +1,5 @@
-//! A fast check that a UTF-8 text is one well-formed JSON text, for the
-//! check every JSON reply gets on arrival.
+//! A fast check that a reply body is one well-formed JSON text, valid
+//! UTF-8, for the check every JSON reply gets on arrival.
 //!
 //! `serde_json` is the reference: this scanner only answers "well-formed"
 //! for texts `serde_json` accepts (the grammar of RFC 8259 as `serde_json`
@@ -11,52 +11,70 @@
 //! tests compare the two on generated and mutated texts.
 //!
 //! It is a loop over bytes with an explicit stack of open brackets (no
-//! recursion, no allocation), and skips the inside of a string eight bytes
-//! at a time.
+//! recursion, no allocation) that takes the common cases first: no
+//! blanks, a key right after `{` or `,`, its colon right after it. The
+//! inside of a string is skipped eight bytes at a time
+//! ([`swar::string_stops`]) up to a byte that needs a look.
+//!
+//! It also settles UTF-8, so the caller needs no check of its own: outside
+//! strings it moves only over ASCII bytes, and inside one each run of
+//! bytes past ASCII must be valid UTF-8 on its own. An ASCII byte is never
+//! part of a longer UTF-8 sequence, so a text found well-formed is valid
+//! UTF-8 as a whole; a text of ASCII strings needs no UTF-8 work at all.
 
 use crate::swar;
 
 /// What the scanner found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// One well-formed JSON text, blanks around it allowed.
+    /// One well-formed JSON text, valid UTF-8, blanks around it allowed.
     WellFormed,
     /// Not shown well-formed here: ask the reference.
     Unsure,
 }
 
-/// How deep the scanner follows nesting (a bit per level).
+/// How deep the scanner follows nesting.
 const MAX_DEPTH: usize = 256;
 
-/// Open brackets, innermost last: a set bit is an object.
-struct Stack {
-    bits: [u64; MAX_DEPTH / 64],
+/// The closing bytes of the open brackets, innermost last:
+/// `closes[..depth]`.
+struct Stack<'a> {
+    closes: &'a mut [u8; MAX_DEPTH],
     depth: usize,
 }
 
-impl Stack {
-    fn push(&mut self, object: bool) -> bool {
-        if self.depth == MAX_DEPTH {
-            return false;
-        }
-        let (word, bit) = (self.depth / 64, self.depth % 64);
-        if object {
-            self.bits[word] |= 1 << bit;
-        } else {
-            self.bits[word] &= !(1 << bit);
-        }
+impl Stack<'_> {
+    /// Opens a bracket that `close` closes; `None` past [`MAX_DEPTH`].
+    #[inline(always)]
+    fn push(&mut self, close: u8) -> Option<()> {
+        *self.closes.get_mut(self.depth)? = close;
         self.depth += 1;
-        true
+        Some(())
     }
 
-    /// The innermost open bracket: `Some(true)` for an object.
-    fn top(&self) -> Option<bool> {
-        let d = self.depth.checked_sub(1)?;
-        Some(self.bits[d / 64] >> (d % 64) & 1 == 1)
+    /// Closes the innermost open bracket; `None` when none is open.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<()> {
+        self.depth = self.depth.checked_sub(1)?;
+        Some(())
+    }
+
+    /// The byte that closes the innermost open bracket, [`TOP`] when none
+    /// is open.
+    #[inline(always)]
+    fn close(&self) -> u8 {
+        match self.depth.checked_sub(1) {
+            Some(d) => self.closes[d % MAX_DEPTH],
+            None => TOP,
+        }
     }
 }
 
-/// Checks `text` (valid UTF-8: the caller checked it as a whole).
+/// What [`Stack::close`] gives at the top level, where no bracket is
+/// open. Only a NUL byte matches it, and [`Stack::pop`] then refuses it.
+const TOP: u8 = 0;
+
+/// Checks `text`, any bytes: one found well-formed is valid UTF-8 too.
 pub(super) fn check(text: &[u8]) -> Verdict {
     match scan(text) {
         Some(()) => Verdict::WellFormed,
@@ -64,153 +82,212 @@ pub(super) fn check(text: &[u8]) -> Verdict {
     }
 }
 
-fn scan(b: &[u8]) -> Option<()> {
+/// The scan: `s` is what is left of the text.
+fn scan(s: &[u8]) -> Option<()> {
+    let mut s = skip_blanks(s);
+    let mut closes = [0; MAX_DEPTH];
     let mut stack = Stack {
-        bits: [0; MAX_DEPTH / 64],
+        closes: &mut closes,
         depth: 0,
     };
-    let mut i = 0;
-    'value: loop {
-        // A value starts here (after blanks).
-        i = skip_blanks(b, i);
-        match *b.get(i)? {
-            open @ (b'{' | b'[') => {
-                let object = open == b'{';
-                i = skip_blanks(b, i + 1);
-                if *b.get(i)? == if object { b'}' } else { b']' } {
-                    i += 1;
-                } else {
-                    if !stack.push(object) {
-                        return None;
+    loop {
+        // A value starts here. Blanks are an arm of their own: with none,
+        // as in most replies, they cost no test.
+        match *s {
+            [b'"', ref rest @ ..] => s = string(rest)?,
+            [open @ (b'{' | b'['), ref rest @ ..] => {
+                s = skip_blanks(rest);
+                // `}` and `]` are two past their openers.
+                match *s {
+                    [c, ref rest @ ..] if c == open + 2 => s = rest,
+                    _ => {
+                        stack.push(open + 2)?;
+                        if open == b'{' {
+                            s = key(s)?;
+                        }
+                        continue;
                     }
-                    if object {
-                        i = key(b, i)?;
-                    }
-                    continue 'value;
                 }
             }
-            b'"' => i = string(b, i + 1)?,
-            b't' => i = literal(b, i, b"true")?,
-            b'f' => i = literal(b, i, b"false")?,
-            b'n' => i = literal(b, i, b"null")?,
-            b'-' | b'0'..=b'9' => i = number(b, i)?,
+            [b'-' | b'0'..=b'9', ..] => s = number(s)?,
+            [b't', b'r', b'u', b'e', ref rest @ ..]
+            | [b'f', b'a', b'l', b's', b'e', ref rest @ ..]
+            | [b'n', b'u', b'l', b'l', ref rest @ ..] => s = rest,
+            [b' ' | b'\t' | b'\n' | b'\r', ref rest @ ..] => {
+                s = skip_blanks(rest);
+                continue;
+            }
             _ => return None,
         }
         // After a value: close brackets until a comma asks for the next.
         loop {
-            i = skip_blanks(b, i);
-            let Some(object) = stack.top() else {
-                return (i == b.len()).then_some(());
-            };
-            match (*b.get(i)?, object) {
-                (b',', true) => {
-                    i = key(b, skip_blanks(b, i + 1))?;
-                    continue 'value;
+            let close = stack.close();
+            match *s {
+                // In an object, most often a key right after the comma.
+                [b',', b'"', ref rest @ ..] if close == b'}' => {
+                    s = key_rest(rest)?;
+                    break;
                 }
-                (b',', false) => {
-                    i += 1;
-                    continue 'value;
+                [b',', ref rest @ ..] if close == b']' => {
+                    s = rest;
+                    break;
                 }
-                (b'}', true) | (b']', false) => {
-                    stack.depth -= 1;
-                    i += 1;
+                [c, ref rest @ ..] if c == close => {
+                    s = rest;
+                    stack.pop()?;
                 }
+                [b' ' | b'\t' | b'\n' | b'\r', ref rest @ ..] => s = skip_blanks(rest),
+                [b',', ref rest @ ..] if close == b'}' => {
+                    s = key(rest)?;
+                    break;
+                }
+                [] => return (close == TOP).then_some(()),
                 _ => return None,
             }
         }
     }
 }
 
-fn skip_blanks(b: &[u8], mut i: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
-        i += 1;
+/// An object's key and the colon after it, blanks around; what follows.
+#[inline(always)]
+fn key(s: &[u8]) -> Option<&[u8]> {
+    key_rest(skip_blanks(s).strip_prefix(b"\"")?)
+}
+
+/// The rest of a key after its opening quote, and the colon after it;
+/// what follows.
+#[inline(always)]
+fn key_rest(s: &[u8]) -> Option<&[u8]> {
+    match *closing_quote(s)? {
+        // The common case first: no blank before the colon.
+        [_, b':', ref rest @ ..] => Some(rest),
+        [_, ref rest @ ..] => colon(rest),
+        [] => None,
     }
-    i
 }
 
-/// An object key at `i` and the colon after it; the index after the colon.
-fn key(b: &[u8], i: usize) -> Option<usize> {
-    if *b.get(i)? != b'"' {
-        return None;
+/// The colon after a key, blanks before it; what follows.
+#[inline(always)]
+fn colon(s: &[u8]) -> Option<&[u8]> {
+    match *s {
+        [b':', ref rest @ ..] => Some(rest),
+        _ => skip_blanks(s).strip_prefix(b":"),
     }
-    let i = skip_blanks(b, string(b, i + 1)?);
-    (*b.get(i)? == b':').then_some(i + 1)
 }
 
-fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
-    let end = i + word.len();
-    (b.get(i..end)? == word).then_some(end)
+/// What follows the blanks at the start of `s`.
+#[inline(always)]
+fn skip_blanks(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = s {
+        s = rest;
+    }
+    s
 }
 
-/// The inside of a string from `i` (after its opening quote); the index
-/// after its closing quote.
-fn string(b: &[u8], mut i: usize) -> Option<usize> {
+/// The inside of a string (after its opening quote); what follows its
+/// closing quote.
+#[inline(always)]
+fn string(s: &[u8]) -> Option<&[u8]> {
+    closing_quote(s)?.get(1..)
+}
+
+/// The inside of a string (after its opening quote); the text from its
+/// closing quote on.
+#[inline(always)]
+fn closing_quote(mut s: &[u8]) -> Option<&[u8]> {
     loop {
-        // Eight bytes at a time while none is a quote, a backslash or a
-        // control character.
-        i = swar::skip(b, i, |x| {
-            swar::below(x, 0x20) | swar::equal(x, b'"') | swar::equal(x, b'\\')
-        });
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => {
-                i = match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i + 2,
-                    b'u' => {
-                        let hex = b.get(i + 2..i + 6)?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return None;
-                        }
-                        i + 6
-                    }
-                    _ => return None,
-                }
-            }
-            c if c < 0x20 => return None,
-            _ => i += 1,
+        s = plain(s);
+        if let [b'"', ..] = s {
+            return Some(s);
         }
+        s = past_stop(s)?;
     }
 }
 
-/// A number at `i`; the index after it.
-fn number(b: &[u8], mut i: usize) -> Option<usize> {
-    let digits = |mut i: usize| {
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
+/// What follows the bytes at the start of `s` that stopped a plain run
+/// inside a string and are not its closing quote: an escape, a run past
+/// ASCII or, where fewer than eight bytes remain, a plain byte. `None`
+/// for a control character, a bad escape or the end of the text.
+#[inline(never)]
+fn past_stop(s: &[u8]) -> Option<&[u8]> {
+    match *s {
+        [b'\\', b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't', ref rest @ ..] => {
+            Some(rest)
         }
-        i
-    };
-    if b[i] == b'-' {
-        i += 1;
+        [b'\\', b'u', a, b, c, d, ref rest @ ..] => [a, b, c, d]
+            .iter()
+            .all(u8::is_ascii_hexdigit)
+            .then_some(rest),
+        [0x80..=0xff, ..] => non_ascii(s),
+        [0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7f, ref rest @ ..] => Some(rest),
+        _ => None,
     }
-    match *b.get(i)? {
-        b'0' => i += 1,
-        b'1'..=b'9' => i = digits(i + 1),
+}
+
+/// What follows the plain run at the start of `s` (no quote, backslash,
+/// control character or byte past ASCII), found in whole words: when
+/// fewer than eight bytes remain, they are left to the caller.
+#[inline(always)]
+fn plain(mut s: &[u8]) -> &[u8] {
+    while let Some((w, rest)) = s.split_first_chunk::<8>() {
+        let found = swar::string_stops(u64::from_le_bytes(*w));
+        if found != 0 {
+            return &s[(found.trailing_zeros() / 8) as usize..];
+        }
+        s = rest;
+    }
+    s
+}
+
+/// What follows the run of bytes past ASCII at the start of `s`, if it
+/// is valid UTF-8 on its own. An ASCII byte is never part of a longer
+/// UTF-8 sequence, so a text whose runs are each valid is valid as a
+/// whole.
+#[cold]
+fn non_ascii(s: &[u8]) -> Option<&[u8]> {
+    let (run, rest) = s.split_at(s.iter().position(u8::is_ascii).unwrap_or(s.len()));
+    std::str::from_utf8(run).ok()?;
+    Some(rest)
+}
+
+/// A number at the start of `s`; what follows it.
+fn number(s: &[u8]) -> Option<&[u8]> {
+    let mut s = match *s.strip_prefix(b"-").unwrap_or(s) {
+        [b'0', ref rest @ ..] => rest,
+        [b'1'..=b'9', ref rest @ ..] => digits(rest),
         _ => return None,
+    };
+    if let [b'.', ref rest @ ..] = *s {
+        s = some_digits(rest)?;
     }
-    if b.get(i) == Some(&b'.') {
-        let end = digits(i + 1);
-        if end == i + 1 {
-            return None;
-        }
-        i = end;
-    }
-    if let Some(b'e' | b'E') = b.get(i) {
-        i += 1;
-        if let Some(b'+' | b'-') = b.get(i) {
-            i += 1;
-        }
-        let end = digits(i);
-        if end == i {
-            return None;
-        }
-        i = end;
+    if let [b'e' | b'E', ref rest @ ..] = *s {
+        s = some_digits(
+            rest.strip_prefix(b"+")
+                .or(rest.strip_prefix(b"-"))
+                .unwrap_or(rest),
+        )?;
     }
     // A leading zero is not followed by digits ("01" is refused).
-    if b.get(i).is_some_and(u8::is_ascii_digit) {
-        return None;
+    match s {
+        [b'0'..=b'9', ..] => None,
+        _ => Some(s),
     }
-    Some(i)
+}
+
+/// What follows the digits at the start of `s`.
+#[inline]
+fn digits(mut s: &[u8]) -> &[u8] {
+    while let [b'0'..=b'9', rest @ ..] = s {
+        s = rest;
+    }
+    s
+}
+
+/// What follows the digits at the start of `s`, when there is at least one.
+#[inline]
+fn some_digits(s: &[u8]) -> Option<&[u8]> {
+    let rest = digits(s);
+    (rest.len() < s.len()).then_some(rest)
 }
 
 #[cfg(test)]

@@ -20,6 +20,18 @@ fn agrees(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// [`agrees`] for any bytes: on bytes that are not UTF-8 the scanner is
+/// never sure (the reference, parsing a value from them, refuses them).
+fn agrees_on_bytes(bytes: &[u8]) -> Result<(), String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => agrees(text),
+        Err(_) if check(bytes) == Verdict::WellFormed => {
+            Err(format!("accepted bytes that are not UTF-8: {bytes:?}"))
+        }
+        Err(_) => Ok(()),
+    }
+}
+
 fn too_deep(text: &str) -> bool {
     let mut depth = 0usize;
     let mut most = 0;
@@ -101,12 +113,86 @@ fn settles_these_texts_like_serde_json() {
         "[1]x",
         r#"{"a":1"b":2}"#,
         "[\"0123456789abcdef0123456789\u{0}\"]",
+        // The common cases taken first, and their near misses: a key
+        // right after `{` or `,`, its colon right after it, no blanks.
+        r#"{"a":1,"b":"c","d":[1,"e"],"f":{"g":null}}"#,
+        r#"{ "a" : 1 , "b"  :"c" ,"d":[ 1 ,"e" ] }"#,
+        "{\n  \"a\": 1,\n  \"b\": [\n    2\n  ]\n}\n",
+        r#"["a","b",["c","d"],{"e":"f"}]"#,
+        r#"{"a":1,"b"}"#,
+        r#"{"a":1,"b":}"#,
+        r#"{"a":1,"b"2}"#,
+        r#"{"a":1,,"b":2}"#,
+        r#"{"a":1,}"#,
+        r#"{"a":1, }"#,
+        r#"["a","b":1]"#,
+        r#"{"a":1]"#,
+        r#"[1}"#,
+        r#"{"a":[1}}"#,
+        "1\u{0}",
+        "[1\u{0}]",
+        r#"{"a":1"#,
+        "[\"a\"\u{0}]",
+        // Strings in the last eight bytes, taken a byte at a time.
+        r#"["ab\"c"]"#,
+        r#"["a\u00e9"]"#,
+        r#"["\\"]"#,
+        r#"["ab\x"]"#,
+        r#"["ab\u12"]"#,
+        "[\"a\tb\"]",
+        r#""abcdefghijklmnop\"qrstu\\v\u0041w""#,
     ];
     for text in cases {
         agrees(text).unwrap();
     }
     assert_eq!(check(br#"{"a":[1,"x"]}"#), Verdict::WellFormed);
     assert_eq!(check(b"[1,]"), Verdict::Unsure);
+}
+
+#[test]
+fn bytes_past_ascii_are_settled_as_utf8() {
+    // Valid UTF-8 in strings and keys, in a whole word and in the last
+    // eight bytes, at the edges of the code point range.
+    let good: [&[u8]; 8] = [
+        b"\"\xc3\xa9\"",
+        b"[\"\xf0\x9f\x98\x80\"]",
+        b"[\"abcdefgh\xc3\xa9ijklmnop\"]",
+        "{\"cl\u{e9}\":\"\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30c6}\u{30ad}\u{30b9}\u{30c8}\"}"
+            .as_bytes(),
+        b"\"\xe2\x82\xac\"",
+        b"\"\xef\xbf\xbf\xc2\x80\"",
+        b"\"\xf4\x8f\xbf\xbf\"",
+        b"[\"abcdefgh\xc3\xa9\", \"\xc3\xa9ijklmnopq\"]",
+    ];
+    for bytes in good {
+        assert_eq!(check(bytes), Verdict::WellFormed, "{bytes:?}");
+        agrees_on_bytes(bytes).unwrap();
+    }
+    // Not UTF-8: lone and stray bytes, cut sequences, overlong forms,
+    // surrogates, past U+10FFFF; in a word, in the tail, in a key. And
+    // bytes past ASCII outside a string, which JSON refuses anyway.
+    let bad: [&[u8]; 16] = [
+        b"\"\xff\"",
+        b"\"\x80\"",
+        b"\"\xc3\"",
+        b"\"\xc3(\"",
+        b"\"\xc0\xaf\"",
+        b"\"\xe0\x80\xaf\"",
+        b"\"\xed\xa0\x80\"",
+        b"\"\xf4\x90\x80\x80\"",
+        b"\"\xf5\x80\x80\x80\"",
+        b"\"\xf0\x9f\x98\"",
+        b"[\"abcdefgh\xffijklmnop\"]",
+        b"[\"abcdefghijklmno\xc3\", 1]",
+        b"{\"k\xe9y\":1}",
+        b"[\xc3\xa9]",
+        b"\xef\xbb\xbf[]",
+        b"[\"\xc3\xa9\" \xc3\xa9]",
+    ];
+    for bytes in bad {
+        assert_eq!(check(bytes), Verdict::Unsure, "{bytes:?}");
+        agrees_on_bytes(bytes).unwrap();
+    }
 }
 
 #[test]
@@ -166,6 +252,45 @@ fn arb_mutated() -> impl Strategy<Value = String> {
     })
 }
 
+/// A generated text with bytes past ASCII written into it or one byte
+/// taken out: lone bytes that are never UTF-8, pieces of sequences and
+/// whole characters, so that the result is sometimes UTF-8 and sometimes
+/// not, mostly inside strings (the texts are mostly strings).
+fn arb_past_ascii() -> impl Strategy<Value = Vec<u8>> {
+    let pieces: Vec<&'static [u8]> = vec![
+        b"\x80",
+        b"\xbf",
+        b"\xc0",
+        b"\xc3",
+        b"\xe2\x82",
+        b"\xed\xa0",
+        b"\xf0\x9f",
+        b"\xf4\x90",
+        b"\xf5",
+        b"\xff",
+        b"\xc3\xa9",
+        b"\xe2\x82\xac",
+        b"\xf0\x9f\x98\x80",
+    ];
+    let edit = (
+        any::<prop::sample::Index>(),
+        prop::sample::select(pieces),
+        any::<bool>(),
+    );
+    (arb_text(), prop::collection::vec(edit, 1..4)).prop_map(|(text, edits)| {
+        let mut b = text.into_bytes();
+        for (at, piece, remove) in edits {
+            let i = at.index(b.len() + 1);
+            if remove && i < b.len() {
+                b.remove(i);
+            } else {
+                b.splice(i..i, piece.iter().copied());
+            }
+        }
+        b
+    })
+}
+
 proptest! {
     // A failing case is kept beside this file, not in a folder at the
     // top of the repository.
@@ -179,6 +304,11 @@ proptest! {
     #[test]
     fn mutated_texts_are_never_accepted_wrongly(text in arb_mutated()) {
         agrees(&text).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn bytes_past_ascii_are_never_accepted_wrongly(bytes in arb_past_ascii()) {
+        agrees_on_bytes(&bytes).map_err(TestCaseError::fail)?;
     }
 
     #[test]
