@@ -45,6 +45,9 @@ pub struct Response {
     /// The classified body; empty until first use for a JSON body, which
     /// is then decoded from `raw` (checked well-formed on arrival).
     body: OnceLock<ResponseBody>,
+    /// `resources` decoded from its own bytes, when asked for before the
+    /// body (see [`member`]).
+    resources: OnceLock<Option<Vec<Value>>>,
     raw: Bytes,
     /// Whether `raw` is a JSON body (checked well-formed on arrival).
     json: bool,
@@ -82,6 +85,7 @@ impl Response {
             status,
             headers,
             body,
+            resources: OnceLock::new(),
             raw,
             json,
             warnings: Vec::new(),
@@ -101,6 +105,7 @@ impl Response {
             status,
             headers,
             body: OnceLock::from(ResponseBody::Streamed(written)),
+            resources: OnceLock::new(),
             raw: Bytes::new(),
             json: false,
             warnings: Vec::new(),
@@ -161,8 +166,24 @@ impl Response {
     pub fn bytes(&self) -> &Bytes {
         &self.raw
     }
-    /// `resources` of a JSON body, when present.
+    /// `resources` of a JSON body, when present (an array). Asked for
+    /// before the rest of the body, it is decoded from its own bytes, not
+    /// with `meta` and `errors`; the value is the same.
     pub fn resources(&self) -> Option<&Vec<Value>> {
+        if let Some(alone) = self.resources.get() {
+            return alone.as_ref();
+        }
+        if self.body.get().is_none() {
+            if let Some(span) = member::top_level(self.json_text()?, b"resources") {
+                let alone =
+                    self.resources
+                        .get_or_init(|| match serde_json::from_slice(&self.raw[span]) {
+                            Ok(Value::Array(items)) => Some(items),
+                            _ => None,
+                        });
+                return alone.as_ref();
+            }
+        }
         self.json()?.get("resources")?.as_array()
     }
     /// The planner's notes (lenient mode: the arguments that were dropped).
@@ -255,6 +276,7 @@ impl Response {
 }
 
 mod classify;
+mod member;
 mod typed;
 mod uber;
 mod wellformed;
@@ -354,7 +376,23 @@ mod tests {
         let r = json_reply(r#"{"resources":[1,2],"errors":[]}"#).unwrap();
         assert!(r.body.get().is_none(), "not decoded before use");
         assert_eq!(r.resources().map(Vec::len), Some(2));
+        // `resources` alone was decoded, and is kept.
+        assert!(r.body.get().is_none() && r.resources.get().is_some());
+        assert_eq!(r.json().unwrap()["errors"], json!([]));
         assert!(r.body.get().is_some(), "decoded once, then kept");
+        assert_eq!(r.resources(), Some(&vec![json!(1), json!(2)]));
+        // Asked for after the body, it is the body's.
+        let r = json_reply(r#"{"resources":["a"],"meta":{}}"#).unwrap();
+        assert!(r.json().is_some());
+        assert_eq!(r.resources(), Some(&vec![json!("a")]));
+        assert!(r.resources.get().is_none());
+        // Not an array, or not to be read alone: as from the whole body.
+        assert_eq!(
+            json_reply(r#"{"resources":{"a":1}}"#).unwrap().resources(),
+            None
+        );
+        let r = json_reply(r#"{"resources":["é"],"resources":["b"]}"#).unwrap();
+        assert_eq!(r.resources(), Some(&vec![json!("b")]));
         // A clone taken before the first use decodes on its own.
         let r = json_reply(r#"[{"a":true}]"#).unwrap();
         let copy = r.clone();
