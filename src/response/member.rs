@@ -25,9 +25,6 @@ const MAX_DEPTH: usize = 100;
 /// The bytes of the value of the top-level member `name` of the
 /// well-formed JSON text `text` (see the module docs for when `None`).
 pub(super) fn top_level(text: &[u8], name: &[u8]) -> Option<Range<usize>> {
-    if has_backslash(text) {
-        return None;
-    }
     let mut i = blanks(text, 0);
     if text.get(i) != Some(&b'{') {
         return None;
@@ -109,17 +106,19 @@ fn structural(x: u64) -> u64 {
     swar::equal(y, b'"') | swar::equal(y, b',') | swar::equal(y, b'{') | swar::equal(y, b'}')
 }
 
-/// The closing quote of the string whose inside starts at `i` (no
-/// escapes: the next quote).
+/// The closing quote of the string whose inside starts at `i`; `None`
+/// at a backslash (the walk declines texts with escapes). A backslash
+/// can only stand inside a string in a well-formed text, and the walk
+/// passes every string up to the object's end (only blanks follow), so
+/// a text it answers for has none.
 #[inline]
 fn closing_quote(text: &[u8], i: usize) -> Option<usize> {
-    let i = swar::skip(text, i, |x| swar::equal(x, b'"'));
-    Some(i + text.get(i..)?.iter().position(|&b| b == b'"')?)
-}
-
-fn has_backslash(text: &[u8]) -> bool {
-    let i = swar::skip(text, 0, |x| swar::equal(x, b'\\'));
-    text[i..].contains(&b'\\')
+    let i = swar::skip(text, i, |x| swar::equal(x, b'"') | swar::equal(x, b'\\'));
+    let at = i + text
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')?;
+    (text[at] == b'"').then_some(at)
 }
 
 fn blanks(text: &[u8], mut i: usize) -> usize {
