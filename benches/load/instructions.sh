@@ -17,9 +17,10 @@
 # of REPS such pairs (default 3: the thread interleaving of 8 tasks moves
 # a single figure by up to ~1.5k). Prints two Markdown tables: the
 # harness against raw reqwest 0.12 (the version the library uses), and
-# the harness against rusty_falcon (status read and typed read over
-# rusty_falcon). Stops with the program's message when one exits non-zero
-# (the rusty_falcon one does unless every command got its decoded 2xx reply).
+# the harness against rusty_falcon (status read, resources() read and
+# typed read over rusty_falcon). Stops with the program's message when
+# one exits non-zero (the rusty_falcon one does unless every command got
+# its decoded 2xx reply).
 #
 #   bash benches/load/instructions.sh            # both operations
 #   REPS=1 bash benches/load/instructions.sh GetIncidents
@@ -68,8 +69,8 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 VS_RAW="| op | raw reqwest 0.12 | raw reqwest 0.13 | falcon-harness (status read) | harness / raw 0.12 | harness, resources() read | read / raw 0.12 | harness, resources_as typed | typed / raw 0.12 |
 |---|---|---|---|---|---|---|---|---|"
-VS_RUSTY="| op | rusty_falcon 0.7.1 (typed model) | rusty / raw 0.13 | falcon-harness (status read) | harness / rusty | harness, resources_as typed | typed / rusty |
-|---|---|---|---|---|---|---|"
+VS_RUSTY="| op | rusty_falcon 0.7.1 (typed model) | rusty / raw 0.13 | falcon-harness (status read) | harness / rusty | harness, resources() read | read / rusty | harness, resources_as typed | typed / rusty |
+|---|---|---|---|---|---|---|---|---|"
 for op in "${@:-QueryIncidents GetIncidents}"; do
   for o in $op; do
     r12=$(per_command "$RAW" "$URL" 0.12 "$o" 8)
@@ -81,7 +82,7 @@ for op in "${@:-QueryIncidents GetIncidents}"; do
     VS_RAW+="
 | $o | $(k "$r12") | $(k "$r13") | $(k "$h") | $(ratio "$h" "$r12") | $(k "$hj") | $(ratio "$hj" "$r12") | $(k "$ht") | $(ratio "$ht" "$r12") |"
     VS_RUSTY+="
-| $o | $(k "$rf") | $(ratio "$rf" "$r13") | $(k "$h") | $(ratio "$h" "$rf") | $(k "$ht") | $(ratio "$ht" "$rf") |"
+| $o | $(k "$rf") | $(ratio "$rf" "$r13") | $(k "$h") | $(ratio "$h" "$rf") | $(k "$hj") | $(ratio "$hj" "$rf") | $(k "$ht") | $(ratio "$ht" "$rf") |"
   done
 done
 echo "$VS_RAW"
