@@ -27,37 +27,9 @@ fn download_plan() -> falcon_harness::RequestPlan {
     )
 }
 
-#[tokio::test]
-async fn malformed_json_is_a_decode_error_naming_the_operation() {
-    let mut server = Server::new_async().await;
-    let m = server
-        .mock("GET", "/incidents/queries/incidents/v1")
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"resources": ["inc-1", "#)
-        .expect(1)
-        .create_async()
-        .await;
-    let e = bearer(&server)
-        .execute(query_incidents())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&e, falcon_harness::Error::Decode { operation, .. } if operation == "QueryIncidents"),
-        "{e}"
-    );
-    assert!(e.to_string().contains("malformed JSON"));
-    m.assert_async().await;
-}
-
-#[tokio::test]
-async fn a_json_body_that_is_not_utf8_is_a_decode_error_in_serde_jsons_words() {
-    // Well-formed but for one byte in a string: the check on arrival
-    // settles UTF-8 itself and leaves the wording to `serde_json`.
-    let body: &[u8] = b"{\"resources\": [\"inc-\xff\"]}";
-    let expected = serde_json::from_slice::<serde_json::Value>(body)
-        .unwrap_err()
-        .to_string();
+/// The error a QueryIncidents reply with `body` as its JSON gives (sent
+/// once): a decode error naming the operation.
+async fn decode_error(body: &[u8]) -> falcon_harness::Error {
     let mut server = Server::new_async().await;
     let m = server
         .mock("GET", "/incidents/queries/incidents/v1")
@@ -75,12 +47,30 @@ async fn a_json_body_that_is_not_utf8_is_a_decode_error_in_serde_jsons_words() {
         matches!(&e, falcon_harness::Error::Decode { operation, .. } if operation == "QueryIncidents"),
         "{e}"
     );
+    m.assert_async().await;
+    e
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_decode_error_naming_the_operation() {
+    let e = decode_error(br#"{"resources": ["inc-1", "#).await;
+    assert!(e.to_string().contains("malformed JSON"));
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_utf8_is_a_decode_error_in_serde_jsons_words() {
+    // Well-formed but for one byte in a string: the check on arrival
+    // settles UTF-8 itself and leaves the wording to `serde_json`.
+    let body: &[u8] = b"{\"resources\": [\"inc-\xff\"]}";
+    let expected = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_err()
+        .to_string();
+    let e = decode_error(body).await;
     assert!(
         e.to_string()
             .contains(&format!("malformed JSON ({expected})")),
         "{e}"
     );
-    m.assert_async().await;
 }
 
 #[tokio::test]
