@@ -233,7 +233,9 @@ impl<'h> RequestBuilder<'h> {
     /// [`Harness::execute`]): error statuses are replies; a bad name or
     /// argument, transport, time-out, authentication and decoding
     /// failures are errors. A long id list is sent as several requests
-    /// with one merged reply (see [`plans`](Self::plans)).
+    /// with one merged reply (see [`plans`](Self::plans)). The request
+    /// is planned when `send` is called (no I/O) and sent when the future
+    /// is awaited; a planning error is the future's output.
     pub fn send(self) -> impl Future<Output = Result<Response>> + 'h {
         // Planned here (no I/O): the future keeps the plans, not the
         // builder and its arguments.
