@@ -96,7 +96,7 @@ where
 }
 
 /// Appends `s` as a compact JSON string: the text of
-/// [`write`]`(out, s, false)`. A string of printable ASCII without `"` or
+/// [`write`](fn@write)`(out, s, false)`. A string of printable ASCII without `"` or
 /// `\` (most keys and header values) is copied between quotes, without
 /// the serializer.
 ///

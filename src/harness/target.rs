@@ -22,11 +22,11 @@ pub enum Target {
     /// An operation ID, alias or snake_case name; a name that is none
     /// with `"override": "METHOD,/route"` in the arguments calls that route.
     Name(String),
-    /// An operation looked up with [`catalog::operation`] or
-    /// [`catalog::resolve`] (no lookup per call).
+    /// An operation looked up with [`catalog::operation`](crate::catalog::operation) or
+    /// [`catalog::resolve`](crate::catalog::resolve) (no lookup per call).
     Operation(&'static Operation),
     /// A manual request for a route the table does not describe:
-    /// `"METHOD,/route"` (see [`router::plan_override`]).
+    /// `"METHOD,/route"` (see [`router::plan_override`](crate::router::plan_override)).
     Override(String),
     /// A plan made beforehand (arguments and files are already in it).
     Plan(Box<RequestPlan>),
