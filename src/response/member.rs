@@ -121,11 +121,12 @@ fn closing_quote(text: &[u8], i: usize) -> Option<usize> {
     (text[at] == b'"').then_some(at)
 }
 
-fn blanks(text: &[u8], mut i: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(i) {
-        i += 1;
-    }
-    i
+/// The index of the first byte at or after `i` that is not a blank.
+fn blanks(text: &[u8], i: usize) -> usize {
+    let rest = text
+        .get(i..)
+        .map_or(&[][..], super::wellformed::skip_blanks);
+    text.len() - rest.len()
 }
 
 #[cfg(test)]
