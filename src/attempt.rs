@@ -6,10 +6,11 @@
 //! (time spent waiting for the rate limit does not count) and reading at
 //! most the reply-size limit.
 //!
-//! One timer per attempt: each attempt's request carries its own time-out,
-//! the attempt limit or what is left of the request's, whichever ends
-//! first ([`Limits::for_attempt`]), and the HTTP client's timer covers
-//! connecting, sending and reading the whole reply. An attempt adds a timer
+//! One timer per attempt: each attempt runs under the attempt limit or
+//! what is left of the request's, whichever ends first
+//! ([`Limits::for_attempt`]; the client's own time-out is the attempt
+//! limit, and a request carries a shorter one of its own), and the HTTP
+//! client's timer covers connecting, sending and reading the whole reply. An attempt adds a timer
 //! of its own only around what the client's does not cover (waiting for a
 //! token, opening files).
 
@@ -51,6 +52,8 @@ enum Sent {
 /// and a connection may take, and how large a reply body may be.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
+    /// When the request started.
+    pub started: Instant,
     /// The time limit of the whole request.
     pub timeout: Duration,
     /// When it runs out (`None`: a limit too large to count).
@@ -63,9 +66,11 @@ pub(crate) struct Limits {
 impl Limits {
     /// The limits of a request that starts now.
     pub fn starting_now(s: &Settings) -> Limits {
+        let started = Instant::now();
         Limits {
+            started,
             timeout: s.timeout,
-            deadline: Instant::now().checked_add(s.timeout),
+            deadline: started.checked_add(s.timeout),
             attempt_timeout: s.attempt_timeout,
             connect_timeout: s.connect_timeout,
             max_reply_bytes: s.max_reply_bytes,
@@ -230,9 +235,8 @@ impl Driver<'_> {
         let mut retries = 0u32;
         loop {
             attempts += 1;
-            let waiting = Instant::now();
             let permit = self.permit().await;
-            limits.postpone(waiting.elapsed());
+            limits.postpone(permit.waited());
             let state = |limits: &Limits, retries| Attempt {
                 idempotent: self.idempotent,
                 retries,

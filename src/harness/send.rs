@@ -71,9 +71,9 @@ impl Harness {
     ) -> impl Future<Output = Result<Response>> + '_ {
         let span = span(&plan);
         let sent = async move {
-            let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan, paced);
+            let started = driver.limits.started;
             let (reply, attempts) = driver
                 .buffered(|retries, limits| self.attempt(&plan, limits, &reauthenticated, retries))
                 .await?;
@@ -103,9 +103,9 @@ impl Harness {
     {
         let span = span(&plan);
         let sent = async {
-            let started = Instant::now();
             let reauthenticated = AtomicBool::new(false);
             let driver = self.driver(&plan, paced);
+            let started = driver.limits.started;
             let limits = driver.limits;
             let what = plan.operation;
             let (mut reply, attempts) = driver
@@ -200,7 +200,14 @@ impl Harness {
                 transport::build_request_now(client, &endpoints, plan, bearer)?
             };
             drop(endpoints);
-            *request.timeout_mut() = Some(limits.for_attempt());
+            // The client's own time-out is the attempt limit (see
+            // `transport::build_client`): a request carries one of its
+            // own only when what is left of the request's limit is
+            // shorter (setting one allocates the request's extensions).
+            let timeout = limits.for_attempt();
+            if timeout != limits.attempt_timeout {
+                *request.timeout_mut() = Some(timeout);
+            }
             tracing::debug!(
                 method = %request.method(),
                 url = %crate::config::redact_url(request.url().as_str()),

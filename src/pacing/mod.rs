@@ -107,6 +107,7 @@ impl Pacer {
         Permit {
             pacer: self,
             ticket: None,
+            waited: Duration::ZERO,
         }
     }
 
@@ -135,17 +136,20 @@ impl Pacer {
             // A reply (or an abandoned probe) wakes waiters early.
             let _ = tokio::time::timeout(wait, notified).await;
         };
+        let mut waited = Duration::ZERO;
         if let Some(since) = waited_since {
+            waited = since.elapsed();
             self.stats.waiting.fetch_sub(1, Ordering::Relaxed);
             self.stats.waited.fetch_add(1, Ordering::Relaxed);
             tracing::trace!(
-                waited_ms = since.elapsed().as_millis() as u64,
+                waited_ms = waited.as_millis() as u64,
                 "rate limit wait over"
             );
         }
         Permit {
             pacer: self,
             ticket: Some(ticket),
+            waited,
         }
     }
 }
@@ -156,6 +160,7 @@ impl Pacer {
 pub struct Permit<'a> {
     pacer: &'a Pacer,
     ticket: Option<Ticket>,
+    waited: Duration,
 }
 
 impl Default for Pacer {
@@ -165,6 +170,12 @@ impl Default for Pacer {
 }
 
 impl Permit<'_> {
+    /// How long [`Pacer::acquire`] waited for this permit (zero when it
+    /// was given at once, or without pacing).
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+
     /// Reports the reply's status and headers.
     pub fn observe(mut self, status: u16, headers: &HeaderMap) {
         if status == 429 {
