@@ -37,10 +37,12 @@ pub(crate) async fn read(mut reply: reqwest::Response, limit: u64) -> Result<Byt
     Ok(chunks.join())
 }
 
-/// Chunks read so far.
+/// Chunks read so far: the first on its own (most replies arrive in one
+/// chunk: no list to allocate), the rest in a list.
 #[derive(Default)]
 struct Chunks {
-    parts: Vec<Bytes>,
+    first: Option<Bytes>,
+    rest: Vec<Bytes>,
     len: u64,
 }
 
@@ -51,25 +53,30 @@ impl Chunks {
         if self.len > limit {
             return false;
         }
-        if !chunk.is_empty() {
-            self.parts.push(chunk);
+        if chunk.is_empty() {
+            return true;
+        }
+        match self.first {
+            None => self.first = Some(chunk),
+            Some(_) => self.rest.push(chunk),
         }
         true
     }
 
     /// The body: one chunk as it is, several copied once into one buffer.
-    fn join(mut self) -> Bytes {
-        match self.parts.len() {
-            0 => Bytes::new(),
-            1 => self.parts.pop().unwrap_or_default(),
-            _ => {
-                let mut buf = BytesMut::with_capacity(self.len as usize);
-                for part in self.parts {
-                    buf.extend_from_slice(&part);
-                }
-                buf.freeze()
-            }
+    fn join(self) -> Bytes {
+        let Some(first) = self.first else {
+            return Bytes::new();
+        };
+        if self.rest.is_empty() {
+            return first;
         }
+        let mut buf = BytesMut::with_capacity(self.len as usize);
+        buf.extend_from_slice(&first);
+        for part in self.rest {
+            buf.extend_from_slice(&part);
+        }
+        buf.freeze()
     }
 }
 
@@ -84,8 +91,8 @@ mod tests {
         assert!(c.push(Bytes::new(), 6));
         assert!(c.push(Bytes::from_static(b"def"), 6));
         assert!(!Chunks {
-            parts: vec![],
-            len: 6
+            len: 6,
+            ..Chunks::default()
         }
         .push(Bytes::from_static(b"g"), 6));
         assert_eq!(&c.join()[..], b"abcdef");
