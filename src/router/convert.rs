@@ -43,7 +43,7 @@ pub(crate) fn article(ty: ParamType) -> &'static str {
 pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(n.as_str().to_string()),
         Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
         _ => None,
     }
@@ -56,14 +56,24 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
 /// `1.0000000000000000001` are not integers (nothing is rounded).
 pub(crate) fn integer_text(v: &Value) -> Option<String> {
     let Value::Number(n) = v else { return None };
-    // The common case, a literal that fits 64 bits, without the text work.
-    if let Some(i) = n.as_i64() {
-        return Some(i.to_string());
+    let text = n.as_str();
+    // The common case: an integer literal already in its shortest form
+    // is its own text.
+    if canonical_integer(text) {
+        return Some(text.to_string());
     }
-    if let Some(u) = n.as_u64() {
-        return Some(u.to_string());
+    exact_integer(text)
+}
+
+/// Whether `text` is `0` or an optional `-` and digits without a leading
+/// zero: an integer written as [`exact_integer`] writes it.
+fn canonical_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    match digits {
+        [] => false,
+        [b'0'] => digits.len() == text.len(),
+        [first, ..] => *first != b'0' && digits.iter().all(u8::is_ascii_digit),
     }
-    exact_integer(&n.to_string())
 }
 
 /// The longest integer written out from an exponent (`1e1000`).
@@ -160,8 +170,26 @@ mod tests {
             ("1.0000000000000000001", None),
             ("1e-3", None),
             ("1e5000", None),
+            ("0", Some("0")),
+            ("-0", Some("0")),
+            ("7", Some("7")),
+            ("-9223372036854775809", Some("-9223372036854775809")),
         ] {
             assert_eq!(int(text).as_deref(), want, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_config::kept_beside(512))]
+        /// The shortcut for integer literals says what the exact path says.
+        #[test]
+        fn canonical_integers_are_their_own_text(text in "-?[0-9]{0,25}") {
+            if canonical_integer(&text) {
+                proptest::prop_assert_eq!(exact_integer(&text), Some(text.clone()));
+            }
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                proptest::prop_assert_eq!(integer_text(&v), exact_integer(&text));
+            }
         }
     }
 

@@ -238,7 +238,7 @@ pub fn plan_with_attachments(
     attachments: Vec<(String, FileRef)>,
 ) -> Result<RequestPlan, Error> {
     let map = planner::args_object(op.id(), args)?;
-    if let Some(v) = map.and_then(|m| m.get("override")) {
+    if let Some(v) = map.and_then(|m| planner::member(m, "override")) {
         if target::looks_like_route(v) {
             let route = Route::parse(v.as_str().unwrap_or_default())?;
             return run(Target::Route(route), map, opts, attachments);
@@ -343,7 +343,8 @@ pub fn nested_key(op: &'static Operation, chain: &[&'static crate::operation::Fi
 /// assert_eq!(override_route(&json!({"override": true})), None);
 /// ```
 pub fn override_route(args: &Value) -> Option<&str> {
-    args.get("override")
+    args.as_object()
+        .and_then(|m| planner::member(m, "override"))
         .filter(|v| target::looks_like_route(v))
         .and_then(Value::as_str)
 }

@@ -26,6 +26,12 @@ impl Planner<'_> {
                 self.mark(i, key)?;
                 self.path.push((i, text));
             }
+            // One text for a scalar parameter: no list to make.
+            Location::Query if p.ty() != ParamType::Array && !v.is_array() => {
+                let text = self.check(key, |c| c.scalar(p.ty(), p.enum_values(), v))?;
+                self.mark(i, key)?;
+                self.query.push((p.name().to_string(), text));
+            }
             Location::Query => {
                 let texts = self.check(key, |c| c.param_texts(p, v))?;
                 if !texts.is_empty() {

@@ -249,6 +249,16 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// The value of `key` in an argument object. Argument objects are small:
+/// up to 8 keys a look at each beats hashing the key.
+pub(crate) fn member<'m>(m: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if m.len() <= 8 {
+        m.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        m.get(key)
+    }
+}
+
 /// The arguments as an object (`null` is no arguments); `name` names the
 /// target in the error.
 pub(crate) fn args_object<'v>(
@@ -266,5 +276,29 @@ pub(crate) fn args_object<'v>(
                 describe(other)
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_found_in_small_and_large_objects() {
+        for size in [0, 1, 8, 9, 40] {
+            let mut m = Map::new();
+            for i in 0..size {
+                m.insert(format!("k{i}"), Value::from(i));
+            }
+            for i in 0..size {
+                assert_eq!(
+                    member(&m, &format!("k{i}")),
+                    Some(&Value::from(i)),
+                    "{size}"
+                );
+            }
+            assert_eq!(member(&m, "override"), None, "{size}");
+            assert_eq!(member(&m, "k"), None, "{size}");
+        }
     }
 }
