@@ -19,7 +19,7 @@
 
 use crate::catalog;
 use crate::error::{Error, Result};
-use crate::operation::{CollectionFormat, Location, Param, ParamType};
+use crate::operation::{CollectionFormat, Location, Operation, Param, ParamType};
 use crate::plan::RequestPlan;
 use crate::response::Response;
 use crate::router::encode::push_encoded;
@@ -98,9 +98,38 @@ impl List {
 /// that does not fit is an argument error. More than one list over its
 /// `maxItems` is an argument error too (the requests would multiply).
 pub fn split(plan: RequestPlan, enabled: bool) -> Result<Vec<RequestPlan>> {
-    let Some(op) = catalog::operation(plan.operation) else {
-        return Ok(vec![plan]);
-    };
+    Ok(match parts(plan, enabled)? {
+        Parts::One(plan) => vec![plan],
+        Parts::Several(plans) => plans,
+    })
+}
+
+/// What [`split`] makes of a plan, without a list for the one plan that
+/// needs no splitting (the common case).
+pub(crate) enum Parts {
+    /// The plan itself.
+    One(RequestPlan),
+    /// More than one request.
+    Several(Vec<RequestPlan>),
+}
+
+/// [`split`], the one plan kept as it is.
+pub(crate) fn parts(plan: RequestPlan, enabled: bool) -> Result<Parts> {
+    // Lists are in the query: without one there is nothing to look up.
+    if plan.query.is_empty() {
+        return Ok(Parts::One(plan));
+    }
+    match catalog::operation(plan.operation) {
+        Some(op) => parts_of(op, plan, enabled),
+        None => Ok(Parts::One(plan)),
+    }
+}
+
+/// [`parts`] of a plan of `op`, known beforehand (not looked up again).
+pub(crate) fn parts_of(op: &'static Operation, plan: RequestPlan, enabled: bool) -> Result<Parts> {
+    if plan.query.is_empty() {
+        return Ok(Parts::One(plan));
+    }
     let lists: Vec<List> = op
         .params()
         .iter()
@@ -108,12 +137,12 @@ pub fn split(plan: RequestPlan, enabled: bool) -> Result<Vec<RequestPlan>> {
         .filter_map(|p| List::of(&plan, p))
         .collect();
     if lists.is_empty() {
-        return Ok(vec![plan]);
+        return Ok(Parts::One(plan));
     }
     let over: Vec<&List> = lists.iter().filter(|l| l.too_many()).collect();
     let query_len = plan.query_string().len();
     if over.is_empty() && query_len <= QUERY_BUDGET {
-        return Ok(vec![plan]);
+        return Ok(Parts::One(plan));
     }
     let describe = |l: &List| match l.param.max_items() {
         Some(m) if l.too_many() => format!(
@@ -179,23 +208,25 @@ pub fn split(plan: RequestPlan, enabled: bool) -> Result<Vec<RequestPlan>> {
     }
     chunks.push(&target.elements[start..]);
     let first = target.pairs[0];
-    Ok(chunks
-        .into_iter()
-        .map(|chunk| {
-            let mut query = Vec::with_capacity(plan.query.len());
-            for (i, pair) in plan.query.iter().enumerate() {
-                if i == first {
-                    query.extend(target.pairs_for(chunk));
-                } else if !target.pairs.contains(&i) {
-                    query.push(pair.clone());
+    Ok(Parts::Several(
+        chunks
+            .into_iter()
+            .map(|chunk| {
+                let mut query = Vec::with_capacity(plan.query.len());
+                for (i, pair) in plan.query.iter().enumerate() {
+                    if i == first {
+                        query.extend(target.pairs_for(chunk));
+                    } else if !target.pairs.contains(&i) {
+                        query.push(pair.clone());
+                    }
                 }
-            }
-            RequestPlan {
-                query,
-                ..plan.clone()
-            }
-        })
-        .collect())
+                RequestPlan {
+                    query,
+                    ..plan.clone()
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// One reply for the replies to the requests of a split, in their order:

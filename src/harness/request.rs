@@ -5,10 +5,12 @@
 use super::{Args, Harness, Target};
 use crate::catalog;
 use crate::error::{Error, Result};
+use crate::operation::Operation;
 use crate::paginate::{Pages, Planner};
 use crate::plan::{FileRef, PlanOptions, RequestPlan};
 use crate::response::Response;
 use crate::router;
+use crate::split::Parts;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::future::Future;
@@ -148,28 +150,34 @@ impl<'h> RequestBuilder<'h> {
     /// file path is recorded, not opened). A bad name or argument is an
     /// error here.
     pub fn plan(&self) -> Result<RequestPlan> {
+        self.planned().map(|(plan, _)| plan)
+    }
+
+    /// The plan, and its table operation when the target named one.
+    fn planned(&self) -> Result<(RequestPlan, Option<&'static Operation>)> {
         let opts = self.options();
         match &self.target {
             Target::Name(name) => {
                 let resolved = match router::resolve_call(name, &self.args)? {
                     router::Call::Operation(r) => r,
-                    router::Call::Override(spec) => return self.plan_override(spec, &opts),
+                    router::Call::Override(spec) => {
+                        return Ok((self.plan_override(spec, &opts)?, None))
+                    }
                 };
-                let mut plan = router::plan_with_attachments(
-                    resolved.operation,
-                    &self.args,
-                    &opts,
-                    self.files.clone(),
-                )?;
+                let op = resolved.operation;
+                let mut plan =
+                    router::plan_with_attachments(op, &self.args, &opts, self.files.clone())?;
                 if let Some(note) = resolved.deprecation_note() {
                     plan.warnings.push(note);
                 }
-                Ok(plan)
+                Ok((plan, Some(op)))
             }
             Target::Operation(op) => {
-                router::plan_with_attachments(op, &self.args, &opts, self.files.clone())
+                let plan =
+                    router::plan_with_attachments(op, &self.args, &opts, self.files.clone())?;
+                Ok((plan, Some(*op)))
             }
-            Target::Override(spec) => self.plan_override(spec, &opts),
+            Target::Override(spec) => Ok((self.plan_override(spec, &opts)?, None)),
             Target::Plan(plan) => {
                 if !self.args.is_null() || !self.files.is_empty() {
                     return Err(Error::argument(
@@ -178,7 +186,7 @@ impl<'h> RequestBuilder<'h> {
                         "a planned request takes no more arguments or files",
                     ));
                 }
-                Ok((**plan).clone())
+                Ok(((**plan).clone(), None))
             }
         }
     }
@@ -219,14 +227,14 @@ impl<'h> RequestBuilder<'h> {
         router::plan_override(spec, &self.args, opts)
     }
 
-    fn into_plan(mut self) -> Result<RequestPlan> {
+    fn into_plan(mut self) -> Result<(RequestPlan, Option<&'static Operation>)> {
         if let Target::Plan(plan) = self.target {
             if self.args.is_null() && self.files.is_empty() {
-                return Ok(*plan);
+                return Ok((*plan, None));
             }
             self.target = Target::Plan(plan);
         }
-        self.plan()
+        self.planned()
     }
 
     /// Plans and sends the request and returns the reply (see
@@ -237,14 +245,32 @@ impl<'h> RequestBuilder<'h> {
     /// is planned when `send` is called (no I/O) and sent when the future
     /// is awaited; a planning error is the future's output.
     pub fn send(self) -> impl Future<Output = Result<Response>> + 'h {
+        use futures_util::future::{ready, Either};
         // Planned here (no I/O): the future keeps the plans, not the
         // builder and its arguments.
-        let taken = self
-            .take()
-            .and_then(|t| Ok((crate::split::split(t.plan, t.split)?, t.harness, t.paced)));
-        async move {
-            let (plans, harness, paced) = taken?;
-            harness.execute_all(plans, paced).await
+        let taken = self.take().and_then(|t| {
+            let parts = match t.op {
+                Some(op) => crate::split::parts_of(op, t.plan, t.split)?,
+                None => crate::split::parts(t.plan, t.split)?,
+            };
+            Ok((parts, t.harness, t.paced))
+        });
+        match taken {
+            Err(e) => Either::Left(ready(Err(e))),
+            // The common case is the sending future itself, not one that
+            // holds it and would be moved about with it.
+            Ok((Parts::One(plan), Cow::Borrowed(harness), paced)) => {
+                Either::Right(Either::Left(harness.execute_paced(plan, paced)))
+            }
+            Ok((parts, harness, paced)) => {
+                let plans = match parts {
+                    Parts::One(plan) => vec![plan],
+                    Parts::Several(plans) => plans,
+                };
+                let sent: SendFuture<'h> =
+                    Box::pin(async move { harness.execute_all(plans, paced).await });
+                Either::Right(Either::Right(sent))
+            }
         }
     }
 
@@ -253,7 +279,7 @@ impl<'h> RequestBuilder<'h> {
     fn take(mut self) -> Result<Taken<'h>> {
         let (split, paced) = (self.splits(), self.paced());
         let (harness, cid) = (self.harness, self.member_cid.take());
-        let plan = self.into_plan()?;
+        let (plan, op) = self.into_plan()?;
         let harness = match cid {
             None => Cow::Borrowed(harness),
             Some(cid) => Cow::Owned(
@@ -265,6 +291,7 @@ impl<'h> RequestBuilder<'h> {
         Ok(Taken {
             harness,
             plan,
+            op,
             split,
             paced,
         })
@@ -349,10 +376,16 @@ impl<'h> RequestBuilder<'h> {
     }
 }
 
+/// The future of a request sent for a member CID (it owns that CID's
+/// view of the harness) or as several requests.
+type SendFuture<'h> = std::pin::Pin<Box<dyn Future<Output = Result<Response>> + Send + 'h>>;
+
 /// A request taken apart for sending.
 struct Taken<'h> {
     harness: Cow<'h, Harness>,
     plan: RequestPlan,
+    /// The plan's table operation, when the target named one.
+    op: Option<&'static Operation>,
     split: bool,
     paced: bool,
 }
