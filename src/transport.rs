@@ -77,13 +77,11 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
     // of a full parse unchanged: set them on the parsed base instead of
     // parsing scheme and host again on every request, and a route's path
     // once per base (`routes` keeps plain paths only).
-    let with_query = |url: &mut Url| {
-        if !plan.query.is_empty() {
-            url.set_query(Some(&plan.query_string()));
-        }
-    };
-    let url = if let Some(mut url) = endpoints.routes.get(plan.host, &plan.path) {
-        with_query(&mut url);
+    let query = (!plan.query.is_empty()).then(|| plan.query_string());
+    let url = if let Some(url) = endpoints
+        .routes
+        .get(plan.host, &plan.path, query.as_deref())
+    {
         url
     } else if plain_path(&plan.path) {
         let mut url = base.clone();
@@ -94,7 +92,7 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
             url.set_path(&format!("{prefix}{}", plan.path));
         }
         endpoints.routes.keep(plan.host, &plan.path, &url);
-        with_query(&mut url);
+        url.set_query(query.as_deref());
         url
     } else {
         full_url(base, plan)?

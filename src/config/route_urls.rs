@@ -14,6 +14,13 @@ use url::Url;
 /// in it are parsed on every use, as without it.
 const MAX_PATHS: usize = 256;
 
+/// The blank query a kept URL carries, so that a copy of it has room for
+/// a query of up to this length (most are shorter).
+const QUERY_ROOM: &str = match std::str::from_utf8(&[b'x'; 128]) {
+    Ok(room) => room,
+    Err(_) => "",
+};
+
 /// Route path -> its URL on one set of base URLs (see
 /// [`Endpoints`](super::Endpoints), which owns one and makes a new one
 /// when the base URLs change).
@@ -35,16 +42,24 @@ impl RouteUrls {
         }
     }
 
-    /// The URL of `path` on `host`, when it was kept.
-    pub(crate) fn get(&self, host: Host, path: &str) -> Option<Url> {
-        self.table(host).read().ok()?.get(path).cloned()
+    /// The URL of `path` on `host` with `query` (already encoded: see
+    /// [`Url::set_query`]), when the path was kept.
+    pub(crate) fn get(&self, host: Host, path: &str, query: Option<&str>) -> Option<Url> {
+        let mut url = self.table(host).read().ok()?.get(path)?.clone();
+        // Within the room the kept URL's blank query leaves: the URL's
+        // text does not grow (reallocate and copy) on the way.
+        url.set_query(query);
+        Some(url)
     }
 
-    /// Keeps the URL of `path` on `host`, while there is room.
+    /// Keeps the URL of `path` on `host` (its query aside), while there
+    /// is room.
     pub(crate) fn keep(&self, host: Host, path: &str, url: &Url) {
         if let Ok(mut t) = self.table(host).write() {
             if t.len() < MAX_PATHS {
-                t.insert(path.to_string(), url.clone());
+                let mut kept = url.clone();
+                kept.set_query(Some(QUERY_ROOM));
+                t.insert(path.to_string(), kept);
             }
         }
     }
@@ -88,12 +103,18 @@ mod tests {
             u.set_path(path);
             u
         };
-        assert_eq!(urls.get(Host::Api, "/a/v1"), None);
+        assert_eq!(urls.get(Host::Api, "/a/v1", None), None);
         urls.keep(Host::Api, "/a/v1", &on_base("/a/v1"));
-        let u = urls.get(Host::Api, "/a/v1").unwrap();
+        let u = urls.get(Host::Api, "/a/v1", None).unwrap();
         assert_eq!(u.as_str(), "http://127.0.0.1:1/a/v1");
+        let u = urls.get(Host::Api, "/a/v1", Some("limit=1")).unwrap();
+        assert_eq!(u.as_str(), "http://127.0.0.1:1/a/v1?limit=1");
+        assert_eq!(u, Url::parse("http://127.0.0.1:1/a/v1?limit=1").unwrap());
+        let long = "q=".repeat(200);
+        let u = urls.get(Host::Api, "/a/v1", Some(&long)).unwrap();
+        assert_eq!(u.query(), Some(long.as_str()));
         assert_eq!(
-            urls.get(Host::ContainerRegistry, "/a/v1"),
+            urls.get(Host::ContainerRegistry, "/a/v1", None),
             None,
             "each host has its own table"
         );
@@ -102,7 +123,10 @@ mod tests {
             urls.keep(Host::Api, &p, &on_base(&p));
         }
         assert_eq!(urls.api.read().unwrap().len(), MAX_PATHS);
-        assert_eq!(urls.get(Host::Api, &format!("/p/{}", MAX_PATHS + 5)), None);
+        assert_eq!(
+            urls.get(Host::Api, &format!("/p/{}", MAX_PATHS + 5), None),
+            None
+        );
         assert_eq!(urls.clone().api.read().unwrap().len(), 0);
     }
 }
