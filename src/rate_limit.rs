@@ -60,6 +60,10 @@ pub fn limit_and_remaining(headers: &HeaderMap) -> (Option<u64>, Option<u64>) {
 /// overflow.
 fn whole_number(value: &HeaderValue) -> Option<u64> {
     let v = value.as_bytes();
+    // What servers send: digits alone, too few to overflow.
+    if (1..=19).contains(&v.len()) && v.iter().all(u8::is_ascii_digit) {
+        return Some(v.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')));
+    }
     let blank = |b: &u8| matches!(b, b' ' | b'\t');
     let start = v.iter().position(|b| !blank(b))?;
     let end = v.iter().rposition(|b| !blank(b))? + 1;
@@ -78,6 +82,17 @@ fn whole_number(value: &HeaderValue) -> Option<u64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn long_numbers_read_exactly_or_not_at_all() {
+        let read = |t: &str| whole_number(&HeaderValue::from_str(t).unwrap());
+        assert_eq!(read("9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(read("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(read("18446744073709551616"), None);
+        assert_eq!(read("00000000000000000000042"), Some(42));
+        assert_eq!(read("6000"), Some(6000));
+        assert_eq!(read(""), None);
+    }
 
     proptest! {
         #![proptest_config(crate::proptest_config::kept_beside(1024))]

@@ -23,6 +23,10 @@ pub fn is(content_type: &str, expected: &str) -> bool {
 /// Whether a media type names JSON: `application/json` or any `+json`
 /// structured-syntax suffix.
 pub fn is_json(content_type: &str) -> bool {
+    // What nearly every reply says, without taking it apart.
+    if content_type == "application/json" {
+        return true;
+    }
     let essence = essence(content_type);
     essence.eq_ignore_ascii_case("application/json")
         || essence

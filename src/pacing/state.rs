@@ -180,7 +180,12 @@ impl PaceState {
     /// of this client's requests on its way lately. Another client can
     /// have sent requests a while ago that reach the server only now.
     fn others_on_way(&self, now: Instant) -> f64 {
-        self.ratio().min(MAX_RATIO) * self.peak(now)
+        let ratio = self.ratio().min(MAX_RATIO);
+        // Alone on the budget: no peak to work out (a power of two).
+        if ratio == 0.0 {
+            return 0.0;
+        }
+        ratio * self.peak(now)
     }
 
     /// The most requests this client had on their way lately (halving
