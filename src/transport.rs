@@ -77,11 +77,7 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
     // of a full parse unchanged: set them on the parsed base instead of
     // parsing scheme and host again on every request, and a route's path
     // once per base (`routes` keeps plain paths only).
-    let query = (!plan.query.is_empty()).then(|| plan.query_string());
-    let url = if let Some(url) = endpoints
-        .routes
-        .get(plan.host, &plan.path, query.as_deref())
-    {
+    let mut url = if let Some(url) = endpoints.routes.get(plan.host, &plan.path) {
         url
     } else if plain_path(&plan.path) {
         let mut url = base.clone();
@@ -92,11 +88,33 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
             url.set_path(&format!("{prefix}{}", plan.path));
         }
         endpoints.routes.keep(plan.host, &plan.path, &url);
-        url.set_query(query.as_deref());
         url
     } else {
-        full_url(base, plan)?
+        return owned(endpoints, plan, full_url(base, plan)?);
     };
+    set_query(&mut url, &plan.query);
+    owned(endpoints, plan, url)
+}
+
+/// Sets the query of `pairs` on `url` (which has none): the plan's query
+/// string. Pairs that the `application/x-www-form-urlencoded` serializer
+/// writes alike ([`form_encodes_alike`](crate::router::form_encodes_alike))
+/// are written by it straight into the URL; others are encoded here and
+/// parsed again by the URL parser.
+fn set_query(url: &mut Url, pairs: &[(String, String)]) {
+    if pairs.is_empty() {
+        return;
+    }
+    let alike = |s: &str| crate::router::form_encodes_alike(s);
+    if pairs.iter().all(|(k, v)| alike(k) && alike(v)) {
+        url.query_pairs_mut().extend_pairs(pairs);
+    } else {
+        url.set_query(Some(&crate::router::query_string(pairs)));
+    }
+}
+
+/// `url`, unless it would leave the harness's host.
+fn owned(endpoints: &Endpoints, plan: &RequestPlan, url: Url) -> Result<Url> {
     if !endpoints.owns(&url) {
         return Err(Error::Config(format!(
             "{}: the request would leave the API host",
@@ -381,6 +399,28 @@ mod tests {
         assert_eq!(u.host_str(), Some("container-upload.us-2.crowdstrike.com"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_config::kept_beside(512))]
+        /// Whichever way a query is written into the URL, it is the
+        /// plan's query string.
+        #[test]
+        fn queries_are_the_query_string(
+            pairs in proptest::collection::vec(
+                ("[a-z_ *~%]{0,6}", "[ a-zA-Z0-9*~%&=+#?/\u{e9}'._-]{0,12}"),
+                0..4,
+            )
+        ) {
+            let base = Url::parse("http://127.0.0.1:1/a/v1").unwrap();
+            let mut set = base.clone();
+            set_query(&mut set, &pairs);
+            let mut want = base;
+            if !pairs.is_empty() {
+                want.set_query(Some(&crate::router::query_string(&pairs)));
+            }
+            proptest::prop_assert_eq!(set.as_str(), want.as_str());
+        }
+    }
+
     #[test]
     fn set_on_the_base_is_the_full_parse() {
         let paths = [
@@ -416,7 +456,13 @@ mod tests {
             .initial_endpoints()
             .unwrap();
             for path in paths {
-                for query in [vec![], plan("/", Host::Api).query] {
+                // With a space (encoded here), without (by the form
+                // serializer), and none.
+                let plain = vec![
+                    ("filter".to_string(), "status:'open'+a%b".to_string()),
+                    ("q".to_string(), "caf\u{e9}&=#?/".to_string()),
+                ];
+                for query in [vec![], plan("/", Host::Api).query, plain] {
                     let p = RequestPlan {
                         path: path.into(),
                         query: query.clone(),

@@ -188,7 +188,7 @@ use crate::plan::{FileRef, PlanOptions, RequestPlan};
 use serde_json::{Map, Value};
 use target::{Route, Target};
 
-pub(crate) use encode::query_string;
+pub(crate) use encode::{form_encodes_alike, query_string};
 
 /// Plans a request for `op` from JSON arguments (an object, or `null`
 /// for none).
