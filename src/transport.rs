@@ -237,40 +237,55 @@ fn assemble(
     extra: Vec<(HeaderName, HeaderValue)>,
     opened: Opened,
 ) -> Result<reqwest::Request> {
-    let mut rb = client.request(method(plan.method), url);
     let mut content_type = None;
     let mut content_length = None;
     let Opened { raw, parts: files } = opened;
-    let mut files = files.into_iter();
     let missing = || Error::Config(format!("{}: a file to send was not opened", plan.operation));
-    rb = match &plan.body {
-        PlannedBody::Empty => rb,
+    let bad_type = || Error::argument(plan.operation, "body", "a valid content type");
+    let built =
+        |rb: reqwest::RequestBuilder| rb.build().map_err(|e| Error::transport(plan.operation, e));
+    // A form is written by the client's request builder; other bodies
+    // are set on a bare request (no builder holding a client handle),
+    // unless the URL has a `user:password@` part, which the builder turns
+    // into Basic authorization (the bearer token then replaces it).
+    let bare = |url: Url, body: Option<reqwest::Body>| {
+        let mut request = if url.username().is_empty() && url.password().is_none() {
+            reqwest::Request::new(method(plan.method), url)
+        } else {
+            built(client.request(method(plan.method), url))?
+        };
+        *request.body_mut() = body;
+        Ok::<_, Error>(request)
+    };
+    let mut request = match &plan.body {
+        PlannedBody::Empty => bare(url, None)?,
         // What `RequestBuilder::json` sends, written faster.
-        PlannedBody::Json(v) => rb
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(crate::json_bytes::to_vec(v)),
-        PlannedBody::Form(pairs) => rb.form(pairs),
+        PlannedBody::Json(v) => {
+            let mut request = bare(url, Some(crate::json_bytes::to_vec(v).into()))?;
+            request
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            request
+        }
+        PlannedBody::Form(pairs) => built(client.request(method(plan.method), url).form(pairs))?,
         PlannedBody::Raw {
             bytes,
             content_type: ct,
         } => {
-            let ct = HeaderValue::from_str(ct)
-                .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            content_type = Some(ct);
-            rb.body(bytes.clone())
+            content_type = Some(HeaderValue::from_str(ct).map_err(|_| bad_type())?);
+            bare(url, Some(bytes.clone().into()))?
         }
         PlannedBody::RawFile {
             content_type: ct, ..
         } => {
-            let ct = HeaderValue::from_str(ct)
-                .map_err(|_| Error::argument(plan.operation, "body", "a valid content type"))?;
-            content_type = Some(ct);
+            content_type = Some(HeaderValue::from_str(ct).map_err(|_| bad_type())?);
             let (body, len) = raw.ok_or_else(missing)?;
             // A file is streamed; its length is known, so no chunking.
             content_length = Some(len);
-            rb.body(body)
+            bare(url, Some(body))?
         }
         PlannedBody::Multipart(parts) => {
+            let mut files = files.into_iter();
             let mut form = Form::new();
             for part in parts {
                 form = match &part.value {
@@ -280,12 +295,9 @@ fn assemble(
                     }
                 };
             }
-            rb.multipart(form)
+            built(client.request(method(plan.method), url).multipart(form))?
         }
     };
-    let mut request = rb
-        .build()
-        .map_err(|e| Error::transport(plan.operation, e))?;
     let headers = request.headers_mut();
     // A name given more than once keeps every value; the first replaces
     // what the body set (its Content-Type).
@@ -527,5 +539,39 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("no Authorization header"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_user_and_password_in_the_base_url_are_never_sent_in_it() {
+        let eps = Settings {
+            base_url: Some("http://u:p@127.0.0.1:8080".into()),
+            ..Settings::default()
+        }
+        .initial_endpoints()
+        .unwrap();
+        let client = reqwest::Client::new();
+        let bodies = [
+            PlannedBody::Empty,
+            PlannedBody::Json(serde_json::json!({"a": 1})),
+            PlannedBody::Form(vec![("a".into(), "1".into())]),
+        ];
+        for body in bodies {
+            let p = RequestPlan {
+                body,
+                ..plan("/a", Host::Api)
+            };
+            let bearer = Some(HeaderValue::from_static("Bearer t"));
+            let r = build_request(&client, &eps, &p, bearer).await.unwrap();
+            assert_eq!((r.url().username(), r.url().password()), ("", None));
+            assert_eq!(r.headers()[AUTHORIZATION], "Bearer t");
+            // Without a token, the client's builder made them Basic
+            // authorization, as ever.
+            let r = build_request(&client, &eps, &p, None).await.unwrap();
+            assert_eq!(r.url().username(), "");
+            assert!(r.headers()[AUTHORIZATION]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic "));
+        }
     }
 }
