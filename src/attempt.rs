@@ -256,7 +256,10 @@ impl Driver<'_> {
                         status,
                         headers: reply.headers(),
                     };
-                    match self.policy.classify(outcome, state(limits, retries)) {
+                    match self
+                        .policy
+                        .classify(outcome, self.idempotent, || state(limits, retries))
+                    {
                         Retry::After { wait, reason } => {
                             // Dropped at the deadline: the wait is checked
                             // against it, the drain is not.
@@ -304,7 +307,10 @@ impl Driver<'_> {
                 }
             };
             let outcome = Outcome::Failed(FailureClass::of(&failed));
-            match self.policy.classify(outcome, state(limits, retries)) {
+            match self
+                .policy
+                .classify(outcome, self.idempotent, || state(limits, retries))
+            {
                 Retry::After { wait, reason } => {
                     log_retry(reason.as_str(), 0, wait, retries);
                     Box::pin(tokio::time::sleep(wait)).await;

@@ -100,11 +100,21 @@ impl RetryPolicy {
 
     /// What to do after one attempt: retry after a wait, or stop (and
     /// why). Pure but for the clock and the backoff's jitter; see
-    /// [`decide`](Self::decide).
-    pub(crate) fn classify(&self, outcome: Outcome<'_>, attempt: Attempt) -> Retry {
+    /// [`decide`](Self::decide). An outcome that is kept whatever the
+    /// attempt's state (a success, most errors) reads neither, nor asks
+    /// for the `attempt` (which may read the clock too).
+    pub(crate) fn classify(
+        &self,
+        outcome: Outcome<'_>,
+        idempotent: bool,
+        attempt: impl FnOnce() -> Attempt,
+    ) -> Retry {
+        if let Err(stop) = retry_reason(&outcome, idempotent) {
+            return Retry::Stop(stop);
+        }
         self.decide(
             outcome,
-            attempt,
+            attempt(),
             SystemTime::now(),
             rand::thread_rng().gen_range(0.0..=1.0),
         )
@@ -120,28 +130,9 @@ impl RetryPolicy {
         now: SystemTime,
         jitter: f64,
     ) -> Retry {
-        let reason = match outcome {
-            Outcome::Reply { status: 429, .. } => RetryReason::RateLimited,
-            Outcome::Reply {
-                status: status @ (500 | 502 | 503 | 504),
-                ..
-            } if attempt.idempotent => RetryReason::ServerError(status),
-            Outcome::Reply {
-                status: 500 | 502 | 503 | 504,
-                ..
-            } => return Retry::Stop(Stop::NotIdempotent),
-            Outcome::Reply { .. } => return Retry::Stop(Stop::Final),
-            // Nothing was sent: safe for any method.
-            Outcome::Failed(FailureClass::Connect) => RetryReason::Connect,
-            Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted)
-                if attempt.idempotent =>
-            {
-                RetryReason::Transport
-            }
-            Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted) => {
-                return Retry::Stop(Stop::NotIdempotent)
-            }
-            Outcome::Failed(FailureClass::Other) => return Retry::Stop(Stop::Final),
+        let reason = match retry_reason(&outcome, attempt.idempotent) {
+            Ok(reason) => reason,
+            Err(stop) => return Retry::Stop(stop),
         };
         if attempt.retries >= self.max_retries {
             return Retry::Stop(Stop::AttemptCap);
@@ -176,6 +167,32 @@ impl RetryPolicy {
             .unwrap_or_default()
             .max(self.backoff_ceiling(retry))
             .min(self.max_rate_limit_wait)
+    }
+}
+
+/// Why an outcome may be retried, or why it is kept whatever the
+/// attempt's state; `idempotent`: the method may be repeated.
+fn retry_reason(outcome: &Outcome<'_>, idempotent: bool) -> Result<RetryReason, Stop> {
+    match *outcome {
+        Outcome::Reply { status: 429, .. } => Ok(RetryReason::RateLimited),
+        Outcome::Reply {
+            status: status @ (500 | 502 | 503 | 504),
+            ..
+        } if idempotent => Ok(RetryReason::ServerError(status)),
+        Outcome::Reply {
+            status: 500 | 502 | 503 | 504,
+            ..
+        } => Err(Stop::NotIdempotent),
+        Outcome::Reply { .. } => Err(Stop::Final),
+        // Nothing was sent: safe for any method.
+        Outcome::Failed(FailureClass::Connect) => Ok(RetryReason::Connect),
+        Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted) if idempotent => {
+            Ok(RetryReason::Transport)
+        }
+        Outcome::Failed(FailureClass::Timeout | FailureClass::Interrupted) => {
+            Err(Stop::NotIdempotent)
+        }
+        Outcome::Failed(FailureClass::Other) => Err(Stop::Final),
     }
 }
 
@@ -384,18 +401,40 @@ mod tests {
     }
 
     #[test]
+    fn kept_outcomes_ask_for_no_state() {
+        let h = HeaderMap::new();
+        let p = RetryPolicy::default();
+        let unasked = || -> Attempt { panic!("the attempt's state was asked for") };
+        assert_eq!(
+            p.classify(reply(200, &h), true, unasked),
+            Retry::Stop(Stop::Final)
+        );
+        assert_eq!(
+            p.classify(reply(503, &h), false, unasked),
+            Retry::Stop(Stop::NotIdempotent)
+        );
+        let other = Outcome::Failed(FailureClass::Other);
+        assert_eq!(p.classify(other, true, unasked), Retry::Stop(Stop::Final));
+        // One that may be retried asks.
+        assert!(matches!(
+            p.classify(reply(503, &h), true, || at(true, 0)),
+            Retry::After { .. }
+        ));
+    }
+
+    #[test]
     fn backoff_is_bounded() {
         let p =
             RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(50));
         let connect = Outcome::Failed(FailureClass::Connect);
         for n in 0..40 {
             let p = p.clone().max_retries(100);
-            match p.classify(connect, at(true, n)) {
+            match p.classify(connect, true, || at(true, n)) {
                 Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(50)),
                 other => panic!("{other:?}"),
             }
         }
-        match p.classify(connect, at(true, 0)) {
+        match p.classify(connect, true, || at(true, 0)) {
             Retry::After { wait, .. } => assert!(wait <= Duration::from_millis(10)),
             other => panic!("{other:?}"),
         }
