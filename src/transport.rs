@@ -77,7 +77,8 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
     // of a full parse unchanged: set them on the parsed base instead of
     // parsing scheme and host again on every request, and a route's path
     // once per base (`routes` keeps plain paths only).
-    let mut url = if let Some(url) = endpoints.routes.get(plan.host, &plan.path) {
+    let room = !plan.query.is_empty();
+    let mut url = if let Some(url) = endpoints.routes.get(plan.host, &plan.path, room) {
         url
     } else if plain_path(&plan.path) {
         let mut url = base.clone();

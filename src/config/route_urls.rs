@@ -14,12 +14,21 @@ use url::Url;
 /// in it are parsed on every use, as without it.
 const MAX_PATHS: usize = 256;
 
-/// The blank query a kept URL carries, so that a copy of it has room for
-/// a query of up to this length (most are shorter).
+/// The fragment a kept URL's roomy copy carries, so that a copy of it
+/// has room for a query of up to this length (most are shorter).
 const QUERY_ROOM: &str = match std::str::from_utf8(&[b'x'; 128]) {
     Ok(room) => room,
     Err(_) => "",
 };
+
+/// A route's URL, and the same with room for a query: a copy of a URL
+/// has no room to spare, and a query written into it would grow (move)
+/// its text.
+struct Kept {
+    bare: Url,
+    /// `bare` with a [`QUERY_ROOM`] fragment.
+    roomy: Url,
+}
 
 /// Route path -> its URL on one set of base URLs (see
 /// [`Endpoints`](super::Endpoints), which owns one and makes a new one
@@ -32,7 +41,7 @@ pub(crate) struct RouteUrls {
 
 /// Path -> URL. A fast hash: paths are short, and with at most
 /// [`MAX_PATHS`] entries, paths made to collide cost little.
-type Table = HashMap<String, Url, foldhash::fast::RandomState>;
+type Table = HashMap<String, Kept, foldhash::fast::RandomState>;
 
 impl RouteUrls {
     fn table(&self, host: Host) -> &RwLock<Table> {
@@ -42,24 +51,28 @@ impl RouteUrls {
         }
     }
 
-    /// The URL of `path` on `host`, without a query but with room for
-    /// one of up to [`QUERY_ROOM`]'s length, when the path was kept.
-    pub(crate) fn get(&self, host: Host, path: &str) -> Option<Url> {
-        let mut url = self.table(host).read().ok()?.get(path)?.clone();
-        // The blank query goes; its room stays (the text is cut, not
-        // made again), so a query set next does not grow it.
-        url.set_query(None);
+    /// The URL of `path` on `host`, when it was kept; with `room`, with
+    /// room for a query of up to [`QUERY_ROOM`]'s length.
+    pub(crate) fn get(&self, host: Host, path: &str, room: bool) -> Option<Url> {
+        let table = self.table(host).read().ok()?;
+        let kept = table.get(path)?;
+        if !room {
+            return Some(kept.bare.clone());
+        }
+        let mut url = kept.roomy.clone();
+        // The text is cut, not made again: its room stays.
+        url.set_fragment(None);
         Some(url)
     }
 
-    /// Keeps the URL of `path` on `host` (its query aside), while there
-    /// is room.
+    /// Keeps the URL of `path` on `host`, while there is room.
     pub(crate) fn keep(&self, host: Host, path: &str, url: &Url) {
         if let Ok(mut t) = self.table(host).write() {
             if t.len() < MAX_PATHS {
-                let mut kept = url.clone();
-                kept.set_query(Some(QUERY_ROOM));
-                t.insert(path.to_string(), kept);
+                let mut roomy = url.clone();
+                roomy.set_fragment(Some(QUERY_ROOM));
+                let bare = url.clone();
+                t.insert(path.to_string(), Kept { bare, roomy });
             }
         }
     }
@@ -103,15 +116,16 @@ mod tests {
             u.set_path(path);
             u
         };
-        assert_eq!(urls.get(Host::Api, "/a/v1"), None);
+        assert_eq!(urls.get(Host::Api, "/a/v1", false), None);
         urls.keep(Host::Api, "/a/v1", &on_base("/a/v1"));
-        let mut u = urls.get(Host::Api, "/a/v1").unwrap();
-        assert_eq!(u.as_str(), "http://127.0.0.1:1/a/v1");
-        assert_eq!(u, Url::parse("http://127.0.0.1:1/a/v1").unwrap());
-        u.set_query(Some("limit=1"));
-        assert_eq!(u, Url::parse("http://127.0.0.1:1/a/v1?limit=1").unwrap());
+        for room in [false, true] {
+            let mut u = urls.get(Host::Api, "/a/v1", room).unwrap();
+            assert_eq!(u, Url::parse("http://127.0.0.1:1/a/v1").unwrap());
+            u.set_query(Some("limit=1"));
+            assert_eq!(u, Url::parse("http://127.0.0.1:1/a/v1?limit=1").unwrap());
+        }
         assert_eq!(
-            urls.get(Host::ContainerRegistry, "/a/v1"),
+            urls.get(Host::ContainerRegistry, "/a/v1", false),
             None,
             "each host has its own table"
         );
@@ -120,7 +134,10 @@ mod tests {
             urls.keep(Host::Api, &p, &on_base(&p));
         }
         assert_eq!(urls.api.read().unwrap().len(), MAX_PATHS);
-        assert_eq!(urls.get(Host::Api, &format!("/p/{}", MAX_PATHS + 5)), None);
+        assert_eq!(
+            urls.get(Host::Api, &format!("/p/{}", MAX_PATHS + 5), true),
+            None
+        );
         assert_eq!(urls.clone().api.read().unwrap().len(), 0);
     }
 }
