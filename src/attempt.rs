@@ -242,7 +242,7 @@ impl Driver<'_> {
                 retries,
                 time_left: limits.time_left(),
             };
-            // The attempt's request carries its own time-out (see the
+            // The attempt runs under its own time-out (see the
             // module docs): no timer here.
             let failed = match attempt(retries, *limits).await? {
                 Attempted::Again { counted } => {

@@ -1,6 +1,16 @@
 use super::*;
 use crate::config::Settings;
 
+/// The endpoints of a harness with this base URL.
+fn endpoints(base: &str) -> Endpoints {
+    Settings {
+        base_url: Some(base.into()),
+        ..Settings::default()
+    }
+    .initial_endpoints()
+    .unwrap()
+}
+
 fn plan(path: &str, host: Host) -> RequestPlan {
     RequestPlan {
         operation: "Op",
@@ -20,11 +30,7 @@ fn plan(path: &str, host: Host) -> RequestPlan {
 
 #[test]
 fn urls_stay_on_the_api_host() {
-    let s = Settings {
-        base_url: Some("http://127.0.0.1:8080/prefix/".into()),
-        ..Settings::default()
-    };
-    let eps = s.initial_endpoints().unwrap();
+    let eps = endpoints("http://127.0.0.1:8080/prefix/");
     let u = url_for(&eps, &plan("/a/b/v1", Host::Api)).unwrap();
     assert_eq!(
         u.as_str(),
@@ -92,12 +98,7 @@ fn set_on_the_base_is_the_full_parse() {
         "https://api.crowdstrike.com",
     ];
     for base in bases {
-        let eps = Settings {
-            base_url: Some(base.into()),
-            ..Settings::default()
-        }
-        .initial_endpoints()
-        .unwrap();
+        let eps = endpoints(base);
         for path in paths {
             // With a space (encoded here), without (by the form
             // serializer), and none.
@@ -120,12 +121,7 @@ fn set_on_the_base_is_the_full_parse() {
 
 #[tokio::test]
 async fn headers_are_set_on_the_built_request() {
-    let eps = Settings {
-        base_url: Some("http://127.0.0.1:8080".into()),
-        ..Settings::default()
-    }
-    .initial_endpoints()
-    .unwrap();
+    let eps = endpoints("http://127.0.0.1:8080");
     let client = reqwest::Client::new();
     let bearer = HeaderValue::from_static("Bearer t");
     let with = |headers: Vec<(&str, &str)>, body: PlannedBody| RequestPlan {
@@ -174,12 +170,7 @@ async fn headers_are_set_on_the_built_request() {
 
 #[tokio::test]
 async fn a_user_and_password_in_the_base_url_are_never_sent_in_it() {
-    let eps = Settings {
-        base_url: Some("http://u:p@127.0.0.1:8080".into()),
-        ..Settings::default()
-    }
-    .initial_endpoints()
-    .unwrap();
+    let eps = endpoints("http://u:p@127.0.0.1:8080");
     let client = reqwest::Client::new();
     let bodies = [
         PlannedBody::Empty,
