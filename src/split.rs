@@ -98,10 +98,7 @@ impl List {
 /// that does not fit is an argument error. More than one list over its
 /// `maxItems` is an argument error too (the requests would multiply).
 pub fn split(plan: RequestPlan, enabled: bool) -> Result<Vec<RequestPlan>> {
-    Ok(match parts(plan, enabled)? {
-        Parts::One(plan) => vec![plan],
-        Parts::Several(plans) => plans,
-    })
+    parts(plan, enabled).map(Parts::into_vec)
 }
 
 /// What [`split`] makes of a plan, without a list for the one plan that
@@ -111,6 +108,16 @@ pub(crate) enum Parts {
     One(RequestPlan),
     /// More than one request.
     Several(Vec<RequestPlan>),
+}
+
+impl Parts {
+    /// The requests as a list (of one, or several).
+    pub(crate) fn into_vec(self) -> Vec<RequestPlan> {
+        match self {
+            Parts::One(plan) => vec![plan],
+            Parts::Several(plans) => plans,
+        }
+    }
 }
 
 /// [`split`], the one plan kept as it is.

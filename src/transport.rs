@@ -106,7 +106,7 @@ fn set_query(url: &mut Url, pairs: &[(String, String)]) {
     if pairs.is_empty() {
         return;
     }
-    let alike = |s: &str| crate::router::form_encodes_alike(s);
+    use crate::router::form_encodes_alike as alike;
     if pairs.iter().all(|(k, v)| alike(k) && alike(v)) {
         url.query_pairs_mut().extend_pairs(pairs);
     } else {

@@ -263,10 +263,7 @@ impl<'h> RequestBuilder<'h> {
                 Either::Right(Either::Left(harness.execute_paced(plan, paced)))
             }
             Ok((parts, harness, paced)) => {
-                let plans = match parts {
-                    Parts::One(plan) => vec![plan],
-                    Parts::Several(plans) => plans,
-                };
+                let plans = parts.into_vec();
                 let sent: SendFuture<'h> =
                     Box::pin(async move { harness.execute_all(plans, paced).await });
                 Either::Right(Either::Right(sent))
