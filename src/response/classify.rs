@@ -9,15 +9,20 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde_json::Value;
 
-/// Classifies a body by its content type: `None` for well-formed JSON
-/// (decoded later by [`decode_checked_json`]), the body otherwise.
-pub(super) fn classify(
-    operation: &str,
-    headers: &HeaderMap,
-    raw: &Bytes,
-) -> Result<Option<ResponseBody>> {
+/// What [`classify`] found a body to be.
+pub(super) enum Classified {
+    /// Well-formed JSON, decoded later by [`decode_checked_json`]; where
+    /// its top-level `resources` value starts, when the scan noted it
+    /// (see [`wellformed::resources`] for reading it alone).
+    Json { resources: Option<usize> },
+    /// Any other body, as it is.
+    Other(ResponseBody),
+}
+
+/// Classifies a body by its content type.
+pub(super) fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Result<Classified> {
     if raw.is_empty() {
-        return Ok(Some(ResponseBody::Empty));
+        return Ok(Classified::Other(ResponseBody::Empty));
     }
     let ct = headers
         .get(CONTENT_TYPE)
@@ -29,29 +34,30 @@ pub(super) fn classify(
         // else goes to `serde_json`, which decides and words the error (a
         // body that is not UTF-8 as a whole gets the message `from_slice`
         // gives).
-        let checked = if wellformed::check(raw) == Verdict::WellFormed {
-            Ok(())
-        } else {
-            match std::str::from_utf8(raw) {
-                Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()),
-                Err(_) => serde_json::from_slice::<Value>(raw).map(|_| ()),
-            }
+        let checked = match wellformed::check(raw) {
+            Verdict::WellFormed { resources } => Ok(resources),
+            Verdict::Unsure => match std::str::from_utf8(raw) {
+                Ok(text) => serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| None),
+                Err(_) => serde_json::from_slice::<Value>(raw).map(|_| None),
+            },
         };
-        return checked.map(|()| None).map_err(|e| Error::Decode {
-            operation: operation.to_string(),
-            message: format!(
-                "malformed JSON ({e}) in a {}-byte body starting {:?}",
-                raw.len(),
-                preview(raw, 80)
-            ),
-        });
+        return checked
+            .map(|resources| Classified::Json { resources })
+            .map_err(|e| Error::Decode {
+                operation: operation.to_string(),
+                message: format!(
+                    "malformed JSON ({e}) in a {}-byte body starting {:?}",
+                    raw.len(),
+                    preview(raw, 80)
+                ),
+            });
     }
     if media::is_text(ct) {
-        return Ok(Some(ResponseBody::Text(
+        return Ok(Classified::Other(ResponseBody::Text(
             String::from_utf8_lossy(raw).into_owned(),
         )));
     }
-    Ok(Some(ResponseBody::Bytes(raw.clone())))
+    Ok(Classified::Other(ResponseBody::Bytes(raw.clone())))
 }
 
 /// Decodes a JSON body that [`classify`] found well-formed (so UTF-8).

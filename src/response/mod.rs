@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::rate_limit;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -46,8 +47,11 @@ pub struct Response {
     /// is then decoded from `raw` (checked well-formed on arrival).
     body: OnceLock<ResponseBody>,
     /// `resources` decoded from its own bytes, when asked for before the
-    /// body (see [`member`]).
+    /// body (see [`wellformed`]).
     resources: OnceLock<Option<Vec<Value>>>,
+    /// Where the value of `resources` starts in `raw`, when the arrival
+    /// check noted it.
+    resources_at: Option<usize>,
     raw: Bytes,
     /// Whether `raw` is a JSON body (checked well-formed on arrival).
     json: bool,
@@ -74,11 +78,9 @@ impl Response {
         headers: HeaderMap,
         raw: Bytes,
     ) -> Result<Response> {
-        let classified = classify(operation, &headers, &raw)?;
-        let json = classified.is_none();
-        let body = match classified {
-            Some(body) => OnceLock::from(body),
-            None => OnceLock::new(),
+        let (body, json, resources_at) = match classify(operation, &headers, &raw)? {
+            Classified::Other(body) => (OnceLock::from(body), false, None),
+            Classified::Json { resources } => (OnceLock::new(), true, resources),
         };
         Ok(Response {
             operation,
@@ -86,6 +88,7 @@ impl Response {
             headers,
             body,
             resources: OnceLock::new(),
+            resources_at,
             raw,
             json,
             warnings: Vec::new(),
@@ -106,6 +109,7 @@ impl Response {
             headers,
             body: OnceLock::from(ResponseBody::Streamed(written)),
             resources: OnceLock::new(),
+            resources_at: None,
             raw: Bytes::new(),
             json: false,
             warnings: Vec::new(),
@@ -174,13 +178,14 @@ impl Response {
             return alone.as_ref();
         }
         if self.body.get().is_none() {
-            if let Some(span) = member::top_level(self.json_text()?, b"resources") {
-                let alone =
-                    self.resources
-                        .get_or_init(|| match serde_json::from_slice(&self.raw[span]) {
-                            Ok(Value::Array(items)) => Some(items),
-                            _ => None,
-                        });
+            if let Some(text) = self.resources_text() {
+                let alone = self.resources.get_or_init(|| {
+                    let mut de = serde_json::Deserializer::from_str(text);
+                    match Value::deserialize(&mut de) {
+                        Ok(Value::Array(items)) => Some(items),
+                        _ => None,
+                    }
+                });
                 return alone.as_ref();
             }
         }
@@ -260,6 +265,15 @@ impl Response {
         UberHeaders(&self.headers)
     }
 
+    /// The text from where the value of `resources` starts to the end,
+    /// when that value may be decoded alone (see [`wellformed`]); a
+    /// reader takes one value from its start. Valid UTF-8 as a whole (as
+    /// checked on arrival), so the reader need not check each string.
+    fn resources_text(&self) -> Option<&str> {
+        let at = wellformed::resources(self.json_text()?, self.resources_at)?;
+        std::str::from_utf8(&self.raw[at..]).ok()
+    }
+
     /// The body's JSON text as received (checked well-formed on arrival),
     /// when the body is JSON: for passing it on without decoding it.
     /// `None` for other bodies.
@@ -276,12 +290,11 @@ impl Response {
 }
 
 mod classify;
-mod member;
 mod typed;
 mod uber;
 mod wellformed;
 
-use classify::{classify, decode_checked_json, preview};
+use classify::{classify, decode_checked_json, preview, Classified};
 pub(crate) use uber::error_messages;
 pub use uber::UberHeaders;
 use uber::{uber, uber_headers};

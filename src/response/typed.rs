@@ -27,8 +27,7 @@ impl Response {
     /// assert_eq!(r.json_as::<Reply>().unwrap().meta.query_time, 0.5);
     /// ```
     pub fn json_as<T: DeserializeOwned>(&self) -> Result<T> {
-        let text = self.json_text().ok_or_else(|| self.not_json())?;
-        serde_json::from_slice(text).map_err(|e| self.decode_error(&e))
+        serde_json::from_str(self.json_str()?).map_err(|e| self.decode_error(&e))
     }
 
     /// `resources` of a JSON body decoded into a list of `T` (an empty
@@ -55,9 +54,25 @@ impl Response {
             #[serde(default)]
             resources: Option<Vec<T>>,
         }
-        let text = self.json_text().ok_or_else(|| self.not_json())?;
-        let read: Resources<T> = serde_json::from_slice(text).map_err(|e| self.decode_error(&e))?;
+        // The value alone, where that reads alike (see `resources_text`).
+        if let Some(text) = self.resources_text() {
+            let mut de = serde_json::Deserializer::from_str(text);
+            if let Ok(read) = Option::<Vec<T>>::deserialize(&mut de) {
+                return Ok(read.unwrap_or_default());
+            }
+            // A misfit: the whole body words the error, with its place.
+        }
+        let read: Resources<T> =
+            serde_json::from_str(self.json_str()?).map_err(|e| self.decode_error(&e))?;
         Ok(read.resources.unwrap_or_default())
+    }
+
+    /// The JSON body's text; a body accepted as JSON on arrival is UTF-8,
+    /// so the reader need not check each string again.
+    fn json_str(&self) -> Result<&str> {
+        self.json_text()
+            .and_then(|text| std::str::from_utf8(text).ok())
+            .ok_or_else(|| self.not_json())
     }
 
     fn not_json(&self) -> Error {
@@ -108,11 +123,30 @@ mod tests {
 
     #[test]
     fn a_misfit_or_a_body_that_is_not_json_names_the_operation() {
-        let r = reply("application/json", r#"{"resources": [1]}"#);
+        let body = r#"{"meta": {}, "resources": [1]}"#;
+        let r = reply("application/json", body);
         let e = r.resources_as::<String>().unwrap_err();
+        // Worded, place and all, as decoding the whole body words it.
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Whole {
+            resources: Vec<String>,
+        }
+        let whole = serde_json::from_str::<Whole>(body).unwrap_err().to_string();
+        assert!(whole.contains("invalid type: integer") && whole.contains("column"));
         assert!(
             matches!(&e, Error::Decode { operation, message }
-                if operation == "GetIncidents" && message.contains("invalid type: integer")),
+                if operation == "GetIncidents" && message.ends_with(&whole)),
+            "{e:?}"
+        );
+        // A repeated `resources` is refused, as a whole body with it is.
+        let r = reply(
+            "application/json",
+            r#"{"resources": ["a"], "resources": ["b"]}"#,
+        );
+        let e = r.resources_as::<String>().unwrap_err();
+        assert!(
+            matches!(&e, Error::Decode { message, .. } if message.contains("duplicate field")),
             "{e:?}"
         );
         let r = reply("text/plain", "resources");

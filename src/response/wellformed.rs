@@ -21,17 +21,54 @@
 //! bytes past ASCII must be valid UTF-8 on its own. An ASCII byte is never
 //! part of a longer UTF-8 sequence, so a text found well-formed is valid
 //! UTF-8 as a whole; a text of ASCII strings needs no UTF-8 work at all.
+//!
+//! On its way it notes where the value of the top-level `resources` member
+//! starts, so reading `resources` decodes that value alone instead of the
+//! whole body (`meta`, `errors` and every other member). It says so only
+//! where that gives exactly what decoding the whole body and taking the
+//! member gives:
+//! - the top level is an object, and `resources` is in it exactly once
+//!   (a repeated key is read one way by a map and refused by a struct);
+//! - nothing nests deeper than [`MEMBER_DEPTH`] below the top-level
+//!   object (an empty `[]` or `{}` does not count), far inside the JSON
+//!   parser's own limit (deeper text is kept as text when decoded whole);
+//! - the text has no backslash at all, which the reader tests: no key is
+//!   written with escapes (a key is what it looks like) and no `\u`
+//!   escape makes a string a JSON value cannot hold (a lone surrogate),
+//!   wherever it is ([`Verdict::resources`]).
 
 use crate::swar;
 
 /// What the scanner found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// One well-formed JSON text, valid UTF-8, blanks around it allowed.
-    WellFormed,
+    /// One well-formed JSON text, valid UTF-8, blanks around it allowed,
+    /// and where the value of its top-level `resources` member starts
+    /// when that member is there once and nothing nests too deep (see the
+    /// module docs; [`Verdict::resources`] adds the last condition).
+    WellFormed { resources: Option<usize> },
     /// Not shown well-formed here: ask the reference.
     Unsure,
 }
+
+#[cfg(test)]
+impl Verdict {
+    /// Whether the text was found well-formed.
+    pub(super) fn is_well_formed(self) -> bool {
+        matches!(self, Verdict::WellFormed { .. })
+    }
+}
+
+/// Where the value of the top-level `resources` member of `text` starts,
+/// given the offset the scan noted for it: when `text` has no backslash
+/// (see the module docs), else `None` and the caller decodes the whole.
+pub(super) fn resources(text: &[u8], noted: Option<usize>) -> Option<usize> {
+    noted.filter(|_| !text.contains(&b'\\'))
+}
+
+/// How deep below the top-level object a text may nest for its
+/// `resources` value to be decoded alone.
+const MEMBER_DEPTH: usize = 100;
 
 /// How deep the scanner follows nesting.
 const MAX_DEPTH: usize = 256;
@@ -41,6 +78,8 @@ const MAX_DEPTH: usize = 256;
 struct Stack<'a> {
     closes: &'a mut [u8; MAX_DEPTH],
     depth: usize,
+    /// The deepest `depth` reached.
+    deepest: usize,
 }
 
 impl Stack<'_> {
@@ -49,6 +88,7 @@ impl Stack<'_> {
     fn push(&mut self, close: u8) -> Option<()> {
         *self.closes.get_mut(self.depth)? = close;
         self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
         Some(())
     }
 
@@ -77,19 +117,45 @@ const TOP: u8 = 0;
 /// Checks `text`, any bytes: one found well-formed is valid UTF-8 too.
 pub(super) fn check(text: &[u8]) -> Verdict {
     match scan(text) {
-        Some(()) => Verdict::WellFormed,
+        Some(resources) => Verdict::WellFormed { resources },
         None => Verdict::Unsure,
     }
 }
 
-/// The scan: `s` is what is left of the text.
-fn scan(s: &[u8]) -> Option<()> {
-    let mut s = skip_blanks(s);
+/// Where the top-level `resources` value starts, as the scan meets the
+/// top-level keys.
+#[derive(Default)]
+struct Resources {
+    at: Option<usize>,
+    repeated: bool,
+}
+
+impl Resources {
+    /// Notes a top-level key whose inside starts `key` (after its opening
+    /// quote), its value starting after the blanks at the start of
+    /// `value`; `text_len` is the whole text's length. A key that starts
+    /// `resources"` is exactly `resources`: that quote, after letters,
+    /// is the key's closing one.
+    #[inline(always)]
+    fn key(&mut self, text_len: usize, key: &[u8], value: &[u8]) {
+        if key.starts_with(b"resources\"") {
+            self.repeated |= self.at.is_some();
+            self.at = Some(text_len - skip_blanks(value).len());
+        }
+    }
+}
+
+/// The scan: `Some` for a well-formed text, with where its `resources`
+/// value starts when it may be read alone (as far as the scan tells).
+fn scan(text: &[u8]) -> Option<Option<usize>> {
+    let mut s = skip_blanks(text);
     let mut closes = [0; MAX_DEPTH];
     let mut stack = Stack {
         closes: &mut closes,
         depth: 0,
+        deepest: 0,
     };
+    let mut resources = Resources::default();
     loop {
         // A value starts here. Blanks are an arm of their own: with none,
         // as in most replies, they cost no test.
@@ -103,7 +169,11 @@ fn scan(s: &[u8]) -> Option<()> {
                     _ => {
                         stack.push(open + 2)?;
                         if open == b'{' {
-                            s = key(s)?;
+                            let inside = s.strip_prefix(b"\"")?;
+                            s = key_rest(inside)?;
+                            if stack.depth == 1 {
+                                resources.key(text.len(), inside, s);
+                            }
                         }
                         continue;
                     }
@@ -126,6 +196,9 @@ fn scan(s: &[u8]) -> Option<()> {
                 // In an object, most often a key right after the comma.
                 [b',', b'"', ref rest @ ..] if close == b'}' => {
                     s = key_rest(rest)?;
+                    if stack.depth == 1 {
+                        resources.key(text.len(), rest, s);
+                    }
                     break;
                 }
                 [b',', ref rest @ ..] if close == b']' => {
@@ -138,20 +211,22 @@ fn scan(s: &[u8]) -> Option<()> {
                 }
                 [b' ' | b'\t' | b'\n' | b'\r', ref rest @ ..] => s = skip_blanks(rest),
                 [b',', ref rest @ ..] if close == b'}' => {
-                    s = key(rest)?;
+                    let inside = skip_blanks(rest).strip_prefix(b"\"")?;
+                    s = key_rest(inside)?;
+                    if stack.depth == 1 {
+                        resources.key(text.len(), inside, s);
+                    }
                     break;
                 }
-                [] => return (close == TOP).then_some(()),
+                [] if close == TOP => {
+                    let alone = !resources.repeated && stack.deepest <= MEMBER_DEPTH + 1;
+                    return Some(resources.at.filter(|_| alone));
+                }
+                [] => return None,
                 _ => return None,
             }
         }
     }
-}
-
-/// An object's key and the colon after it, blanks around; what follows.
-#[inline(always)]
-fn key(s: &[u8]) -> Option<&[u8]> {
-    key_rest(skip_blanks(s).strip_prefix(b"\"")?)
 }
 
 /// The rest of a key after its opening quote, and the colon after it;

@@ -1,5 +1,8 @@
-use super::{check, Verdict};
+use super::{check, resources, Verdict};
+use crate::test_values::arb_value;
 use proptest::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 /// The reference: what `serde_json` says when it skips a value.
 fn reference(text: &str) -> bool {
@@ -11,7 +14,7 @@ fn reference(text: &str) -> bool {
 fn agrees(text: &str) -> Result<(), String> {
     let fast = check(text.as_bytes());
     let slow = reference(text);
-    if fast == Verdict::WellFormed && !slow {
+    if fast.is_well_formed() && !slow {
         return Err(format!("accepted what serde_json refuses: {text:?}"));
     }
     if slow && fast == Verdict::Unsure && !too_deep(text) {
@@ -25,7 +28,7 @@ fn agrees(text: &str) -> Result<(), String> {
 fn agrees_on_bytes(bytes: &[u8]) -> Result<(), String> {
     match std::str::from_utf8(bytes) {
         Ok(text) => agrees(text),
-        Err(_) if check(bytes) == Verdict::WellFormed => {
+        Err(_) if check(bytes).is_well_formed() => {
             Err(format!("accepted bytes that are not UTF-8: {bytes:?}"))
         }
         Err(_) => Ok(()),
@@ -145,7 +148,7 @@ fn settles_these_texts_like_serde_json() {
     for text in cases {
         agrees(text).unwrap();
     }
-    assert_eq!(check(br#"{"a":[1,"x"]}"#), Verdict::WellFormed);
+    assert!(check(br#"{"a":[1,"x"]}"#).is_well_formed());
     assert_eq!(check(b"[1,]"), Verdict::Unsure);
 }
 
@@ -165,7 +168,7 @@ fn bytes_past_ascii_are_settled_as_utf8() {
         b"[\"abcdefgh\xc3\xa9\", \"\xc3\xa9ijklmnopq\"]",
     ];
     for bytes in good {
-        assert_eq!(check(bytes), Verdict::WellFormed, "{bytes:?}");
+        assert!(check(bytes).is_well_formed(), "{bytes:?}");
         agrees_on_bytes(bytes).unwrap();
     }
     // Not UTF-8: lone and stray bytes, cut sequences, overlong forms,
@@ -201,9 +204,9 @@ fn deep_nesting_is_left_to_serde_json() {
     assert_eq!(check(deep.as_bytes()), Verdict::Unsure);
     assert!(reference(&deep));
     let ok = format!("{}{}", "[".repeat(256), "]".repeat(256));
-    assert_eq!(check(ok.as_bytes()), Verdict::WellFormed);
+    assert!(check(ok.as_bytes()).is_well_formed());
     let objects = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
-    assert_eq!(check(objects.as_bytes()), Verdict::WellFormed);
+    assert!(check(objects.as_bytes()).is_well_formed());
 }
 
 /// Arbitrary JSON values, printed compactly or with blanks.
@@ -298,7 +301,7 @@ proptest! {
 
     #[test]
     fn generated_texts_are_settled_like_serde_json(text in arb_text()) {
-        prop_assert_eq!(check(text.as_bytes()), Verdict::WellFormed, "{:?}", text);
+        prop_assert!(check(text.as_bytes()).is_well_formed(), "{:?}", text);
     }
 
     #[test]
@@ -314,5 +317,115 @@ proptest! {
     #[test]
     fn arbitrary_ascii_is_never_accepted_wrongly(text in "[ -~\t\n\r]{0,40}") {
         agrees(&text).map_err(TestCaseError::fail)?;
+    }
+}
+
+/// Where the `resources` value of `text` starts, when it may be read alone.
+fn resources_at(text: &str) -> Option<usize> {
+    match check(text.as_bytes()) {
+        Verdict::WellFormed { resources: at } => resources(text.as_bytes(), at),
+        Verdict::Unsure => None,
+    }
+}
+
+/// The one value at the start of `text`.
+fn first_value(text: &str) -> Value {
+    Value::deserialize(&mut serde_json::Deserializer::from_str(text)).unwrap()
+}
+
+/// What decoding the whole text and taking `resources` gives, when the
+/// scan says its value may be read alone.
+fn member_agrees(text: &str) -> Result<(), TestCaseError> {
+    if let Some(at) = resources_at(text) {
+        let whole: Value = serde_json::from_str(text).unwrap();
+        prop_assert_eq!(
+            Some(&first_value(&text[at..])),
+            whole.get("resources"),
+            "{}",
+            text
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn the_resources_value_is_found_or_declined() {
+    let text = r#" { "meta" : {"a": [1, {"b": "x,}]"}]}, "resources" :[ "a", {"c": []} ] , "errors": [] } "#;
+    let at = resources_at(text).unwrap();
+    assert!(text[at..].starts_with(r#"[ "a", {"c": []} ] ,"#));
+    assert_eq!(first_value(&text[at..]), json!(["a", {"c": []}]));
+    for first in [
+        r#"{"resources":7,"meta":{}}"#,
+        r#"{ "resources":7}"#,
+        r#"{"meta":{},"resources":7}"#,
+    ] {
+        assert_eq!(
+            first_value(&first[resources_at(first).unwrap()..]),
+            json!(7),
+            "{first}"
+        );
+    }
+    for declined in [
+        r#"{"resources": [1], "resources": [2]}"#,
+        r#"{"resources": [1] , "resources": [2]}"#,
+        r#"{"resourc\u0065s": [1]}"#,
+        r#"{"resources": ["\ud800"]}"#,
+        r#"{"meta": "a\"b", "resources": [1]}"#,
+        r#"{"resources_": [1]}"#,
+        r#"{"resource": [1]}"#,
+        r#"{"meta": {"resources": [1]}}"#,
+        r#"{"meta": {}}"#,
+        r#"{}"#,
+        r#"[{"resources": [1]}]"#,
+        r#""resources""#,
+        r#"{"resources": [1]"#,
+    ] {
+        assert_eq!(resources_at(declined), None, "{declined}");
+    }
+    let deep = |n: usize| format!(r#"{{"resources": {}1{}}}"#, "[".repeat(n), "]".repeat(n));
+    assert_eq!(resources_at(&deep(101)), None);
+    assert!(resources_at(&deep(100)).is_some());
+    let deep_elsewhere = format!(
+        r#"{{"meta": {}1{}, "resources": 1}}"#,
+        "[".repeat(101),
+        "]".repeat(101)
+    );
+    assert_eq!(resources_at(&deep_elsewhere), None);
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config::kept_beside(512))]
+
+    #[test]
+    fn the_resources_value_alone_is_the_member_of_the_whole(
+        meta in arb_value(),
+        members in arb_value(),
+        more in arb_value(),
+        order in 0usize..3,
+        pretty in any::<bool>(),
+    ) {
+        let members = [("meta", meta), ("resources", members), ("errors", more)];
+        let mut map = serde_json::Map::new();
+        for k in 0..3 {
+            let (name, v) = &members[(order + k) % 3];
+            map.insert(name.to_string(), v.clone());
+        }
+        let whole = Value::Object(map);
+        let text = if pretty {
+            serde_json::to_string_pretty(&whole).unwrap()
+        } else {
+            serde_json::to_string(&whole).unwrap()
+        };
+        member_agrees(&text)?;
+        // Texts of values without escapes are always answered.
+        if !text.contains('\\') {
+            prop_assert!(resources_at(&text).is_some(), "{}", text);
+        }
+    }
+
+    #[test]
+    fn any_value_at_the_top_is_read_alike(v in arb_value()) {
+        member_agrees(&serde_json::to_string(&v).unwrap())?;
+        member_agrees(&serde_json::to_string(&json!({"resources": v})).unwrap())?;
     }
 }
