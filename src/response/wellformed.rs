@@ -250,9 +250,9 @@ fn colon(s: &[u8]) -> Option<&[u8]> {
     }
 }
 
-/// What follows the blanks at the start of `s` (also the member walk's).
+/// What follows the blanks at the start of `s`.
 #[inline(always)]
-pub(super) fn skip_blanks(mut s: &[u8]) -> &[u8] {
+fn skip_blanks(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = s {
         s = rest;
     }
