@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::operation::{Body, BodyRoot};
 use crate::plan::PlannedBody;
 use base64::Engine as _;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 fn fill(
@@ -13,14 +14,19 @@ fn fill(
     fields: Vec<(&'static str, Value)>,
 ) -> Result<(), Error> {
     for (name, v) in fields {
-        if m.contains_key(name) {
-            return Err(Error::argument(
-                op,
-                name,
-                "given both as an argument and inside \"body\"; give it once",
-            ));
+        // One look-up: the key is hashed once.
+        match m.entry(name) {
+            Entry::Occupied(_) => {
+                return Err(Error::argument(
+                    op,
+                    name,
+                    "given both as an argument and inside \"body\"; give it once",
+                ))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(v);
+            }
         }
-        m.insert(name.to_string(), v);
     }
     Ok(())
 }
