@@ -77,6 +77,9 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
     // of a full parse unchanged: set them on the parsed base instead of
     // parsing scheme and host again on every request, and a route's path
     // once per base (`routes` keeps plain paths only).
+    // A route's URL is checked to stay on the harness's host before it
+    // is kept, and writing a query into it does not move it off: a kept
+    // URL needs no check again.
     let room = !plan.query.is_empty();
     let mut url = if let Some(url) = endpoints.routes.get(plan.host, &plan.path, room) {
         url
@@ -88,13 +91,14 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
         } else {
             url.set_path(&format!("{prefix}{}", plan.path));
         }
+        let url = owned(endpoints, plan, url)?;
         endpoints.routes.keep(plan.host, &plan.path, &url);
         url
     } else {
         return owned(endpoints, plan, full_url(base, plan)?);
     };
     set_query(&mut url, &plan.query);
-    owned(endpoints, plan, url)
+    Ok(url)
 }
 
 /// Sets the query of `pairs` on `url` (which has none): the plan's query

@@ -65,7 +65,9 @@ impl RouteUrls {
         Some(url)
     }
 
-    /// Keeps the URL of `path` on `host`, while there is room.
+    /// Keeps the URL of `path` on `host`, while there is room. Only a URL
+    /// checked to be on the harness's host: a kept URL is sent unchecked
+    /// (see `transport::url_for`).
     pub(crate) fn keep(&self, host: Host, path: &str, url: &Url) {
         if let Ok(mut t) = self.table(host).write() {
             if t.len() < MAX_PATHS {
