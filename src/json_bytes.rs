@@ -5,11 +5,40 @@
 //! byte in its escape table.
 
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// `value` as compact JSON bytes, as `serde_json::to_vec` gives them.
 pub(crate) fn to_vec(value: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(size(value));
     write(&mut out, value);
+    out
+}
+
+/// The object of `members`, in their order, as compact JSON bytes (in a
+/// one-element list when `in_list`): what [`to_vec`] writes for that
+/// object, with no map made of it. The names must differ.
+pub(crate) fn members_to_vec(members: &[(&str, Cow<'_, Value>)], in_list: bool) -> Vec<u8> {
+    let room = members
+        .iter()
+        .map(|(k, v)| k.len() + 4 + size(v))
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(room + 4);
+    if in_list {
+        out.push(b'[');
+    }
+    out.push(b'{');
+    for (i, (key, item)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(&mut out, key);
+        out.push(b':');
+        write(&mut out, item);
+    }
+    out.push(b'}');
+    if in_list {
+        out.push(b']');
+    }
     out
 }
 
@@ -85,10 +114,11 @@ fn string(out: &mut Vec<u8>, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::to_vec;
+    use super::{members_to_vec, to_vec};
     use crate::test_values::arb_value;
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{json, Map, Value};
+    use std::borrow::Cow;
 
     #[test]
     fn writes_what_the_serializer_writes() {
@@ -109,6 +139,24 @@ mod tests {
         #[test]
         fn any_value_is_written_as_the_serializer_writes_it(v in arb_value()) {
             prop_assert_eq!(to_vec(&v), serde_json::to_vec(&v).unwrap());
+        }
+
+        #[test]
+        fn members_are_written_as_their_object_is(
+            values in prop::collection::vec(arb_value(), 0..4),
+            in_list in any::<bool>(),
+        ) {
+            const NAMES: [&str; 4] = ["ids", "a\"b", "é", ""];
+            let members: Vec<(&str, Cow<'_, Value>)> =
+                NAMES.iter().zip(&values).map(|(k, v)| (*k, Cow::Borrowed(v))).collect();
+            let object: Map<String, Value> =
+                NAMES.iter().zip(&values).map(|(k, v)| (k.to_string(), v.clone())).collect();
+            let value = if in_list {
+                json!([object])
+            } else {
+                Value::Object(object)
+            };
+            prop_assert_eq!(members_to_vec(&members, in_list), serde_json::to_vec(&value).unwrap());
         }
     }
 }

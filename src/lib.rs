@@ -102,7 +102,8 @@ pub use operation::{
 };
 pub use paginate::{Incomplete, Pages};
 pub use plan::{
-    FileRef, FileSource, FormPart, PartValue, PlanOptions, PlanView, PlannedBody, RequestPlan,
+    FileRef, FileSource, FormPart, JsonBody, PartValue, PlanOptions, PlanView, PlannedBody,
+    RequestPlan,
 };
 pub use response::{Response, ResponseBody, UberHeaders};
 pub use retry::RetryPolicy;

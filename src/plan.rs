@@ -5,6 +5,9 @@ use crate::operation::{Host, Method};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::path::PathBuf;
 
+mod json_body;
+pub use json_body::JsonBody;
+
 /// Options of the planner.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlanOptions {
@@ -39,8 +42,8 @@ pub struct RequestPlan {
 pub enum PlannedBody {
     /// No body (and no Content-Type).
     Empty,
-    /// A JSON body.
-    Json(serde_json::Value),
+    /// A JSON body, written when planned.
+    Json(JsonBody),
     /// An `application/x-www-form-urlencoded` form.
     Form(Vec<(String, String)>),
     /// A `multipart/form-data` form.
@@ -223,8 +226,12 @@ impl Serialize for PlanView<'_> {
                 m.serialize_entry("body", &())?;
                 m.serialize_entry("form", &())?;
             }
-            PlannedBody::Json(v) => {
-                m.serialize_entry("body", &RedactedJson(v))?;
+            PlannedBody::Json(body) => {
+                match body.to_value() {
+                    Some(v) => m.serialize_entry("body", &RedactedJson(&v))?,
+                    // Too deep to read back: its size, as for raw bytes.
+                    None => m.serialize_entry("body", &JsonBytes(body.as_bytes().len()))?,
+                }
                 m.serialize_entry("form", &())?;
             }
             PlannedBody::Raw { bytes, .. } => {
@@ -299,6 +306,17 @@ impl Serialize for RawBytes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(1))?;
         m.serialize_entry("raw_bytes", &self.0)?;
+        m.end()
+    }
+}
+
+/// `{"json_bytes": N}`
+struct JsonBytes(usize);
+
+impl Serialize for JsonBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("json_bytes", &self.0)?;
         m.end()
     }
 }

@@ -264,9 +264,9 @@ fn assemble(
     };
     let mut request = match &plan.body {
         PlannedBody::Empty => bare(url, None)?,
-        // What `RequestBuilder::json` sends, written faster.
-        PlannedBody::Json(v) => {
-            let mut request = bare(url, Some(crate::json_bytes::to_vec(v).into()))?;
+        // What `RequestBuilder::json` sends, written when planned.
+        PlannedBody::Json(body) => {
+            let mut request = bare(url, Some(body.bytes().clone().into()))?;
             request
                 .headers_mut()
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

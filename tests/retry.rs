@@ -15,7 +15,7 @@ fn create_case_plan() -> falcon_harness::RequestPlan {
         Method::Post,
         "/message-center/entities/case/v2",
         &[],
-        PlannedBody::Json(json!({"title": "t", "body": "b", "type": "fc:incident"})),
+        PlannedBody::Json(json!({"title": "t", "body": "b", "type": "fc:incident"}).into()),
     )
 }
 

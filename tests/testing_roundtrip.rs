@@ -123,12 +123,16 @@ fn canonical_args(op: &'static Operation, rng: &mut StdRng) -> Value {
                     &PlanOptions { lenient: true },
                 )
                 .ok()
-                .is_some_and(|plan| match (&plan.body, body.root()) {
-                    (PlannedBody::Json(Value::Object(m)), _) => m.get(f.name()) == Some(&v),
-                    (PlannedBody::Json(Value::Array(a)), BodyRoot::Array) => {
-                        a[0].get(f.name()) == Some(&v)
+                .is_some_and(|plan| {
+                    let sent = match &plan.body {
+                        PlannedBody::Json(b) => b.to_value(),
+                        _ => None,
+                    };
+                    match (sent, body.root()) {
+                        (Some(Value::Object(m)), _) => m.get(f.name()) == Some(&v),
+                        (Some(Value::Array(a)), BodyRoot::Array) => a[0].get(f.name()) == Some(&v),
+                        _ => false,
                     }
-                    _ => false,
                 });
                 if ok && !args.contains_key(f.name()) {
                     flat.insert(f.name().to_string(), v);

@@ -93,7 +93,7 @@ async fn json_form_and_raw_bodies() {
         Method::Post,
         "/incidents/entities/incidents/GET/v1",
         &[],
-        PlannedBody::Json(json!({"ids": ["a", "b"]})),
+        PlannedBody::Json(json!({"ids": ["a", "b"]}).into()),
     ))
     .await
     .unwrap();

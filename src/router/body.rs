@@ -2,44 +2,71 @@
 //! the flat body-field arguments; raw bodies; and the `content_type`.
 
 use crate::error::Error;
+use crate::json_bytes;
 use crate::operation::{Body, BodyRoot};
-use crate::plan::PlannedBody;
+use crate::plan::{JsonBody, PlannedBody};
 use base64::Engine as _;
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 fn fill(
     op: &str,
     m: &mut Map<String, Value>,
-    fields: Vec<(&'static str, Value)>,
+    fields: Vec<(&'static str, Cow<'_, Value>)>,
 ) -> Result<(), Error> {
     for (name, v) in fields {
         // One look-up: the key is hashed once.
         match m.entry(name) {
-            Entry::Occupied(_) => {
-                return Err(Error::argument(
-                    op,
-                    name,
-                    "given both as an argument and inside \"body\"; give it once",
-                ))
-            }
+            Entry::Occupied(_) => return Err(given_twice(op, name)),
             Entry::Vacant(slot) => {
-                slot.insert(v);
+                slot.insert(v.into_owned());
             }
         }
     }
     Ok(())
 }
 
-/// The JSON body from `body` (as given) and the flat field arguments.
-/// An array-root body gets the flat fields as its one element.
-pub(crate) fn assemble(
+fn given_twice(op: &str, name: &str) -> Error {
+    Error::argument(
+        op,
+        name,
+        "given both as an argument and inside \"body\"; give it once",
+    )
+}
+
+/// The JSON body, written: [`assemble`]'s value, except that flat fields
+/// alone are written straight from the arguments, with no `Value` made
+/// of them, and a `body` given alone is written without a copy.
+pub(crate) fn written(
     op: &str,
     shape: &Body,
     whole: Option<&Value>,
-    fields: Vec<(&'static str, Value)>,
+    fields: Vec<(&'static str, Cow<'_, Value>)>,
     lenient: bool,
-) -> Result<Option<Value>, Error> {
+) -> Result<Option<JsonBody>, Error> {
+    if whole.is_none() && !fields.is_empty() {
+        if let Some(i) = (1..fields.len()).find(|&i| fields[..i].iter().any(|f| f.0 == fields[i].0))
+        {
+            return Err(given_twice(op, fields[i].0));
+        }
+        let in_list = shape.root() == BodyRoot::Array;
+        return Ok(Some(JsonBody::written(json_bytes::members_to_vec(
+            &fields, in_list,
+        ))));
+    }
+    Ok(assemble(op, shape, whole, fields, lenient)?.map(|v| JsonBody::new(&v)))
+}
+
+/// The JSON body from `body` (as given) and the flat field arguments.
+/// An array-root body gets the flat fields as its one element.
+pub(crate) fn assemble<'v>(
+    op: &str,
+    shape: &Body,
+    whole: Option<&'v Value>,
+    fields: Vec<(&'static str, Cow<'_, Value>)>,
+    lenient: bool,
+) -> Result<Option<Cow<'v, Value>>, Error> {
     let array_root = shape.root() == BodyRoot::Array;
     let Some(whole) = whole else {
         if fields.is_empty() {
@@ -47,11 +74,11 @@ pub(crate) fn assemble(
         }
         let mut m = Map::with_capacity(fields.len());
         fill(op, &mut m, fields)?;
-        return Ok(Some(if array_root {
+        return Ok(Some(Cow::Owned(if array_root {
             Value::Array(vec![Value::Object(m)])
         } else {
             Value::Object(m)
-        }));
+        })));
     };
     let expected = match (shape.root(), whole) {
         (BodyRoot::Object, Value::Object(_)) | (BodyRoot::Array, Value::Array(_)) => None,
@@ -67,7 +94,7 @@ pub(crate) fn assemble(
         ));
     }
     if fields.is_empty() {
-        return Ok(Some(whole.clone()));
+        return Ok(Some(Cow::Borrowed(whole)));
     }
     let mut whole = whole.clone();
     let target = match &mut whole {
@@ -83,7 +110,7 @@ pub(crate) fn assemble(
         ));
     };
     fill(op, target, fields)?;
-    Ok(Some(whole))
+    Ok(Some(Cow::Owned(whole)))
 }
 
 /// Bytes given for a raw body: a string (its UTF-8 bytes) or
@@ -121,27 +148,29 @@ pub(crate) fn apply_content_type(
             ));
             PlannedBody::Empty
         }
-        PlannedBody::Json(v) if crate::media::is_json(ct) => {
+        PlannedBody::Json(body) if crate::media::is_json(ct) => {
             if ct.trim() == "application/json" {
-                PlannedBody::Json(v)
+                PlannedBody::Json(body)
             } else {
                 PlannedBody::Raw {
-                    bytes: serde_json::to_vec(&v).unwrap_or_default().into(),
+                    bytes: body.bytes().clone(),
                     content_type: ct.to_string(),
                 }
             }
         }
-        PlannedBody::Json(Value::String(s)) => PlannedBody::Raw {
-            bytes: s.into_bytes().into(),
-            content_type: ct.to_string(),
+        PlannedBody::Json(body) => match body.to_value() {
+            Some(Value::String(s)) => PlannedBody::Raw {
+                bytes: s.into_bytes().into(),
+                content_type: ct.to_string(),
+            },
+            _ => {
+                return Err(Error::argument(
+                    op,
+                    "content_type",
+                    format!("a JSON body cannot be sent as {ct:?}; give the body as a string"),
+                ))
+            }
         },
-        PlannedBody::Json(_) => {
-            return Err(Error::argument(
-                op,
-                "content_type",
-                format!("a JSON body cannot be sent as {ct:?}; give the body as a string"),
-            ))
-        }
         PlannedBody::Raw { bytes, .. } => PlannedBody::Raw {
             bytes,
             content_type: ct.to_string(),
@@ -184,9 +213,87 @@ mod tests {
         operation(id).unwrap().body().unwrap()
     }
 
+    fn lent(fields: Vec<(&'static str, Value)>) -> Vec<(&'static str, Cow<'static, Value>)> {
+        fields
+            .into_iter()
+            .map(|(k, v)| (k, Cow::Owned(v)))
+            .collect()
+    }
+
+    /// [`assemble`] of owned fields, its value owned.
+    fn assembled(
+        op: &str,
+        shape: &Body,
+        whole: Option<&Value>,
+        fields: Vec<(&'static str, Value)>,
+        lenient: bool,
+    ) -> Result<Option<Value>, Error> {
+        let b = assemble(op, shape, whole, lent(fields), lenient)?;
+        Ok(b.map(Cow::into_owned))
+    }
+
+    #[test]
+    fn flat_fields_alone_are_written_as_their_object_would_be() {
+        for (id, fields) in [
+            ("GetIncidents", vec![("ids", json!(["a", "b\"c"]))]),
+            (
+                "AggregateCases",
+                vec![("field", json!("status")), ("type", json!("terms"))],
+            ),
+            (
+                "PerformIncidentAction",
+                vec![
+                    ("ids", json!(["a"])),
+                    ("action_parameters", json!([{"name": "x", "value": 1.5}])),
+                ],
+            ),
+        ] {
+            let value = assembled(id, shape(id), None, fields.clone(), false)
+                .unwrap()
+                .unwrap();
+            let body = written(id, shape(id), None, lent(fields), false)
+                .unwrap()
+                .unwrap();
+            assert_eq!(body.as_bytes(), serde_json::to_vec(&value).unwrap(), "{id}");
+        }
+        let e = written(
+            "G",
+            shape("GetIncidents"),
+            None,
+            lent(vec![("ids", json!(["a"])), ("ids", json!(["b"]))]),
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("given both"), "{e}");
+        assert_eq!(
+            written("G", shape("GetIncidents"), None, vec![], false).unwrap(),
+            None
+        );
+        // A `body` given alone, or with fields, is written from its value.
+        let whole = json!({"action_parameters": []});
+        let s = shape("PerformIncidentAction");
+        let alone = written("P", s, Some(&whole), vec![], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(alone.as_bytes(), br#"{"action_parameters":[]}"#);
+        let merged = written(
+            "P",
+            s,
+            Some(&whole),
+            lent(vec![("ids", json!(["a"]))]),
+            false,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            merged.as_bytes(),
+            br#"{"action_parameters":[],"ids":["a"]}"#
+        );
+    }
+
     #[test]
     fn flat_fields_fill_the_body() {
-        let b = assemble(
+        let b = assembled(
             "GetIncidents",
             shape("GetIncidents"),
             None,
@@ -196,7 +303,7 @@ mod tests {
         .unwrap();
         assert_eq!(b, Some(json!({"ids": ["a"]})));
         let whole = json!({"action_parameters": []});
-        let b = assemble(
+        let b = assembled(
             "P",
             shape("PerformIncidentAction"),
             Some(&whole),
@@ -206,7 +313,7 @@ mod tests {
         .unwrap();
         assert_eq!(b, Some(json!({"action_parameters": [], "ids": ["a"]})));
         let whole = json!({"ids": ["b"]});
-        let e = assemble(
+        let e = assembled(
             "P",
             shape("GetIncidents"),
             Some(&whole),
@@ -216,7 +323,7 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("given both"), "{e}");
         assert_eq!(
-            assemble("P", shape("GetIncidents"), None, vec![], false).unwrap(),
+            assembled("P", shape("GetIncidents"), None, vec![], false).unwrap(),
             None
         );
     }
@@ -224,10 +331,10 @@ mod tests {
     #[test]
     fn array_roots_wrap_flat_fields() {
         let s = shape("AggregateCases");
-        let b = assemble("A", s, None, vec![("field", json!("status"))], false).unwrap();
+        let b = assembled("A", s, None, vec![("field", json!("status"))], false).unwrap();
         assert_eq!(b, Some(json!([{"field": "status"}])));
         let whole = json!([{"type": "terms"}]);
-        let b = assemble(
+        let b = assembled(
             "A",
             s,
             Some(&whole),
@@ -237,9 +344,9 @@ mod tests {
         .unwrap();
         assert_eq!(b, Some(json!([{"type": "terms", "field": "status"}])));
         let whole = json!([{}, {}]);
-        assert!(assemble("A", s, Some(&whole), vec![("field", json!("x"))], false).is_err());
-        assert!(assemble("A", s, Some(&json!({"field": "x"})), vec![], false).is_err());
-        assert!(assemble("A", s, Some(&json!({"field": "x"})), vec![], true).is_ok());
+        assert!(assembled("A", s, Some(&whole), vec![("field", json!("x"))], false).is_err());
+        assert!(assembled("A", s, Some(&json!({"field": "x"})), vec![], false).is_err());
+        assert!(assembled("A", s, Some(&json!({"field": "x"})), vec![], true).is_ok());
     }
 
     #[test]
@@ -247,7 +354,7 @@ mod tests {
         let mut w = Vec::new();
         let b = apply_content_type(
             "O",
-            PlannedBody::Json(json!("a: 1")),
+            PlannedBody::Json(json!("a: 1").into()),
             "application/yaml",
             &mut w,
         )
@@ -259,17 +366,21 @@ mod tests {
                 content_type: "application/yaml".into()
             }
         );
-        assert!(
-            apply_content_type("O", PlannedBody::Json(json!({})), "text/plain", &mut w).is_err()
-        );
+        assert!(apply_content_type(
+            "O",
+            PlannedBody::Json(json!({}).into()),
+            "text/plain",
+            &mut w
+        )
+        .is_err());
         let b = apply_content_type(
             "O",
-            PlannedBody::Json(json!({})),
+            PlannedBody::Json(json!({}).into()),
             "application/json",
             &mut w,
         )
         .unwrap();
-        assert_eq!(b, PlannedBody::Json(json!({})));
+        assert_eq!(b, PlannedBody::Json(json!({}).into()));
         apply_content_type("O", PlannedBody::Empty, "text/plain", &mut w).unwrap();
         assert_eq!(w.len(), 1);
         assert_eq!(

@@ -236,12 +236,13 @@ impl<'a> Check<'a> {
     /// element type) and normalises it: a comma-separated string or a
     /// single scalar for a list of scalars becomes a list. Elements of a
     /// list of objects are not looked into.
-    pub(crate) fn field_value(
+    /// The value is lent back as it is where it needs no change.
+    pub(crate) fn field_value<'v>(
         &mut self,
         ty: ParamType,
         items: Option<ParamType>,
-        v: &Value,
-    ) -> Result<Value, Error> {
+        v: &'v Value,
+    ) -> Result<Cow<'v, Value>, Error> {
         let scalar_items = items.filter(|t| *t != ParamType::Object);
         match (ty, v) {
             (ParamType::Array, Value::Array(elems)) => {
@@ -259,7 +260,7 @@ impl<'a> Check<'a> {
                         }
                     }
                 }
-                Ok(v.clone())
+                Ok(Cow::Borrowed(v))
             }
             (ParamType::Array, Value::String(s))
                 if matches!(items, None | Some(ParamType::String)) =>
@@ -271,25 +272,25 @@ impl<'a> Check<'a> {
                     }
                     list.push(Value::String(piece.to_string()));
                 }
-                Ok(Value::Array(list))
+                Ok(Cow::Owned(Value::Array(list)))
             }
             (ParamType::Array, Value::Number(_) | Value::Bool(_)) if scalar_items.is_some() => {
                 let it = scalar_items.unwrap_or(ParamType::String);
                 if !is_json_type(it, v) {
                     self.mismatch(list_article(items), v)?;
-                    return Ok(v.clone());
+                    return Ok(Cow::Borrowed(v));
                 }
-                Ok(Value::Array(vec![v.clone()]))
+                Ok(Cow::Owned(Value::Array(vec![v.clone()])))
             }
             (ParamType::Array, _) => {
                 self.mismatch(list_article(items), v)?;
-                Ok(v.clone())
+                Ok(Cow::Borrowed(v))
             }
             _ => {
                 if !is_json_type(ty, v) {
                     self.mismatch(article(ty), v)?;
                 }
-                Ok(v.clone())
+                Ok(Cow::Borrowed(v))
             }
         }
     }
@@ -431,7 +432,11 @@ mod tests {
 
     #[test]
     fn body_field_values_are_normalised_and_checked() {
-        let f = |ty, items, v: Value| Check::new("Op", "f", false).field_value(ty, items, &v);
+        let f = |ty, items, v: Value| {
+            Check::new("Op", "f", false)
+                .field_value(ty, items, &v)
+                .map(Cow::into_owned)
+        };
         let strings = Some(ParamType::String);
         assert_eq!(
             f(ParamType::Array, strings, json!("a,b")).unwrap(),
@@ -470,14 +475,17 @@ mod tests {
         // Lenient: as given, with a note.
         let mut c = Check::new("Op", "f", true);
         assert_eq!(
-            c.field_value(ParamType::Object, None, &json!("x")).unwrap(),
+            c.field_value(ParamType::Object, None, &json!("x"))
+                .unwrap()
+                .into_owned(),
             json!("x")
         );
         assert_eq!(c.notes.len(), 1);
         let mut c = Check::new("Op", "f", true);
         assert_eq!(
             c.field_value(ParamType::Integer, None, &json!("5"))
-                .unwrap(),
+                .unwrap()
+                .into_owned(),
             json!("5")
         );
         assert_eq!(c.notes.len(), 1);

@@ -7,7 +7,7 @@ use super::target::Target;
 use super::{body, encode, nested, place, raw};
 use crate::error::Error;
 use crate::operation::{BodyRoot, Host, Location, Operation, ParamType};
-use crate::plan::{PartValue, PlannedBody, RequestPlan};
+use crate::plan::{JsonBody, PartValue, PlannedBody, RequestPlan};
 
 impl Planner<'_> {
     fn body_given(&self) -> bool {
@@ -110,17 +110,20 @@ impl Planner<'_> {
                             });
                         }
                     }
-                    let assembled = body::assemble(id, shape, self.whole, fields, self.lenient)?;
                     if !nested.is_empty() {
+                        let assembled =
+                            body::assemble(id, shape, self.whole, fields, self.lenient)?;
+                        let assembled = assembled.map(std::borrow::Cow::into_owned);
                         let v = nested::fill_body(id, shape.root(), assembled, nested)?;
-                        return Ok(PlannedBody::Json(v));
+                        return Ok(PlannedBody::Json(JsonBody::new(&v)));
                     }
-                    return Ok(assembled.map_or(PlannedBody::Empty, PlannedBody::Json));
+                    let written = body::written(id, shape, self.whole, fields, self.lenient)?;
+                    return Ok(written.map_or(PlannedBody::Empty, PlannedBody::Json));
                 }
             }
             None => {
                 if let Some(whole) = self.whole {
-                    return Ok(PlannedBody::Json(whole.clone()));
+                    return Ok(PlannedBody::Json(JsonBody::new(whole)));
                 }
             }
         }

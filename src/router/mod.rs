@@ -199,7 +199,7 @@ pub(crate) use encode::{form_encodes_alike, query_string};
 ///
 /// let op = catalog::operation("GetIncidents").unwrap();
 /// let plan = router::plan(op, &json!({"ids": "inc:1,inc:2"}), &PlanOptions::default()).unwrap();
-/// assert_eq!(plan.body, PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]})));
+/// assert_eq!(plan.body, PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]}).into()));
 /// ```
 pub fn plan(
     op: &'static Operation,

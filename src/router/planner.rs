@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::operation::{Operation, ParamType};
 use crate::plan::{FileRef, FormPart};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Arguments being placed for one target.
 pub(crate) struct Planner<'a> {
@@ -24,7 +25,8 @@ pub(crate) struct Planner<'a> {
     pub(super) path: Vec<(usize, String)>,
     pub(super) query: Vec<(String, String)>,
     pub(super) headers: Vec<(String, String)>,
-    pub(super) fields: Vec<(&'static str, Value)>,
+    /// Body fields given flat, lent where they need no change.
+    pub(super) fields: Vec<(&'static str, Cow<'a, Value>)>,
     /// Nested body fields given flat: (key, place, value).
     pub(super) nested: Vec<(String, nested::Chain, Value)>,
     pub(super) whole: Option<&'a Value>,
@@ -219,7 +221,7 @@ impl<'a> Planner<'a> {
                 Found::One(chain) => {
                     let leaf = chain[chain.len() - 1];
                     let v = self.check(key, |c| c.field_value(leaf.ty(), leaf.items(), v))?;
-                    self.nested.push((key.to_string(), chain, v));
+                    self.nested.push((key.to_string(), chain, v.into_owned()));
                     return Ok(());
                 }
                 Found::Many(paths) => return Err(nested::ambiguous(self.id(), key, &paths)),

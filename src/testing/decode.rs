@@ -145,7 +145,7 @@ pub fn decode_plan(plan: &RequestPlan) -> Result<(&'static str, Value), DecodeEr
     let mut headers = plan.headers.clone();
     let body: Vec<u8> = match &plan.body {
         PlannedBody::Empty => Vec::new(),
-        PlannedBody::Json(v) => serde_json::to_vec(v).map_err(|e| err(e.to_string()))?,
+        PlannedBody::Json(body) => body.as_bytes().to_vec(),
         PlannedBody::Form(pairs) => url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish()
@@ -382,7 +382,7 @@ pub(crate) fn is_flat_field(op: &'static Operation, key: &str, v: &Value) -> boo
     !v.is_null()
         && Check::new(op.id(), key, false)
             .field_value(ty, items, v)
-            .is_ok_and(|n| n == *v)
+            .is_ok_and(|n| *n == *v)
 }
 
 /// Adds `content_type` when the request's media type is not the one the

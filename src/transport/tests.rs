@@ -133,7 +133,7 @@ async fn headers_are_set_on_the_built_request() {
         body,
         ..plan("/a", Host::Api)
     };
-    let json = || PlannedBody::Json(serde_json::json!({"a": 1}));
+    let json = || PlannedBody::Json(serde_json::json!({"a": 1}).into());
 
     // A name given twice keeps both values; the token is set.
     let p = with(vec![("X-Seen", "1"), ("x-seen", "2")], json());
@@ -174,7 +174,7 @@ async fn a_user_and_password_in_the_base_url_are_never_sent_in_it() {
     let client = reqwest::Client::new();
     let bodies = [
         PlannedBody::Empty,
-        PlannedBody::Json(serde_json::json!({"a": 1})),
+        PlannedBody::Json(serde_json::json!({"a": 1}).into()),
         PlannedBody::Form(vec![("a".into(), "1".into())]),
     ];
     for body in bodies {

@@ -48,7 +48,7 @@ fn crowd_score() {
 
 #[test]
 fn get_behaviors() {
-    let want = PlannedBody::Json(json!({"ids": ["ind:1", "ind:2"]}));
+    let want = PlannedBody::Json(json!({"ids": ["ind:1", "ind:2"]}).into());
     assert_eq!(
         plan("GetBehaviors", json!({"ids": ["ind:1", "ind:2"]})).body,
         want
@@ -98,7 +98,7 @@ fn perform_incident_action() {
     assert_eq!(
         p.body,
         PlannedBody::Json(
-            json!({"ids": ["inc:1"], "action_parameters": [{"name": "update_status", "value": "20"}]})
+            json!({"ids": ["inc:1"], "action_parameters": [{"name": "update_status", "value": "20"}]}).into()
         )
     );
     let p = plan(
@@ -107,7 +107,7 @@ fn perform_incident_action() {
     );
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"action_parameters": [], "ids": ["inc:1"]}))
+        PlannedBody::Json(json!({"action_parameters": [], "ids": ["inc:1"]}).into())
     );
     assert!(err(
         "PerformIncidentAction",
@@ -128,7 +128,7 @@ fn get_incidents() {
     let p = plan("GetIncidents", json!({"ids": "inc:1, inc:2 "}));
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]}))
+        PlannedBody::Json(json!({"ids": ["inc:1", "inc:2"]}).into())
     );
     // Empty elements: refused in strict mode, sent as given in lenient.
     let e = err("GetIncidents", json!({"ids": "inc:1, inc:2 ,,"}));
@@ -139,7 +139,7 @@ fn get_incidents() {
     let p = plan_l("GetIncidents", json!({"ids": "inc:1, inc:2 ,,"}));
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"ids": ["inc:1", "inc:2", "", ""]}))
+        PlannedBody::Json(json!({"ids": ["inc:1", "inc:2", "", ""]}).into())
     );
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
     // A number is not what a list of ids takes; the message says what is.

@@ -12,12 +12,13 @@ fn aggregate_cases() {
         p.body,
         PlannedBody::Json(
             json!([{"field": "case.status", "name": "by_status", "type": "terms", "size": 10}])
+                .into()
         )
     );
     let body = json!([{"field": "a", "type": "terms"}, {"field": "b", "type": "terms"}]);
     assert_eq!(
         plan("AggregateCases", json!({"body": body.clone()})).body,
-        PlannedBody::Json(body.clone())
+        PlannedBody::Json(body.clone().into())
     );
     let p = plan(
         "AggregateCases",
@@ -25,7 +26,7 @@ fn aggregate_cases() {
     );
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!([{"type": "terms", "field": "x"}]))
+        PlannedBody::Json(json!([{"type": "terms", "field": "x"}]).into())
     );
     assert!(err("AggregateCases", json!({"body": body, "field": "x"}))
         .expected
@@ -47,10 +48,10 @@ fn aggregate_cases() {
 fn get_case_activity_by_ids() {
     let p = plan("GetCaseActivityByIds", json!({"ids": ["a", "b"]}));
     assert_eq!(p.path, "/message-center/entities/case-activities/GET/v1");
-    assert_eq!(p.body, PlannedBody::Json(json!({"ids": ["a", "b"]})));
+    assert_eq!(p.body, PlannedBody::Json(json!({"ids": ["a", "b"]}).into()));
     assert_eq!(
         plan("GetCaseActivityByIds", json!({"ids": "a"})).body,
-        PlannedBody::Json(json!({"ids": ["a"]}))
+        PlannedBody::Json(json!({"ids": ["a"]}).into())
     );
 }
 
@@ -62,12 +63,12 @@ fn case_add_activity() {
         "CaseAddActivity",
         json!({"case_id": "c1", "type": "comment", "user_uuid": "u1", "body": "hello & bye"}),
     );
-    assert_eq!(p.body, PlannedBody::Json(want.clone()));
+    assert_eq!(p.body, PlannedBody::Json(want.clone().into()));
     let p = plan(
         "CaseAddActivity",
         json!({"case_id": "c1", "type": "comment", "user_uuid": "u1", "content": "hello & bye"}),
     );
-    assert_eq!(p.body, PlannedBody::Json(want));
+    assert_eq!(p.body, PlannedBody::Json(want.into()));
 }
 
 #[test]
@@ -200,13 +201,13 @@ fn create_case() {
     assert_eq!(
         p.body,
         PlannedBody::Json(
-            json!({"title": "T", "type": "fdr", "body": "text with \"quotes\"", "detections": [{"id": "d"}]})
+            json!({"title": "T", "type": "fdr", "body": "text with \"quotes\"", "detections": [{"id": "d"}]}).into()
         )
     );
     let p = plan("CreateCase", json!({"title": "T", "content": "text"}));
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"title": "T", "body": "text"}))
+        PlannedBody::Json(json!({"title": "T", "body": "text"}).into())
     );
     // An object `body` is still the whole body; flat fields fill it.
     let p = plan(
@@ -215,7 +216,7 @@ fn create_case() {
     );
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"title": "T", "body": "text", "type": "x"}))
+        PlannedBody::Json(json!({"title": "T", "body": "text", "type": "x"}).into())
     );
     assert!(err("CreateCase", json!({"body": "a", "content": "b"}))
         .expected
@@ -236,12 +237,13 @@ fn create_case_v2() {
         p.body,
         PlannedBody::Json(
             json!({"title": "T", "body": "text", "malware_submission_id": "m", "incidents": []})
+                .into()
         )
     );
     let p = plan("CreateCaseV2", json!({"content": "text", "user_uuid": "u"}));
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"body": "text", "user_uuid": "u"}))
+        PlannedBody::Json(json!({"body": "text", "user_uuid": "u"}).into())
     );
 }
 
@@ -251,7 +253,7 @@ fn update_case() {
     assert_eq!(p.method, Method::Patch);
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"id": "case:1", "body": "more"}))
+        PlannedBody::Json(json!({"id": "case:1", "body": "more"}).into())
     );
     let p = plan(
         "UpdateCase",
@@ -259,14 +261,17 @@ fn update_case() {
     );
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"id": "case:1", "body": "more"}))
+        PlannedBody::Json(json!({"id": "case:1", "body": "more"}).into())
     );
 }
 
 #[test]
 fn get_case_entities_by_ids() {
     let p = plan("GetCaseEntitiesByIDs", json!({"ids": "c1,c2"}));
-    assert_eq!(p.body, PlannedBody::Json(json!({"ids": ["c1", "c2"]})));
+    assert_eq!(
+        p.body,
+        PlannedBody::Json(json!({"ids": ["c1", "c2"]}).into())
+    );
     assert_eq!(p.path, "/message-center/entities/cases/GET/v1");
 }
 

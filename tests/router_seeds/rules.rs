@@ -66,7 +66,7 @@ fn path_parameters() {
         p.path,
         "/customobjects/v1/collections/a%2Fb/objects/k%20ey%231%3F"
     );
-    assert_eq!(p.body, PlannedBody::Json(json!({"x": 1})));
+    assert_eq!(p.body, PlannedBody::Json(json!({"x": 1}).into()));
     let url = url::Url::parse(&format!("https://h{}", p.path)).unwrap();
     let segments: Vec<_> = url.path_segments().unwrap().collect();
     assert_eq!(segments.len(), 6);
@@ -221,15 +221,21 @@ fn reserved_names_that_are_body_fields() {
     assert_eq!(p.query, q(&[("category", "c")]));
     assert_eq!(
         p.body,
-        PlannedBody::Json(json!({"override": true, "data": "payload"}))
+        PlannedBody::Json(json!({"override": true, "data": "payload"}).into())
     );
     let p = plan("GetEventsEntities", json!({"ids": "e1,e2"}));
-    assert_eq!(p.body, PlannedBody::Json(json!({"ids": ["e1", "e2"]})));
+    assert_eq!(
+        p.body,
+        PlannedBody::Json(json!({"ids": ["e1", "e2"]}).into())
+    );
     let p = plan(
         "WorkflowSystemDefinitionsPromote",
         json!({"parameters": {"k": "v"}}),
     );
-    assert_eq!(p.body, PlannedBody::Json(json!({"parameters": {"k": "v"}})));
+    assert_eq!(
+        p.body,
+        PlannedBody::Json(json!({"parameters": {"k": "v"}}).into())
+    );
 }
 
 #[test]
@@ -245,7 +251,7 @@ fn override_requests() {
     assert_eq!(p.operation, "override");
     assert_eq!(p.method, Method::Post);
     assert_eq!(p.path_and_query(), "/custom/route%20v1?x=1&a=1&a=2");
-    assert_eq!(p.body, PlannedBody::Json(json!({"k": true})));
+    assert_eq!(p.body, PlannedBody::Json(json!({"k": true}).into()));
     assert_eq!(p.headers, vec![("X-A".into(), "b".into())]);
     let p = plan_override("GET,/x", &json!({"data": {"a": "b"}}), &strict()).unwrap();
     assert_eq!(p.body, PlannedBody::Form(q(&[("a", "b")])));
