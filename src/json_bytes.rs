@@ -26,16 +26,7 @@ pub(crate) fn members_to_vec(members: &[(&str, Cow<'_, Value>)], in_list: bool) 
     if in_list {
         out.push(b'[');
     }
-    out.push(b'{');
-    for (i, (key, item)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(&mut out, key);
-        out.push(b':');
-        write(&mut out, item);
-    }
-    out.push(b'}');
+    object(&mut out, members.iter().map(|(k, v)| (*k, &**v)));
     if in_list {
         out.push(b']');
     }
@@ -74,24 +65,27 @@ fn write(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                string(out, key);
-                out.push(b':');
-                write(out, item);
-            }
-            out.push(b'}');
-        }
+        Value::Object(map) => object(out, map.iter().map(|(k, v)| (k.as_str(), v))),
         // The serializer's own text of a number; writing to a vector
         // cannot fail.
         Value::Number(_) => {
             let _ = serde_json::to_writer(&mut *out, value);
         }
     }
+}
+
+/// An object of `members`, in their order.
+fn object<'a>(out: &mut Vec<u8>, members: impl Iterator<Item = (&'a str, &'a Value)>) {
+    out.push(b'{');
+    for (i, (key, item)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, key);
+        out.push(b':');
+        write(out, item);
+    }
+    out.push(b'}');
 }
 
 /// A string: copied between quotes when no byte needs an escape, else

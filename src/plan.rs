@@ -230,12 +230,14 @@ impl Serialize for PlanView<'_> {
                 match body.to_value() {
                     Some(v) => m.serialize_entry("body", &RedactedJson(&v))?,
                     // Too deep to read back: its size, as for raw bytes.
-                    None => m.serialize_entry("body", &JsonBytes(body.as_bytes().len()))?,
+                    None => {
+                        m.serialize_entry("body", &Size("json_bytes", body.as_bytes().len()))?
+                    }
                 }
                 m.serialize_entry("form", &())?;
             }
             PlannedBody::Raw { bytes, .. } => {
-                m.serialize_entry("body", &RawBytes(bytes.len()))?;
+                m.serialize_entry("body", &Size("raw_bytes", bytes.len()))?;
                 m.serialize_entry("form", &())?;
             }
             PlannedBody::RawFile { file, .. } => {
@@ -299,24 +301,13 @@ impl Serialize for RedactedJson<'_> {
     }
 }
 
-/// `{"raw_bytes": N}`
-struct RawBytes(usize);
+/// `{"raw_bytes": N}` or `{"json_bytes": N}`: a body shown by its size.
+struct Size(&'static str, usize);
 
-impl Serialize for RawBytes {
+impl Serialize for Size {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(1))?;
-        m.serialize_entry("raw_bytes", &self.0)?;
-        m.end()
-    }
-}
-
-/// `{"json_bytes": N}`
-struct JsonBytes(usize);
-
-impl Serialize for JsonBytes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(1))?;
-        m.serialize_entry("json_bytes", &self.0)?;
+        m.serialize_entry(self.0, &self.1)?;
         m.end()
     }
 }
