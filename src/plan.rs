@@ -3,6 +3,7 @@
 
 use crate::operation::{Host, Method};
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 mod json_body;
@@ -25,8 +26,9 @@ pub struct RequestPlan {
     pub method: Method,
     /// Which host of the region serves it.
     pub host: Host,
-    /// The path, route placeholders filled and percent-encoded.
-    pub path: String,
+    /// The path, route placeholders filled and percent-encoded (the
+    /// route itself, not a copy, when it has no placeholders).
+    pub path: Cow<'static, str>,
     /// Query pairs in order, not yet percent-encoded.
     pub query: Vec<(String, String)>,
     /// Extra request headers (validated names and values).

@@ -151,7 +151,7 @@ impl Planner<'_> {
         }
         let (operation, method, host, path) = match self.target {
             Target::Op(op) if self.path.is_empty() => {
-                (op.id(), op.method(), op.host(), op.route().to_string())
+                (op.id(), op.method(), op.host(), op.route().into())
             }
             Target::Op(op) => {
                 let values = &self.path;
@@ -162,9 +162,9 @@ impl Planner<'_> {
                         .map(|(_, t)| t.as_str())
                         .ok_or_else(|| Error::argument(op.id(), name, "missing path parameter"))
                 })?;
-                (op.id(), op.method(), op.host(), path)
+                (op.id(), op.method(), op.host(), path.into())
             }
-            Target::Route(r) => ("override", r.method, Host::Api, r.path),
+            Target::Route(r) => ("override", r.method, Host::Api, r.path.into()),
         };
         Ok(RequestPlan {
             operation,

@@ -16,7 +16,7 @@ fn plan(path: &str, host: Host) -> RequestPlan {
         operation: "Op",
         method: Method::Get,
         host,
-        path: path.into(),
+        path: path.to_string().into(),
         query: vec![
             ("filter".into(), "status:'open'+name:'a b'".into()),
             ("ids".into(), "x".into()),

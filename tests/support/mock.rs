@@ -64,7 +64,7 @@ pub fn plan(
         operation,
         method,
         host: Host::Api,
-        path: path.to_string(),
+        path: path.to_string().into(),
         query: query
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
