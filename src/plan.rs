@@ -29,8 +29,9 @@ pub struct RequestPlan {
     /// The path, route placeholders filled and percent-encoded (the
     /// route itself, not a copy, when it has no placeholders).
     pub path: Cow<'static, str>,
-    /// Query pairs in order, not yet percent-encoded.
-    pub query: Vec<(String, String)>,
+    /// Query pairs in order, not yet percent-encoded (a declared
+    /// parameter's name is its table entry, not a copy).
+    pub query: Vec<(Cow<'static, str>, String)>,
     /// Extra request headers (validated names and values).
     pub headers: Vec<(String, String)>,
     /// The body.

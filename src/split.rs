@@ -25,6 +25,7 @@ use crate::response::Response;
 use crate::router::encode::push_encoded;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// The longest query string (percent-encoded, in bytes) a request is
 /// planned with when the operation names no `maxItems`.
@@ -82,8 +83,8 @@ impl List {
     }
 
     /// Pairs for a run of elements.
-    fn pairs_for(&self, chunk: &[String]) -> Vec<(String, String)> {
-        let name = self.param.name().to_string();
+    fn pairs_for(&self, chunk: &[String]) -> Vec<(Cow<'static, str>, String)> {
+        let name = Cow::Borrowed(self.param.name());
         match self.sep {
             Some(c) => vec![(name, chunk.join(&c.to_string()))],
             None => chunk.iter().map(|v| (name.clone(), v.clone())).collect(),

@@ -8,6 +8,7 @@ use crate::operation::{Host, Method};
 use crate::plan::{FileRef, FileSource, PartValue, PlannedBody, RequestPlan};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
+use std::borrow::Cow;
 use url::Url;
 
 /// The user agent sent with every request (plus the configured suffix).
@@ -106,7 +107,7 @@ pub(crate) fn url_for(endpoints: &Endpoints, plan: &RequestPlan) -> Result<Url> 
 /// writes alike ([`form_encodes_alike`](crate::router::form_encodes_alike))
 /// are written by it straight into the URL; others are encoded here and
 /// parsed again by the URL parser.
-fn set_query(url: &mut Url, pairs: &[(String, String)]) {
+fn set_query(url: &mut Url, pairs: &[(Cow<'static, str>, String)]) {
     if pairs.is_empty() {
         return;
     }

@@ -16,7 +16,7 @@ fn page(resources: &[&str], pagination: Value) -> String {
 /// Plans QueryIncidents by hand: every argument becomes a query pair.
 fn planner() -> falcon_harness::paginate::Planner {
     Arc::new(|args: &Value| {
-        let query: Vec<(String, String)> = args
+        let query: Vec<(std::borrow::Cow<'static, str>, String)> = args
             .as_object()
             .into_iter()
             .flatten()
@@ -25,7 +25,7 @@ fn planner() -> falcon_harness::paginate::Planner {
                     .as_str()
                     .map(str::to_string)
                     .unwrap_or_else(|| v.to_string());
-                (k.clone(), v)
+                (k.clone().into(), v)
             })
             .collect();
         let mut p = plan(

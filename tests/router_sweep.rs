@@ -207,8 +207,13 @@ fn check(op: &'static Operation, e: &Expect, p: &RequestPlan) -> Result<(), Stri
     if p.operation != id || p.method != op.method() || p.host != op.host() {
         return Err(format!("{id}: wrong operation, method or host"));
     }
-    if p.query != e.query {
-        return Err(format!("{id}: query {:?}, expected {:?}", p.query, e.query));
+    let query: Vec<(String, String)> = p
+        .query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    if query != e.query {
+        return Err(format!("{id}: query {query:?}, expected {:?}", e.query));
     }
     if p.headers != e.headers {
         return Err(format!(

@@ -121,9 +121,9 @@ fn exact_integer(text: &str) -> Option<String> {
 
 /// Appends `name` with its texts to `pairs` by the collection format:
 /// repeated for `multi`, joined otherwise (Swagger's default is `csv`).
-pub(crate) fn push_collection(
-    pairs: &mut Vec<(String, String)>,
-    name: &str,
+pub(crate) fn push_collection<K: Clone>(
+    pairs: &mut Vec<(K, String)>,
+    name: K,
     format: CollectionFormat,
     is_array: bool,
     texts: Vec<String>,
@@ -145,9 +145,9 @@ pub(crate) fn push_collection(
                 }
                 joined.push_str(t);
             }
-            pairs.push((name.to_string(), joined));
+            pairs.push((name, joined));
         }
-        _ => pairs.extend(texts.into_iter().map(|t| (name.to_string(), t))),
+        _ => pairs.extend(texts.into_iter().map(|t| (name.clone(), t))),
     }
 }
 
@@ -195,15 +195,15 @@ mod tests {
 
     #[test]
     fn collections_join_by_format() {
-        let mut pairs = Vec::new();
+        let mut pairs: Vec<(&str, String)> = Vec::new();
         let t = || vec!["a".to_string(), "b".to_string()];
         push_collection(&mut pairs, "ids", CollectionFormat::Multi, true, t());
         push_collection(&mut pairs, "c", CollectionFormat::Csv, true, t());
         push_collection(&mut pairs, "n", CollectionFormat::None, true, t());
         push_collection(&mut pairs, "e", CollectionFormat::Csv, true, Vec::new());
-        let want: Vec<(String, String)> = [("ids", "a"), ("ids", "b"), ("c", "a,b"), ("n", "a,b")]
+        let want: Vec<(&str, String)> = [("ids", "a"), ("ids", "b"), ("c", "a,b"), ("n", "a,b")]
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (*k, v.to_string()))
             .collect();
         assert_eq!(pairs, want);
     }

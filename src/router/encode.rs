@@ -57,14 +57,17 @@ pub(crate) fn form_encodes_alike(s: &str) -> bool {
 }
 
 /// `k=v&k=v` with every key and value percent-encoded.
-pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
-    let len: usize = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum();
+pub(crate) fn query_string<K: AsRef<str>>(pairs: &[(K, String)]) -> String {
+    let len: usize = pairs
+        .iter()
+        .map(|(k, v)| 3 * (k.as_ref().len() + v.len()) + 2)
+        .sum();
     let mut out = Vec::with_capacity(len);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(b'&');
         }
-        encode_into(&mut out, k);
+        encode_into(&mut out, k.as_ref());
         out.push(b'=');
         encode_into(&mut out, v);
     }
@@ -205,7 +208,7 @@ mod tests {
             query_string(&pairs),
             "filter=status%3A20%2Bname%3A%27x%20y%27&ids=a"
         );
-        assert_eq!(query_string(&[]), "");
+        assert_eq!(query_string::<&str>(&[]), "");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::operation::{CollectionFormat, Location, Operation, Param, ParamType};
 use crate::plan::{FormPart, PartValue};
 use serde_json::Value;
+use std::borrow::Cow;
 
 impl Planner<'_> {
     /// Places a value for declared parameter `i`.
@@ -30,7 +31,7 @@ impl Planner<'_> {
             Location::Query if p.ty() != ParamType::Array && !v.is_array() => {
                 let text = self.check(key, |c| c.scalar(p.ty(), p.enum_values(), v))?;
                 self.mark(i, key)?;
-                self.query.push((p.name().to_string(), text));
+                self.query.push((Cow::Borrowed(p.name()), text));
             }
             Location::Query => {
                 let texts = self.check(key, |c| c.param_texts(p, v))?;
@@ -40,7 +41,7 @@ impl Planner<'_> {
                 let array = p.ty() == ParamType::Array;
                 convert::push_collection(
                     &mut self.query,
-                    p.name(),
+                    Cow::Borrowed(p.name()),
                     p.collection_format(),
                     array,
                     texts,
@@ -66,7 +67,13 @@ impl Planner<'_> {
                 }
                 let mut pairs = Vec::new();
                 let array = p.ty() == ParamType::Array;
-                convert::push_collection(&mut pairs, p.name(), p.collection_format(), array, texts);
+                convert::push_collection(
+                    &mut pairs,
+                    p.name().to_string(),
+                    p.collection_format(),
+                    array,
+                    texts,
+                );
                 self.form
                     .extend(pairs.into_iter().map(|(name, t)| FormPart {
                         name,
@@ -99,11 +106,11 @@ impl Planner<'_> {
                         self.mark(i, k)?;
                     }
                     let array = p.ty() == ParamType::Array;
-                    convert::push_collection(&mut self.query, p.name(), p.collection_format(), array, texts);
+                    convert::push_collection(&mut self.query, Cow::Borrowed(p.name()), p.collection_format(), array, texts);
                 }
                 (_, None) => {
                     let texts = passthrough_texts(self.id(), k, v)?;
-                    convert::push_collection(&mut self.query, k, CollectionFormat::Multi, true, texts);
+                    convert::push_collection(&mut self.query, Cow::Owned(k.clone()), CollectionFormat::Multi, true, texts);
                 }
                 (_, Some(_)) if self.lenient => {
                     let texts = passthrough_texts(self.id(), k, v)?;
@@ -111,7 +118,7 @@ impl Planner<'_> {
                         "{}: passed {k:?} to the query string, but it is not a declared query parameter",
                         self.id()
                     ));
-                    convert::push_collection(&mut self.query, k, CollectionFormat::Multi, true, texts);
+                    convert::push_collection(&mut self.query, Cow::Owned(k.clone()), CollectionFormat::Multi, true, texts);
                 }
                 (Some((_, p)), Some(_)) => {
                     return Err(Error::argument(

@@ -23,7 +23,7 @@ pub(crate) struct Planner<'a> {
     /// Bit `i`: declared parameter `i` was given.
     pub(super) seen: u64,
     pub(super) path: Vec<(usize, String)>,
-    pub(super) query: Vec<(String, String)>,
+    pub(super) query: Vec<(Cow<'static, str>, String)>,
     pub(super) headers: Vec<(String, String)>,
     /// Body fields given flat, lent where they need no change.
     pub(super) fields: Vec<(&'static str, Cow<'a, Value>)>,

@@ -6,6 +6,7 @@ use super::encode;
 use crate::error::Error;
 use crate::operation::{Method, Operation};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The target of one plan.
 pub(crate) enum Target {
@@ -43,7 +44,7 @@ pub(crate) struct Route {
     /// The normalised path.
     pub(crate) path: String,
     /// The pairs of a `?query` in the route.
-    pub(crate) query: Vec<(String, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
     /// `METHOD /path`, for messages.
     pub(crate) name: String,
 }
@@ -91,7 +92,7 @@ impl Route {
         let (path, query) = route.split_once('?').unwrap_or((route, ""));
         let path = encode::override_path(OVERRIDE, path)?;
         let query = url::form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
             .collect();
         Ok(Route {
             spec: spec.to_string(),

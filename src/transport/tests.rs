@@ -1,5 +1,6 @@
 use super::*;
 use crate::config::Settings;
+use std::borrow::Cow;
 
 /// The endpoints of a harness with this base URL.
 fn endpoints(base: &str) -> Endpoints {
@@ -59,6 +60,8 @@ proptest::proptest! {
             0..4,
         )
     ) {
+        let pairs: Vec<(Cow<'static, str>, String)> =
+            pairs.into_iter().map(|(k, v)| (k.into(), v)).collect();
         let base = Url::parse("http://127.0.0.1:1/a/v1").unwrap();
         let mut set = base.clone();
         set_query(&mut set, &pairs);
@@ -103,8 +106,8 @@ fn set_on_the_base_is_the_full_parse() {
             // With a space (encoded here), without (by the form
             // serializer), and none.
             let plain = vec![
-                ("filter".to_string(), "status:'open'+a%b".to_string()),
-                ("q".to_string(), "caf\u{e9}&=#?/".to_string()),
+                ("filter".into(), "status:'open'+a%b".to_string()),
+                ("q".into(), "caf\u{e9}&=#?/".to_string()),
             ];
             for query in [vec![], plan("/", Host::Api).query, plain] {
                 let p = RequestPlan {

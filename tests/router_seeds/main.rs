@@ -7,6 +7,7 @@ use falcon_harness::{
     PlanOptions, PlannedBody, RequestPlan,
 };
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 const AWKWARD: &str = "a b&c=d+e/f#g%h?i;j'k\"l é🦅";
 
@@ -40,17 +41,18 @@ fn err(id: &str, args: Value) -> ArgumentError {
     err_with(id, args, strict())
 }
 
-fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+/// Query pairs (or form pairs: the key is any owned text).
+fn q<K: From<String>>(pairs: &[(&str, &str)]) -> Vec<(K, String)> {
     pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string().into(), v.to_string()))
         .collect()
 }
 
-fn decoded_query(p: &RequestPlan) -> Vec<(String, String)> {
+fn decoded_query(p: &RequestPlan) -> Vec<(Cow<'static, str>, String)> {
     let url = url::Url::parse(&format!("https://api.example{}", p.path_and_query())).unwrap();
     url.query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .map(|(k, v)| (k.into_owned().into(), v.into_owned()))
         .collect()
 }
 

@@ -67,7 +67,7 @@ pub fn plan(
         path: path.to_string().into(),
         query: query
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string().into(), v.to_string()))
             .collect(),
         headers: vec![],
         body,
