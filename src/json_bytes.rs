@@ -18,15 +18,13 @@ pub(crate) fn to_vec(value: &Value) -> Vec<u8> {
 /// one-element list when `in_list`): what [`to_vec`] writes for that
 /// object, with no map made of it. The names must differ.
 pub(crate) fn members_to_vec(members: &[(&str, Cow<'_, Value>)], in_list: bool) -> Vec<u8> {
-    let room = members
-        .iter()
-        .map(|(k, v)| k.len() + 4 + size(v))
-        .sum::<usize>();
-    let mut out = Vec::with_capacity(room + 4);
+    let members = || members.iter().map(|(k, v)| (*k, &**v));
+    // Two more for the list's brackets.
+    let mut out = Vec::with_capacity(object_size(members()) + 2);
     if in_list {
         out.push(b'[');
     }
-    object(&mut out, members.iter().map(|(k, v)| (*k, &**v)));
+    object(&mut out, members());
     if in_list {
         out.push(b']');
     }
@@ -40,13 +38,13 @@ fn size(value: &Value) -> usize {
         Value::Null | Value::Bool(_) | Value::Number(_) => 8,
         Value::String(s) => s.len() + 2,
         Value::Array(items) => items.iter().map(|v| size(v) + 1).sum::<usize>() + 2,
-        Value::Object(map) => {
-            map.iter()
-                .map(|(k, v)| k.len() + 4 + size(v))
-                .sum::<usize>()
-                + 2
-        }
+        Value::Object(map) => object_size(map.iter().map(|(k, v)| (k.as_str(), v))),
     }
+}
+
+/// [`size`] of an object of `members`.
+fn object_size<'a>(members: impl Iterator<Item = (&'a str, &'a Value)>) -> usize {
+    members.map(|(k, v)| k.len() + 4 + size(v)).sum::<usize>() + 2
 }
 
 fn write(out: &mut Vec<u8>, value: &Value) {
