@@ -1,6 +1,7 @@
 //! What a reply body is, by its content type: JSON (checked for
 //! well-formedness on arrival, decoded on first use), text or bytes.
 
+use super::tree;
 use super::wellformed::{self, Verdict};
 use super::ResponseBody;
 use crate::error::{Error, Result};
@@ -65,6 +66,9 @@ pub(super) fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Res
 /// stay text.
 pub(super) fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody {
     let text = String::from_utf8_lossy(raw);
+    if let Some(value) = tree::whole(&text) {
+        return ResponseBody::Json(value);
+    }
     match serde_json::from_str(&text) {
         Ok(value) => ResponseBody::Json(value),
         Err(e) => {

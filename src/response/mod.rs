@@ -180,9 +180,12 @@ impl Response {
         if self.body.get().is_none() {
             if let Some(text) = self.resources_text() {
                 let alone = self.resources.get_or_init(|| {
-                    let mut de = serde_json::Deserializer::from_str(text);
-                    match Value::deserialize(&mut de) {
-                        Ok(Value::Array(items)) => Some(items),
+                    let value = tree::first(text).or_else(|| {
+                        let mut de = serde_json::Deserializer::from_str(text);
+                        Value::deserialize(&mut de).ok()
+                    });
+                    match value {
+                        Some(Value::Array(items)) => Some(items),
                         _ => None,
                     }
                 });
@@ -290,6 +293,7 @@ impl Response {
 }
 
 mod classify;
+mod tree;
 mod typed;
 mod uber;
 mod wellformed;

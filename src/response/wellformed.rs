@@ -252,7 +252,7 @@ fn colon(s: &[u8]) -> Option<&[u8]> {
 
 /// What follows the blanks at the start of `s`.
 #[inline(always)]
-fn skip_blanks(mut s: &[u8]) -> &[u8] {
+pub(super) fn skip_blanks(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = s {
         s = rest;
     }
@@ -284,7 +284,7 @@ fn closing_quote(mut s: &[u8]) -> Option<&[u8]> {
 /// ASCII or, where fewer than eight bytes remain, a plain byte. `None`
 /// for a control character, a bad escape or the end of the text.
 #[inline(never)]
-fn past_stop(s: &[u8]) -> Option<&[u8]> {
+pub(super) fn past_stop(s: &[u8]) -> Option<&[u8]> {
     match *s {
         [b'\\', b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't', ref rest @ ..] => {
             Some(rest)
@@ -303,7 +303,7 @@ fn past_stop(s: &[u8]) -> Option<&[u8]> {
 /// control character or byte past ASCII), found in whole words: when
 /// fewer than eight bytes remain, they are left to the caller.
 #[inline(always)]
-fn plain(mut s: &[u8]) -> &[u8] {
+pub(super) fn plain(mut s: &[u8]) -> &[u8] {
     while let Some((w, rest)) = s.split_first_chunk::<8>() {
         let found = swar::string_stops(u64::from_le_bytes(*w));
         if found != 0 {
@@ -326,7 +326,7 @@ fn non_ascii(s: &[u8]) -> Option<&[u8]> {
 }
 
 /// A number at the start of `s`; what follows it.
-fn number(s: &[u8]) -> Option<&[u8]> {
+pub(super) fn number(s: &[u8]) -> Option<&[u8]> {
     let mut s = match *s.strip_prefix(b"-").unwrap_or(s) {
         [b'0', ref rest @ ..] => rest,
         [b'1'..=b'9', ref rest @ ..] => digits(rest),

@@ -1,0 +1,128 @@
+use super::{first, whole, DEPTH};
+use crate::test_values::arb_value;
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// The reference: the value `serde_json` decodes, if any.
+fn reference(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok()
+}
+
+/// What the builder gives is the reference's value; `built` says whether
+/// it gave one.
+fn agrees(text: &str) -> Result<bool, String> {
+    let built = whole(text);
+    if built.is_some() && built != reference(text) {
+        return Err(format!(
+            "built {built:?}, serde_json decodes {:?}, from {text:?}",
+            reference(text)
+        ));
+    }
+    Ok(built.is_some())
+}
+
+#[test]
+fn builds_what_serde_json_decodes() {
+    let cases = [
+        "{}",
+        "[]",
+        " [ ] ",
+        "\t{\n}\r\n",
+        "0",
+        "-0",
+        "20",
+        "-5",
+        "1.0",
+        "1.50",
+        "1e400",
+        "-1E-7",
+        "9999999999999999999",
+        "18446744073709551615",
+        "18446744073709551616",
+        "123456789012345678901234567890",
+        "true",
+        "false",
+        "null",
+        r#""""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\u20ac\ud83d\ude00""#,
+        "\"é∑😀\"",
+        r#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#,
+        r#"{ "a" : 1 , "b" : [ 1 , 2 ] }"#,
+        r#"{"a":1,"b":2,"a":3}"#,
+        r#"{"a\u0062":1,"ab":2}"#,
+        r#"[{"x":[]},{"y":{}},[[],[{}]]]"#,
+    ];
+    for text in cases {
+        assert_eq!(agrees(text), Ok(true), "{text}");
+    }
+}
+
+#[test]
+fn leaves_to_serde_json_what_it_reads_its_own_way() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let cases = [
+        // serde_json's marker of an exact number, and of raw JSON.
+        r#"{"$serde_json::private::Number":"12"}"#.to_string(),
+        r#"{"a":{"$serde_json::private::RawValue":"[]"}}"#.to_string(),
+        // A lone surrogate: no string can hold it.
+        r#"["\ud800"]"#.to_string(),
+        r#"{"\udc00":1}"#.to_string(),
+        // Deeper than the builder follows, and than serde_json does.
+        deep(DEPTH + 1),
+        deep(200),
+        // Not a whole text.
+        "[1] 2".to_string(),
+        "[1".to_string(),
+        "".to_string(),
+    ];
+    for text in cases {
+        assert_eq!(agrees(&text), Ok(false), "{text}");
+    }
+    assert_eq!(agrees(&deep(DEPTH)), Ok(true));
+}
+
+#[test]
+fn first_reads_one_value_and_not_what_follows() {
+    assert_eq!(
+        first(r#"["a",{"b":2}],"errors":[]}"#),
+        Some(serde_json::json!(["a", {"b": 2}]))
+    );
+    assert_eq!(first(" 7 , oops"), Some(serde_json::json!(7)));
+    assert_eq!(first("[1,"), None);
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config::kept_beside(1024))]
+
+    /// Any value, written compactly or pretty, is built as serde_json
+    /// decodes it: the builder never gives up on one (no generated key
+    /// is a marker, and the values nest five levels at most).
+    #[test]
+    fn builds_every_generated_value(value in arb_value(), pretty in any::<bool>()) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&value).unwrap()
+        } else {
+            serde_json::to_string(&value).unwrap()
+        };
+        prop_assert_eq!(agrees(&text), Ok(true));
+        prop_assert_eq!(whole(&text), Some(value));
+    }
+
+    /// Cut or changed texts: whatever the builder gives is what serde_json
+    /// decodes.
+    #[test]
+    fn never_builds_a_different_value(value in arb_value(), cut in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let text = serde_json::to_string(&value).unwrap();
+        let mut bytes = text.into_bytes();
+        let at = cut.index(bytes.len() + 1);
+        bytes.insert(at.min(bytes.len()), byte);
+        if let Ok(text) = String::from_utf8(bytes.clone()) {
+            prop_assert!(agrees(&text).is_ok(), "{:?}", agrees(&text));
+        }
+        bytes.truncate(at);
+        if let Ok(text) = String::from_utf8(bytes) {
+            prop_assert!(agrees(&text).is_ok(), "{:?}", agrees(&text));
+        }
+    }
+}
