@@ -100,22 +100,31 @@ fn args_for(op: &str) -> serde_json::Value {
     }
 }
 
-/// Runs `commands` calls of `one` over `concurrency` tasks; returns how
-/// many succeeded.
-async fn drive<F, Fut>(concurrency: usize, commands: usize, one: F) -> usize
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let one = Arc::new(one);
+/// Runs `commands` commands of `op` with `args` over `concurrency`
+/// tasks, reading each reply as `read` says; returns how many succeeded.
+/// Like the raw loop, each task takes its own handle to the harness and
+/// the arguments once, not one per command.
+async fn drive(
+    harness: Harness,
+    op: &'static falcon_harness::Operation,
+    args: serde_json::Value,
+    read: Read,
+    concurrency: usize,
+    commands: usize,
+) -> usize {
+    let args = Arc::new(args);
     let mut tasks = Vec::with_capacity(concurrency);
     for t in 0..concurrency {
         let share = commands / concurrency + usize::from(t < commands % concurrency);
-        let one = one.clone();
+        let (harness, args) = (harness.clone(), args.clone());
         tasks.push(tokio::spawn(async move {
             let mut ok = 0;
             for _ in 0..share {
-                ok += usize::from(one().await);
+                let good = match harness.request(op).args(&*args).send().await {
+                    Ok(r) => r.is_success() && read.accepts(&r),
+                    Err(_) => false,
+                };
+                ok += usize::from(good);
             }
             ok
         }));
@@ -125,6 +134,21 @@ where
         ok += t.await.unwrap_or(0);
     }
     ok
+}
+
+impl Read {
+    /// Reads what this mode reads of a successful reply; whether it held
+    /// what the operation returns.
+    fn accepts(self, r: &falcon_harness::Response) -> bool {
+        match self {
+            Read::Status => true,
+            Read::Values => r.resources().is_some(),
+            Read::Typed => match r.operation() {
+                "GetIncidents" => r.resources_as::<Incident>().is_ok_and(|v| !v.is_empty()),
+                _ => r.resources_as::<String>().is_ok_and(|v| !v.is_empty()),
+            },
+        }
+    }
 }
 
 #[tokio::main]
@@ -173,28 +197,10 @@ async fn main() {
             let op_ref = falcon_harness::catalog::resolve(&op)
                 .expect("operation")
                 .operation;
-            let args = Arc::new(args_for(&op));
+            let args = args_for(&op);
             start = Instant::now();
             cpu_start = cpu_us();
-            drive(concurrency, commands, move || {
-                let harness = harness.clone();
-                let args = args.clone();
-                async move {
-                    let typed = |r: &falcon_harness::Response| match r.operation() {
-                        "GetIncidents" => r.resources_as::<Incident>().is_ok_and(|v| !v.is_empty()),
-                        _ => r.resources_as::<String>().is_ok_and(|v| !v.is_empty()),
-                    };
-                    match harness.request(op_ref).args(&*args).send().await {
-                        Ok(r) => match read {
-                            Read::Values => r.is_success() && r.resources().is_some(),
-                            Read::Typed => r.is_success() && typed(&r),
-                            Read::Status => r.is_success(),
-                        },
-                        Err(_) => false,
-                    }
-                }
-            })
-            .await
+            drive(harness, op_ref, args, read, concurrency, commands).await
         }
         other => {
             eprintln!("unknown mode {other:?}");
