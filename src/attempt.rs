@@ -243,13 +243,23 @@ impl Driver<'_> {
                 time_left: limits.time_left(),
             };
             // The attempt runs under its own time-out (see the
-            // module docs): no timer here.
-            let failed = match attempt(retries, *limits).await? {
-                Attempted::Again { counted } => {
-                    retries += u32::from(counted);
-                    continue;
+            // module docs): no timer here. What it gave is taken apart
+            // in a block of its own: held in the match below, it (and
+            // the `?` around it) would keep room of its own in this
+            // future across every later await.
+            let attempted = {
+                let attempted = attempt(retries, *limits).await?;
+                match attempted {
+                    Attempted::Again { counted } => {
+                        retries += u32::from(counted);
+                        continue;
+                    }
+                    Attempted::Reply(reply) => Ok(reply),
+                    Attempted::Failed(e) => Err(e),
                 }
-                Attempted::Reply(reply) => {
+            };
+            let failed = match attempted {
+                Ok(mut reply) => {
                     let status = reply.status().as_u16();
                     permit.observe(status, reply.headers());
                     let outcome = Outcome::Reply {
@@ -284,7 +294,6 @@ impl Driver<'_> {
                         return Ok((Sent::Streaming(reply), attempts));
                     }
                     // Taken, not copied: reading the body needs only the body.
-                    let mut reply = reply;
                     let headers = std::mem::take(reply.headers_mut());
                     // Within the attempt's time-out, which covers the body.
                     match body_limit::read(reply, limits.max_reply_bytes).await {
@@ -300,7 +309,7 @@ impl Driver<'_> {
                         Err(ReadError::Client(e)) => e,
                     }
                 }
-                Attempted::Failed(e) => {
+                Err(e) => {
                     // No reply: the pacer hears of it before the wait.
                     drop(permit);
                     e
