@@ -138,13 +138,13 @@ impl<'t> Builder<'t> {
     /// An object whose inside starts `s` (after its `{`); what follows
     /// its `}`.
     fn object(&mut self, s: &'t [u8], depth: usize) -> Option<(Value, &'t [u8])> {
-        // Room for most objects at once, not four steps of growth.
-        self.members.reserve(ROOM);
-        let start = self.members.len();
         let mut s = skip_blanks(s);
         if let [b'}', ref rest @ ..] = *s {
             return Some((Value::Object(serde_json::Map::new()), rest));
         }
+        // Room for most objects at once, not four steps of growth.
+        self.members.reserve(ROOM);
+        let start = self.members.len();
         loop {
             let (key, rest) = self.string(s)?;
             if key.starts_with(PRIVATE_KEY) {
