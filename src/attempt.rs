@@ -233,7 +233,7 @@ impl Driver<'_> {
         let limits = &mut limits;
         let mut attempts = 0u32;
         let mut retries = 0u32;
-        loop {
+        'attempts: loop {
             attempts += 1;
             let permit = self.permit().await;
             limits.postpone(permit.waited());
@@ -244,75 +244,70 @@ impl Driver<'_> {
             };
             // The attempt runs under its own time-out (see the
             // module docs): no timer here. What it gave is taken apart
-            // in a block of its own: held in the match below, it (and
-            // the `?` around it) would keep room of its own in this
-            // future across every later await.
-            let attempted = {
-                let attempted = attempt(retries, *limits).await?;
-                match attempted {
-                    Attempted::Again { counted } => {
-                        retries += u32::from(counted);
-                        continue;
-                    }
-                    Attempted::Reply(reply) => Ok(reply),
-                    Attempted::Failed(e) => Err(e),
-                }
-            };
-            let failed = match attempted {
-                Ok(mut reply) => {
-                    let status = reply.status().as_u16();
-                    permit.observe(status, reply.headers());
-                    let outcome = Outcome::Reply {
-                        status,
-                        headers: reply.headers(),
-                    };
-                    match self
-                        .policy
-                        .classify(outcome, self.idempotent, || state(limits, retries))
-                    {
-                        Retry::After { wait, reason } => {
-                            // Dropped at the deadline: the wait is checked
-                            // against it, the drain is not.
-                            // Boxed, like the wait: retries are rare, and
-                            // inline they would enlarge every request's
-                            // future (moved at each await).
-                            let _ =
-                                Box::pin(limits.within(self.what, attempts, drain(reply))).await;
-                            log_retry(reason.as_str(), status, wait, retries);
-                            Box::pin(tokio::time::sleep(wait)).await;
-                            retries += 1;
-                            continue;
+            // in a block of its own: a local that held it would keep
+            // room of its own in this future across every later await.
+            let failed = 'reply: {
+                let mut reply = {
+                    let attempted = attempt(retries, *limits).await?;
+                    match attempted {
+                        Attempted::Again { counted } => {
+                            retries += u32::from(counted);
+                            continue 'attempts;
                         }
-                        Retry::Stop(Stop::TimeLimit) => {
-                            tracing::debug!(status, "no retry: its wait would pass the time limit");
-                        }
-                        Retry::Stop(why) => {
-                            tracing::trace!(status, why = why.as_str(), "kept");
+                        Attempted::Reply(reply) => reply,
+                        Attempted::Failed(e) => {
+                            // No reply: the pacer hears of it before the wait.
+                            drop(permit);
+                            break 'reply e;
                         }
                     }
-                    if !buffer {
-                        return Ok((Sent::Streaming(reply), attempts));
+                };
+                let status = reply.status().as_u16();
+                permit.observe(status, reply.headers());
+                let outcome = Outcome::Reply {
+                    status,
+                    headers: reply.headers(),
+                };
+                match self
+                    .policy
+                    .classify(outcome, self.idempotent, || state(limits, retries))
+                {
+                    Retry::After { wait, reason } => {
+                        // Dropped at the deadline: the wait is checked
+                        // against it, the drain is not.
+                        // Boxed, like the wait: retries are rare, and
+                        // inline they would enlarge every request's
+                        // future (moved at each await).
+                        let _ = Box::pin(limits.within(self.what, attempts, drain(reply))).await;
+                        log_retry(reason.as_str(), status, wait, retries);
+                        Box::pin(tokio::time::sleep(wait)).await;
+                        retries += 1;
+                        continue 'attempts;
                     }
-                    // Taken, not copied: reading the body needs only the body.
-                    let headers = std::mem::take(reply.headers_mut());
-                    // Within the attempt's time-out, which covers the body.
-                    match body_limit::read(reply, limits.max_reply_bytes).await {
-                        Ok(body) => {
-                            let sent = Sent::Buffered(Buffered {
-                                status,
-                                headers,
-                                body,
-                            });
-                            return Ok((sent, attempts));
-                        }
-                        Err(ReadError::TooLarge) => return Err(limits.too_large(self.what)),
-                        Err(ReadError::Client(e)) => e,
+                    Retry::Stop(Stop::TimeLimit) => {
+                        tracing::debug!(status, "no retry: its wait would pass the time limit");
+                    }
+                    Retry::Stop(why) => {
+                        tracing::trace!(status, why = why.as_str(), "kept");
                     }
                 }
-                Err(e) => {
-                    // No reply: the pacer hears of it before the wait.
-                    drop(permit);
-                    e
+                if !buffer {
+                    return Ok((Sent::Streaming(reply), attempts));
+                }
+                // Taken, not copied: reading the body needs only the body.
+                let headers = std::mem::take(reply.headers_mut());
+                // Within the attempt's time-out, which covers the body.
+                match body_limit::read(reply, limits.max_reply_bytes).await {
+                    Ok(body) => {
+                        let sent = Sent::Buffered(Buffered {
+                            status,
+                            headers,
+                            body,
+                        });
+                        return Ok((sent, attempts));
+                    }
+                    Err(ReadError::TooLarge) => return Err(limits.too_large(self.what)),
+                    Err(ReadError::Client(e)) => e,
                 }
             };
             let outcome = Outcome::Failed(FailureClass::of(&failed));
