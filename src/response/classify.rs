@@ -14,7 +14,7 @@ use serde_json::Value;
 pub(super) enum Classified {
     /// Well-formed JSON, decoded later by [`decode_checked_json`]; where
     /// its top-level `resources` value starts, when the scan noted it
-    /// (see [`wellformed::resources`] for reading it alone).
+    /// (see [`wellformed`] for when it may be read alone).
     Json { resources: Option<usize> },
     /// Any other body, as it is.
     Other(ResponseBody),

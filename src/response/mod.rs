@@ -273,8 +273,8 @@ impl Response {
     /// reader takes one value from its start. Valid UTF-8 as a whole (as
     /// checked on arrival), so the reader need not check each string.
     fn resources_text(&self) -> Option<&str> {
-        let at = wellformed::resources(self.json_text()?, self.resources_at)?;
-        std::str::from_utf8(&self.raw[at..]).ok()
+        let at = self.resources_at?;
+        std::str::from_utf8(self.json_text()?.get(at..)?).ok()
     }
 
     /// The body's JSON text as received (checked well-formed on arrival),

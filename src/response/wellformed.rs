@@ -32,10 +32,11 @@
 //! - nothing nests deeper than [`MEMBER_DEPTH`] below the top-level
 //!   object (an empty `[]` or `{}` does not count), far inside the JSON
 //!   parser's own limit (deeper text is kept as text when decoded whole);
-//! - the text has no backslash at all, which the reader tests: no key is
-//!   written with escapes (a key is what it looks like) and no `\u`
-//!   escape makes a string a JSON value cannot hold (a lone surrogate),
-//!   wherever it is ([`Verdict::resources`]).
+//! - no string in the text has an escape (the scan meets every one on
+//!   its slow path, so noting it costs a text without escapes nothing):
+//!   no key is written with escapes (a key is what it looks like) and no
+//!   `\u` escape makes a string a JSON value cannot hold (a lone
+//!   surrogate), wherever it is.
 
 use crate::swar;
 
@@ -44,8 +45,7 @@ use crate::swar;
 pub(super) enum Verdict {
     /// One well-formed JSON text, valid UTF-8, blanks around it allowed,
     /// and where the value of its top-level `resources` member starts
-    /// when that member is there once and nothing nests too deep (see the
-    /// module docs; [`Verdict::resources`] adds the last condition).
+    /// when that value may be read alone (see the module docs).
     WellFormed { resources: Option<usize> },
     /// Not shown well-formed here: ask the reference.
     Unsure,
@@ -57,13 +57,6 @@ impl Verdict {
     pub(super) fn is_well_formed(self) -> bool {
         matches!(self, Verdict::WellFormed { .. })
     }
-}
-
-/// Where the value of the top-level `resources` member of `text` starts,
-/// given the offset the scan noted for it: when `text` has no backslash
-/// (see the module docs), else `None` and the caller decodes the whole.
-pub(super) fn resources(text: &[u8], noted: Option<usize>) -> Option<usize> {
-    noted.filter(|_| !text.contains(&b'\\'))
 }
 
 /// How deep below the top-level object a text may nest for its
@@ -128,6 +121,8 @@ pub(super) fn check(text: &[u8]) -> Verdict {
 struct Resources {
     at: Option<usize>,
     repeated: bool,
+    /// Whether a string of the text (anywhere) has an escape.
+    escaped: bool,
 }
 
 impl Resources {
@@ -160,7 +155,7 @@ fn scan(text: &[u8]) -> Option<Option<usize>> {
         // A value starts here. Blanks are an arm of their own: with none,
         // as in most replies, they cost no test.
         match *s {
-            [b'"', ref rest @ ..] => s = string(rest)?,
+            [b'"', ref rest @ ..] => s = string(rest, &mut resources.escaped)?,
             [open @ (b'{' | b'['), ref rest @ ..] => {
                 s = skip_blanks(rest);
                 // `}` and `]` are two past their openers.
@@ -170,7 +165,7 @@ fn scan(text: &[u8]) -> Option<Option<usize>> {
                         stack.push(open + 2)?;
                         if open == b'{' {
                             let inside = s.strip_prefix(b"\"")?;
-                            s = key_rest(inside)?;
+                            s = key_rest(inside, &mut resources.escaped)?;
                             if stack.depth == 1 {
                                 resources.key(text.len(), inside, s);
                             }
@@ -195,7 +190,7 @@ fn scan(text: &[u8]) -> Option<Option<usize>> {
             match *s {
                 // In an object, most often a key right after the comma.
                 [b',', b'"', ref rest @ ..] if close == b'}' => {
-                    s = key_rest(rest)?;
+                    s = key_rest(rest, &mut resources.escaped)?;
                     if stack.depth == 1 {
                         resources.key(text.len(), rest, s);
                     }
@@ -212,14 +207,16 @@ fn scan(text: &[u8]) -> Option<Option<usize>> {
                 [b' ' | b'\t' | b'\n' | b'\r', ref rest @ ..] => s = skip_blanks(rest),
                 [b',', ref rest @ ..] if close == b'}' => {
                     let inside = skip_blanks(rest).strip_prefix(b"\"")?;
-                    s = key_rest(inside)?;
+                    s = key_rest(inside, &mut resources.escaped)?;
                     if stack.depth == 1 {
                         resources.key(text.len(), inside, s);
                     }
                     break;
                 }
                 [] if close == TOP => {
-                    let alone = !resources.repeated && stack.deepest <= MEMBER_DEPTH + 1;
+                    let alone = !resources.repeated
+                        && !resources.escaped
+                        && stack.deepest <= MEMBER_DEPTH + 1;
                     return Some(resources.at.filter(|_| alone));
                 }
                 [] => return None,
@@ -230,10 +227,10 @@ fn scan(text: &[u8]) -> Option<Option<usize>> {
 }
 
 /// The rest of a key after its opening quote, and the colon after it;
-/// what follows.
+/// what follows. `escaped` is set when the key has an escape.
 #[inline(always)]
-fn key_rest(s: &[u8]) -> Option<&[u8]> {
-    match *closing_quote(s)? {
+fn key_rest<'s>(s: &'s [u8], escaped: &mut bool) -> Option<&'s [u8]> {
+    match *closing_quote(s, escaped)? {
         // The common case first: no blank before the colon.
         [_, b':', ref rest @ ..] => Some(rest),
         [_, ref rest @ ..] => colon(rest),
@@ -260,20 +257,22 @@ pub(super) fn skip_blanks(mut s: &[u8]) -> &[u8] {
 }
 
 /// The inside of a string (after its opening quote); what follows its
-/// closing quote.
+/// closing quote. `escaped` is set when the string has an escape.
 #[inline(always)]
-fn string(s: &[u8]) -> Option<&[u8]> {
-    closing_quote(s)?.get(1..)
+fn string<'s>(s: &'s [u8], escaped: &mut bool) -> Option<&'s [u8]> {
+    closing_quote(s, escaped)?.get(1..)
 }
 
 /// The inside of a string (after its opening quote); the text from its
-/// closing quote on.
+/// closing quote on. `escaped` is set when the string has an escape.
 #[inline(always)]
-fn closing_quote(mut s: &[u8]) -> Option<&[u8]> {
+fn closing_quote<'s>(mut s: &'s [u8], escaped: &mut bool) -> Option<&'s [u8]> {
     loop {
         s = plain(s);
-        if let [b'"', ..] = s {
-            return Some(s);
+        match s {
+            [b'"', ..] => return Some(s),
+            [b'\\', ..] => *escaped = true,
+            _ => {}
         }
         s = past_stop(s)?;
     }
