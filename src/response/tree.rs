@@ -10,8 +10,10 @@
 //! UTF-8 already checked, so a string without escapes is copied as it
 //! is, and it builds each object at its final size. A generic parser
 //! grows an object's map as it goes, moving its entries and rebuilding
-//! its index at each step (1 MB of incidents: 10.7 ms → 8.6 ms to check
-//! and decode, `cargo bench --bench response`).
+//! its index at each step. For the 1 MB reply of
+//! `cargo bench --bench response`, checking, decoding and dropping it
+//! took 85.4M instructions with `serde_json` decoding, 78.2M with this
+//! builder (callgrind).
 //!
 //! The members of the objects being read wait on one stack, the items of
 //! the arrays on another; when a bracket closes, its own run is taken off
