@@ -1,5 +1,5 @@
 use super::{first, whole, DEPTH};
-use crate::test_values::arb_value;
+use crate::test_values::{arb_value, JSON_TEXTS};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -23,32 +23,25 @@ fn agrees(text: &str) -> Result<bool, String> {
 
 #[test]
 fn builds_what_serde_json_decodes() {
+    // The texts of the arrival check's tests, well-formed and not: none
+    // is one the builder leaves to serde_json as a whole, so it builds
+    // exactly what serde_json decodes, or nothing where serde_json
+    // decodes nothing.
+    for text in JSON_TEXTS {
+        assert_eq!(whole(text), reference(text), "{text:?}");
+    }
+    // Numbers read here and numbers left to serde_json, repeated and
+    // escaped keys.
     let cases = [
-        "{}",
-        "[]",
-        " [ ] ",
-        "\t{\n}\r\n",
-        "0",
-        "-0",
         "20",
         "-5",
         "1.0",
         "1.50",
-        "1e400",
         "-1E-7",
         "9999999999999999999",
         "18446744073709551615",
         "18446744073709551616",
         "123456789012345678901234567890",
-        "true",
-        "false",
-        "null",
-        r#""""#,
-        r#""a\"b\\c\/d\b\f\n\r\t""#,
-        r#""\u00e9\u20ac\ud83d\ude00""#,
-        "\"é∑😀\"",
-        r#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#,
-        r#"{ "a" : 1 , "b" : [ 1 , 2 ] }"#,
         r#"{"a":1,"b":2,"a":3}"#,
         r#"{"a\u0062":1,"ab":2}"#,
         r#"[{"x":[]},{"y":{}},[[],[{}]]]"#,

@@ -1,5 +1,5 @@
 use super::{check, Verdict};
-use crate::test_values::arb_value;
+use crate::test_values::{arb_value, JSON_TEXTS};
 use proptest::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -51,101 +51,7 @@ fn too_deep(text: &str) -> bool {
 
 #[test]
 fn settles_these_texts_like_serde_json() {
-    let cases = [
-        // Well-formed.
-        "{}",
-        "[]",
-        " [ ] ",
-        "\t{\n}\r\n",
-        "0",
-        "-0",
-        "1.5e-7",
-        "-12E+3",
-        "1e400",
-        "true",
-        "false",
-        "null",
-        r#""""#,
-        r#""a\"b\\c\/d\b\f\n\r\t""#,
-        r#""\u00e9\uD800\udc00""#,
-        r#"{"a":1,"b":[1,2,{"c":null}],"d":{"e":"f"}}"#,
-        "[[[[[]]]]]",
-        r#"["é", "😀"]"#,
-        r#"{"k" : "v" , "k" : 2}"#,
-        "\u{7f}",
-        r#""0123456789abcdef0123456789abcdef""#,
-        r#""0123456789abcdef\"0123456789abcdef""#,
-        // Refused.
-        "",
-        " ",
-        "{",
-        "}",
-        "[",
-        "]",
-        "[1,]",
-        "[,1]",
-        "{,}",
-        r#"{"a":1,}"#,
-        r#"{"a"}"#,
-        r#"{"a":}"#,
-        r#"{a:1}"#,
-        "{1:2}",
-        "01",
-        "-",
-        "-a",
-        "1.",
-        ".5",
-        "1e",
-        "1e+",
-        "+1",
-        "1.e5",
-        "tru",
-        "truex",
-        "nul",
-        "[true false]",
-        r#""abc"#,
-        r#""\x""#,
-        r#""\u12""#,
-        r#""\u12g4""#,
-        "\"a\u{1}b\"",
-        "\"tab\there\"",
-        "1 2",
-        "[] []",
-        "\u{feff}[]",
-        "NaN",
-        "[1]x",
-        r#"{"a":1"b":2}"#,
-        "[\"0123456789abcdef0123456789\u{0}\"]",
-        // The common cases taken first, and their near misses: a key
-        // right after `{` or `,`, its colon right after it, no blanks.
-        r#"{"a":1,"b":"c","d":[1,"e"],"f":{"g":null}}"#,
-        r#"{ "a" : 1 , "b"  :"c" ,"d":[ 1 ,"e" ] }"#,
-        "{\n  \"a\": 1,\n  \"b\": [\n    2\n  ]\n}\n",
-        r#"["a","b",["c","d"],{"e":"f"}]"#,
-        r#"{"a":1,"b"}"#,
-        r#"{"a":1,"b":}"#,
-        r#"{"a":1,"b"2}"#,
-        r#"{"a":1,,"b":2}"#,
-        r#"{"a":1,}"#,
-        r#"{"a":1, }"#,
-        r#"["a","b":1]"#,
-        r#"{"a":1]"#,
-        r#"[1}"#,
-        r#"{"a":[1}}"#,
-        "1\u{0}",
-        "[1\u{0}]",
-        r#"{"a":1"#,
-        "[\"a\"\u{0}]",
-        // Strings in the last eight bytes, taken a byte at a time.
-        r#"["ab\"c"]"#,
-        r#"["a\u00e9"]"#,
-        r#"["\\"]"#,
-        r#"["ab\x"]"#,
-        r#"["ab\u12"]"#,
-        "[\"a\tb\"]",
-        r#""abcdefghijklmnop\"qrstu\\v\u0041w""#,
-    ];
-    for text in cases {
+    for text in JSON_TEXTS {
         agrees(text).unwrap();
     }
     assert!(check(br#"{"a":[1,"x"]}"#).is_well_formed());
