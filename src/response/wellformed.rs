@@ -283,7 +283,7 @@ fn closing_quote<'s>(mut s: &'s [u8], escaped: &mut bool) -> Option<&'s [u8]> {
 /// ASCII or, where fewer than eight bytes remain, a plain byte. `None`
 /// for a control character, a bad escape or the end of the text.
 #[inline(never)]
-pub(super) fn past_stop(s: &[u8]) -> Option<&[u8]> {
+fn past_stop(s: &[u8]) -> Option<&[u8]> {
     match *s {
         [b'\\', b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't', ref rest @ ..] => {
             Some(rest)

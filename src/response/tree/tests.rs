@@ -49,6 +49,28 @@ fn builds_what_serde_json_decodes() {
     for text in cases {
         assert_eq!(agrees(text), Ok(true), "{text}");
     }
+    // Escapes: every kind, pairs of surrogates, and lone ones (which
+    // serde_json refuses, and the builder leaves to it).
+    let escaped = [
+        r#"["\\ \/ \b \f \n \r \t \"", "C:\\Windows\\"]"#,
+        r#""\u0000\u001f\u007f\u0080\u07FF\u0800\uffff""#,
+        r#""\uDBFF\uDFFF \ud83d\ude00 \uD800\uDC00""#,
+        r#"{"\n": "\t", "k\u00e9": 1}"#,
+    ];
+    for text in escaped {
+        assert_eq!(agrees(text), Ok(true), "{text}");
+    }
+    for lone in [
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\udc00\ud800""#,
+        r#""x\ud800y""#,
+        r#""\ud800\n""#,
+    ] {
+        assert_eq!(whole(lone), None, "{lone}");
+        assert_eq!(reference(lone), None, "{lone}");
+    }
 }
 
 #[test]
@@ -100,6 +122,26 @@ proptest! {
         };
         prop_assert_eq!(agrees(&text), Ok(true));
         prop_assert_eq!(whole(&text), Some(value));
+    }
+
+    /// A string of `\u` escapes of any UTF-16 code units (surrogates,
+    /// paired or not, included), in either case of hex digits, between
+    /// plain text: the builder gives what serde_json decodes, or nothing
+    /// where serde_json refuses it.
+    #[test]
+    fn reads_unicode_escapes_as_serde_json_does(
+        units in prop::collection::vec((any::<u16>(), any::<bool>(), "[a-z ]{0,3}"), 0..8)
+    ) {
+        let mut text = String::from("\"");
+        for (unit, upper, plain) in &units {
+            if *upper {
+                text.push_str(&format!("\\u{unit:04X}{plain}"));
+            } else {
+                text.push_str(&format!("\\u{unit:04x}{plain}"));
+            }
+        }
+        text.push('"');
+        prop_assert_eq!(whole(&text), reference(&text), "{}", text);
     }
 
     /// Cut or changed texts: whatever the builder gives is what serde_json
