@@ -43,15 +43,25 @@ const DEPTH: usize = 100;
 
 /// The value of `text`, a whole JSON text with blanks around it allowed.
 pub(super) fn whole(text: &str) -> Option<Value> {
-    let mut builder = Builder::new(text);
-    let (value, rest) = builder.value(skip_blanks(text.as_bytes()), DEPTH)?;
+    let (value, rest) = read(text)?;
     skip_blanks(rest).is_empty().then_some(value)
 }
 
 /// The value at the start of `text`; what follows it is not read.
 pub(super) fn first(text: &str) -> Option<Value> {
-    let mut builder = Builder::new(text);
-    Some(builder.value(skip_blanks(text.as_bytes()), DEPTH)?.0)
+    Some(read(text)?.0)
+}
+
+/// The value at the start of `text` (blanks before it allowed), and what
+/// follows it.
+fn read(text: &str) -> Option<(Value, &[u8])> {
+    let mut builder = Builder {
+        text,
+        members: Vec::new(),
+        items: Vec::new(),
+        unescaped: String::new(),
+    };
+    builder.value(skip_blanks(text.as_bytes()), DEPTH)
 }
 
 /// How many more members the stack makes room for when an object opens.
@@ -72,15 +82,6 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str) -> Self {
-        Builder {
-            text,
-            members: Vec::new(),
-            items: Vec::new(),
-            unescaped: String::new(),
-        }
-    }
-
     /// The text from where `from` starts to where `to` starts, both
     /// suffixes of `text` (as every slice the builder reads is), next to
     /// ASCII bytes (a quote, a bracket, a digit).
