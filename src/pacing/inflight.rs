@@ -17,6 +17,10 @@ use std::collections::VecDeque;
 /// The mark of a request that is no longer on its way.
 const LANDED: u64 = u64::MAX;
 
+/// The figure of a reply that had none (or was refused): above every
+/// figure (each is finite), so never "as low or lower".
+const NO_FIGURE: f64 = f64::INFINITY;
+
 /// This client's requests on their way, and the recent replies of those
 /// that overlapped them.
 ///
@@ -36,8 +40,9 @@ pub(super) struct InFlight {
     /// How many slots of `sent` are `Some`.
     on_way: usize,
     /// Replies in arrival order from number `first_answer` on: the ticket
-    /// and its figure (`None`: no figure, or refused).
-    answers: VecDeque<(Ticket, Option<f64>)>,
+    /// and its figure ([`NO_FIGURE`]: no figure, or refused). Sixteen
+    /// bytes a reply, and a count over them needs no branch.
+    answers: VecDeque<(Ticket, f64)>,
     first_answer: u64,
 }
 
@@ -103,16 +108,26 @@ impl InFlight {
         let sent = self.land(ticket);
         let answered_meanwhile = match (sent, figure) {
             (Some(before), Some(fig)) => {
+                // The replies since it was sent, as two plain slices: at
+                // many in flight they are many, and each is counted by a
+                // compare and an add.
                 let skip = before.saturating_sub(self.first_answer) as usize;
-                self.answers
-                    .iter()
-                    .skip(skip)
-                    .filter(|(t, f)| *t < ticket && f.is_some_and(|f| f <= fig))
-                    .count() as u64
+                let (a, b) = self.answers.as_slices();
+                let (a, b) = match a.get(skip..) {
+                    Some(a) => (a, b),
+                    None => (&a[..0], b.get(skip - a.len()..).unwrap_or(&[])),
+                };
+                let overlapped = |s: &[(Ticket, f64)]| -> usize {
+                    s.iter()
+                        .map(|&(t, f)| usize::from((t < ticket) & (f <= fig)))
+                        .sum()
+                };
+                (overlapped(a) + overlapped(b)) as u64
             }
             _ => 0,
         };
-        self.answers.push_back((ticket, figure));
+        self.answers
+            .push_back((ticket, figure.unwrap_or(NO_FIGURE)));
         self.prune();
         later + earlier_on_way + answered_meanwhile
     }
@@ -120,7 +135,7 @@ impl InFlight {
     /// Records that `ticket` got no reply.
     pub fn abandon(&mut self, ticket: Ticket) {
         self.land(ticket);
-        self.answers.push_back((ticket, None));
+        self.answers.push_back((ticket, NO_FIGURE));
         self.prune();
     }
 

@@ -158,29 +158,24 @@ impl PaceState {
         part.max(left).clamp(MIN_SHARE, 1.0)
     }
 
-    /// Other clients' requests per request of this one, as the share
-    /// says.
-    fn ratio(&self) -> f64 {
-        let share = self.share();
-        (1.0 - share) / share
-    }
-
-    /// The replenish rate available to this client, per second.
-    fn rate(&self) -> f64 {
-        self.limit / 60.0 * self.share()
+    /// The replenish rate available to this client with its `share`,
+    /// per second.
+    fn rate(&self, share: f64) -> f64 {
+        self.limit / 60.0 * share
     }
 
     /// What is left out of the server's figure: the [`CUSHION`], and
     /// what other clients may have on their way.
-    fn reserve(&self, now: Instant) -> f64 {
-        CUSHION + self.others_on_way(now)
+    fn reserve(&self, now: Instant, share: f64) -> f64 {
+        CUSHION + self.others_on_way(now, share)
     }
 
-    /// What other clients may have on their way: about `ratio` for each
-    /// of this client's requests on its way lately. Another client can
-    /// have sent requests a while ago that reach the server only now.
-    fn others_on_way(&self, now: Instant) -> f64 {
-        let ratio = self.ratio().min(MAX_RATIO);
+    /// What other clients may have on their way, with this client's
+    /// `share`: about their requests per request of this one for each of
+    /// this client's requests on its way lately. Another client can have
+    /// sent requests a while ago that reach the server only now.
+    fn others_on_way(&self, now: Instant, share: f64) -> f64 {
+        let ratio = ((1.0 - share) / share).min(MAX_RATIO);
         // Alone on the budget: no peak to work out (a power of two).
         if ratio == 0.0 {
             return 0.0;
@@ -195,9 +190,10 @@ impl PaceState {
         self.peak * 0.5f64.powf(dt / PEAK_HALF_LIFE.as_secs_f64())
     }
 
-    fn refill(&mut self, now: Instant) {
+    /// Adds what `rate` (per second) replenished since the last time.
+    fn refill(&mut self, now: Instant, rate: f64) {
         let dt = now.saturating_duration_since(self.at).as_secs_f64();
-        self.tokens = (self.tokens + dt * self.rate()).min(self.limit);
+        self.tokens = (self.tokens + dt * rate).min(self.limit);
         self.at = self.at.max(now);
     }
 
@@ -218,15 +214,18 @@ impl PaceState {
             }
             Mode::Unpaced => {}
             Mode::Paced => {
-                self.refill(now);
-                let held = self.reserve(now) * self.share();
+                // The share, worked out once: nothing here changes it.
+                let share = self.share();
+                let rate = self.rate(share);
+                self.refill(now, rate);
+                let held = self.reserve(now, share) * share;
                 if self.tokens - held < 1.0 {
-                    let secs = (1.0 - self.tokens + held) / self.rate();
+                    let secs = (1.0 - self.tokens + held) / rate;
                     // At least a millisecond, at most a minute: the
                     // estimate is refreshed by every reply anyway. What
                     // others may have on their way fades: ask again as it
                     // does.
-                    let most = if self.others_on_way(now) > 0.01 {
+                    let most = if self.others_on_way(now, share) > 0.01 {
                         PEAK_HALF_LIFE.as_secs_f64()
                     } else {
                         60.0
@@ -241,7 +240,9 @@ impl PaceState {
         self.next_ticket += 1;
         self.flight.send(ticket);
         let on_way = self.flight.len() as f64;
-        if on_way >= self.peak(now) {
+        // The peak only fades: at or above its last height, no need to
+        // work out how far (a power of two).
+        if on_way >= self.peak || on_way >= self.peak(now) {
             (self.peak, self.peak_at) = (on_way, now);
         }
         Decision::Go(ticket)

@@ -137,14 +137,15 @@ fn measures_other_clients_spending() {
     assert!((s.ours - 20.0).abs() < 1.0, "{}", s.ours);
     // It takes what the other leaves: 40 a second, two thirds of the
     // figure.
-    assert!((s.rate() - 40.0).abs() < 1.0, "{}", s.rate());
+    let rate = s.rate(s.share());
+    assert!((rate - 40.0).abs() < 1.0, "{rate}");
     let last = remaining as f64 - 3.0 + 1.0;
     assert!((s.tokens - last * 2.0 / 3.0).abs() < 1.0, "{}", s.tokens);
     // The cushion, and half a request for the other's one request for
     // each of ours on its way lately, fading.
-    let reserve = s.reserve(now);
+    let reserve = s.reserve(now, s.share());
     assert!(reserve > 2.0 && reserve < 3.0, "{reserve}");
-    assert!(s.reserve(now + Duration::from_secs(10)) - CUSHION < 1e-3);
+    assert!(s.reserve(now + Duration::from_secs(10), s.share()) - CUSHION < 1e-3);
 }
 
 #[test]
@@ -160,7 +161,8 @@ fn takes_the_whole_budget_once_the_others_stop() {
     assert!(s.share() < 0.6, "{}", s.share());
     every_50_ms(&mut s, &mut now, &mut remaining, 0, 20);
     assert!(s.share() > 0.95, "{}", s.share());
-    assert!(s.rate() > 57.0, "{}", s.rate());
+    let rate = s.rate(s.share());
+    assert!(rate > 57.0, "{rate}");
 }
 
 #[test]
@@ -171,7 +173,7 @@ fn a_single_client_measures_no_others() {
     every_50_ms(&mut s, &mut now, &mut remaining, 0, 200);
     assert!(s.others < 0.5, "{}", s.others);
     assert_eq!(s.share(), 1.0);
-    assert!(s.reserve(now) - CUSHION < 1e-3);
+    assert!(s.reserve(now, s.share()) - CUSHION < 1e-3);
 }
 
 #[test]
