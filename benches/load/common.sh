@@ -1,4 +1,4 @@
-# Sourced (not run) by run.sh, batch.sh and instructions.sh, from the
+# Sourced (not run) by run.sh, batch.sh, instructions.sh and cache.sh, from the
 # repository root after their release build: the one way they start the
 # canned server and clean up, and the helpers they share.
 #
@@ -10,6 +10,8 @@
 #   spread DIGITS X...         "min / median / max" of the numbers, with
 #                              DIGITS decimals
 #   field JSON KEY             one member of a JSON object
+#   need_valgrind              installs valgrind (Debian package) when it
+#                              is missing and the script runs as root
 #
 # Sets BIN (the release directory) and TMP (a scratch directory); on exit
 # every server started is stopped and TMP removed.
@@ -36,3 +38,8 @@ import sys, statistics
 d, v = int(sys.argv[1]), sorted(float(x) for x in sys.argv[2:])
 print(f"{v[0]:.{d}f} / {statistics.median(v):.{d}f} / {v[-1]:.{d}f}")' "$@"; }
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+need_valgrind() {
+  if ! command -v valgrind >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq valgrind >/dev/null
+  fi
+}

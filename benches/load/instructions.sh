@@ -32,9 +32,8 @@
 set -euo pipefail
 shopt -s inherit_errexit # a failing count stops the script
 cd "$(dirname "$0")/../.."
-if ! command -v valgrind >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq >/dev/null && apt-get install -y -qq valgrind >/dev/null
-fi
+. benches/load/common.sh
+need_valgrind
 cargo build -q --release --example canned_server --example load
 # The raw loop on both reqwest versions: a crate of its own (outside the
 # workspace), built into this target directory.
@@ -43,7 +42,6 @@ RAW=target/raw/release/falcon-bench-raw
 # rusty_falcon 0.7.1 in the same loop: a crate of its own too.
 CARGO_TARGET_DIR="$PWD/target/rusty" cargo build -q --release --manifest-path benches/load/rusty/Cargo.toml
 RUSTY=target/rusty/release/falcon-bench-rusty
-. benches/load/common.sh
 start_server
 URL=$SERVER_URL
 
