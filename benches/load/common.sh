@@ -1,6 +1,6 @@
-# Sourced (not run) by run.sh, batch.sh, instructions.sh and cache.sh, from the
-# repository root after their release build: the one way they start the
-# canned server and clean up, and the helpers they share.
+# Sourced (not run) by run.sh, batch.sh, instructions.sh and cache.sh, from
+# the repository root: the one way they start the canned server (built
+# first) and clean up, and the helpers they share.
 #
 #   start_server [PREFIX...]   examples/canned_server (1 worker thread) on a
 #                              free port of 127.0.0.1, run under PREFIX
