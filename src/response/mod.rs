@@ -117,6 +117,7 @@ impl Response {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn with_meta(mut self, warnings: Vec<String>, attempts: u32) -> Response {
         self.warnings = warnings;
         self.attempts = attempts;
