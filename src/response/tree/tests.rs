@@ -1,4 +1,4 @@
-use super::{first, whole, DEPTH};
+use super::{first, whole, Stacks, DEPTH, KEEP, STACKS};
 use crate::test_values::{arb_value, JSON_TEXTS};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -95,6 +95,48 @@ fn leaves_to_serde_json_what_it_reads_its_own_way() {
         assert_eq!(agrees(&text), Ok(false), "{text}");
     }
     assert_eq!(agrees(&deep(DEPTH)), Ok(true));
+}
+
+/// The stacks a thread keeps for its next text: empty, and no larger
+/// than [`KEEP`].
+fn kept_stacks_are_empty_and_bounded() {
+    let Stacks {
+        members,
+        items,
+        unescaped,
+    } = STACKS.take();
+    assert!(members.is_empty() && items.is_empty() && unescaped.is_empty());
+    assert!(members.capacity() * std::mem::size_of::<(String, Value)>() <= KEEP);
+    assert!(items.capacity() * std::mem::size_of::<Value>() <= KEEP);
+    assert!(unescaped.capacity() <= KEEP);
+}
+
+#[test]
+fn a_thread_keeps_empty_bounded_stacks_between_texts() {
+    // Given up on deep inside (a lone surrogate), with members and items
+    // on the stacks, and built after: the next text reads as it should.
+    let given_up = r#"{"a": 1, "b": [2, {"c": "x", "d": "\ud800"}], "e": 3}"#;
+    assert_eq!(whole(given_up), None);
+    kept_stacks_are_empty_and_bounded();
+    assert_eq!(whole(given_up), None);
+    assert_eq!(
+        whole(r#"[3, {"d": "\n"}]"#),
+        Some(serde_json::json!([3, {"d": "\n"}]))
+    );
+    kept_stacks_are_empty_and_bounded();
+    // Far more members, items and escaped text than the room kept.
+    let mut big = serde_json::Map::new();
+    for i in 0..2000 {
+        big.insert(
+            format!("k{i}"),
+            Value::from(vec![Value::from("\n".repeat(20)); 3]),
+        );
+    }
+    big.insert("long".into(), Value::from("\n".repeat(2 * KEEP)));
+    big.insert("list".into(), Value::from((0..KEEP).collect::<Vec<_>>()));
+    let text = Value::Object(big).to_string();
+    assert_eq!(whole(&text), reference(&text));
+    kept_stacks_are_empty_and_bounded();
 }
 
 #[test]
