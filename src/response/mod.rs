@@ -117,6 +117,9 @@ impl Response {
         }
     }
 
+    /// The reply with the plan's warnings and its count of attempts.
+    /// Inlined: a call copies the reply (over 300 bytes) once more on its
+    /// way out of a command.
     #[inline(always)]
     pub(crate) fn with_meta(mut self, warnings: Vec<String>, attempts: u32) -> Response {
         self.warnings = warnings;
