@@ -38,8 +38,7 @@
 //! `serde_json` reads any other (a sign, a fraction, an exponent, more
 //! digits), one number at a time, for the same value in every feature set.
 
-use super::wellformed::{number, plain, skip_blanks};
-use crate::swar;
+use super::wellformed::{non_ascii_len, number, plain, skip_blanks};
 use serde_json::{Number, Value};
 
 /// How deep the builder follows nesting.
@@ -59,27 +58,24 @@ pub(super) fn first(text: &str) -> Option<Value> {
 /// The value at the start of `text` (blanks before it allowed), and what
 /// follows it.
 fn read(text: &str) -> Option<(Value, &[u8])> {
-    let Stacks {
-        members,
-        items,
-        unescaped,
-    } = STACKS.take();
     let mut builder = Builder {
         text,
-        members,
-        items,
-        unescaped,
+        stacks: STACKS.take(),
     };
     let read = builder.value(skip_blanks(text.as_bytes()), DEPTH);
-    STACKS.set(Stacks::kept(builder));
+    STACKS.set(builder.stacks.emptied());
     read
 }
 
-/// The builder's stacks and buffer, empty, between two texts.
+/// The builder's stacks, and its buffer for escaped text.
 #[derive(Default)]
 struct Stacks {
+    /// The members of the objects being read, innermost last.
     members: Vec<(String, Value)>,
+    /// The items of the arrays being read, innermost last.
     items: Vec<Value>,
+    /// The text of the string being read, when it has escapes (reused
+    /// from string to string; each string is copied out at its size).
     unescaped: String,
 }
 
@@ -89,27 +85,18 @@ struct Stacks {
 const KEEP: usize = 16 * 1024;
 
 impl Stacks {
-    /// What a builder that is done leaves for the next text: its stacks,
-    /// emptied (a text it gave up on leaves values on them), and no more
+    /// What a builder that is done leaves for the next text: the stacks
+    /// emptied (a text it gave up on leaves values on them), with no more
     /// room than [`KEEP`].
-    fn kept(b: Builder<'_>) -> Stacks {
-        let Builder {
-            mut members,
-            mut items,
-            mut unescaped,
-            ..
-        } = b;
-        members.clear();
-        items.clear();
-        unescaped.clear();
-        members.shrink_to(KEEP / std::mem::size_of::<(String, Value)>());
-        items.shrink_to(KEEP / std::mem::size_of::<Value>());
-        unescaped.shrink_to(KEEP);
-        Stacks {
-            members,
-            items,
-            unescaped,
-        }
+    fn emptied(mut self) -> Stacks {
+        self.members.clear();
+        self.items.clear();
+        self.unescaped.clear();
+        self.members
+            .shrink_to(KEEP / std::mem::size_of::<(String, Value)>());
+        self.items.shrink_to(KEEP / std::mem::size_of::<Value>());
+        self.unescaped.shrink_to(KEEP);
+        self
     }
 }
 
@@ -130,13 +117,7 @@ const PRIVATE_KEY: &str = "$serde_json::private::";
 
 struct Builder<'t> {
     text: &'t str,
-    /// The members of the objects being read, innermost last.
-    members: Vec<(String, Value)>,
-    /// The items of the arrays being read, innermost last.
-    items: Vec<Value>,
-    /// The text of the string being read, when it has escapes (reused
-    /// from string to string; each string is copied out at its size).
-    unescaped: String,
+    stacks: Stacks,
 }
 
 impl<'t> Builder<'t> {
@@ -171,8 +152,8 @@ impl<'t> Builder<'t> {
     /// so a byte past ASCII is part of a valid character.
     fn string(&mut self, quoted: &'t [u8]) -> Option<(String, &'t [u8])> {
         let s = quoted.strip_prefix(b"\"")?;
-        // Whether the text up to `from` is in `self.unescaped`: once the
-        // string has an escape.
+        // Whether the text up to `from` is in the buffer for escaped
+        // text: once the string has an escape.
         let mut escaped = false;
         let (mut from, mut rest) = (s, s);
         loop {
@@ -181,8 +162,8 @@ impl<'t> Builder<'t> {
                 [b'"', ref after @ ..] => {
                     let run = self.between(from, rest)?;
                     let text = if escaped {
-                        self.unescaped.push_str(run);
-                        self.unescaped.as_str().to_owned()
+                        self.stacks.unescaped.push_str(run);
+                        self.stacks.unescaped.as_str().to_owned()
                     } else {
                         run.to_owned()
                     };
@@ -191,22 +172,18 @@ impl<'t> Builder<'t> {
                 [b'\\', ref escape_rest @ ..] => {
                     let run = self.between(from, rest)?;
                     if !escaped {
-                        self.unescaped.clear();
+                        self.stacks.unescaped.clear();
                         escaped = true;
                     }
-                    self.unescaped.push_str(run);
+                    self.stacks.unescaped.push_str(run);
                     let (c, len) = escape(escape_rest)?;
-                    self.unescaped.push(c);
+                    self.stacks.unescaped.push(c);
                     rest = escape_rest.get(len..)?;
                     from = rest;
                 }
                 // Characters past ASCII (the text is a `str`, so they
                 // are valid): their whole run at once.
-                [0x80..=0xff, ref more @ ..] => {
-                    let words = swar::skip(more, 0, |x| swar::below(x, 0x80));
-                    let more = more.get(words..)?;
-                    rest = &more[more.iter().position(u8::is_ascii).unwrap_or(more.len())..];
-                }
+                [0x80..=0xff, ..] => rest = rest.get(non_ascii_len(rest)..)?,
                 // One of the last few bytes of the text, which the
                 // eight-byte look leaves.
                 [0x20..=0x7f, ref more @ ..] => rest = more,
@@ -237,8 +214,8 @@ impl<'t> Builder<'t> {
             return Some((Value::Object(serde_json::Map::new()), rest));
         }
         // Room for most objects at once, not four steps of growth.
-        self.members.reserve(ROOM);
-        let start = self.members.len();
+        self.stacks.members.reserve(ROOM);
+        let start = self.stacks.members.len();
         loop {
             let (key, rest) = self.string(s)?;
             if key.starts_with(PRIVATE_KEY) {
@@ -246,12 +223,12 @@ impl<'t> Builder<'t> {
             }
             let rest = skip_blanks(skip_blanks(rest).strip_prefix(b":")?);
             let (value, rest) = self.value(rest, depth)?;
-            self.members.push((key, value));
+            self.stacks.members.push((key, value));
             s = skip_blanks(rest);
             match *s {
                 [b',', ref rest @ ..] => s = skip_blanks(rest),
                 [b'}', ref rest @ ..] => {
-                    let map = self.members.drain(start..).collect();
+                    let map = self.stacks.members.drain(start..).collect();
                     return Some((Value::Object(map), rest));
                 }
                 _ => return None,
@@ -262,19 +239,19 @@ impl<'t> Builder<'t> {
     /// An array whose inside starts `s` (after its `[`); what follows its
     /// `]`.
     fn array(&mut self, s: &'t [u8], depth: usize) -> Option<(Value, &'t [u8])> {
-        let start = self.items.len();
+        let start = self.stacks.items.len();
         let mut s = skip_blanks(s);
         if let [b']', ref rest @ ..] = *s {
             return Some((Value::Array(Vec::new()), rest));
         }
         loop {
             let (value, rest) = self.value(s, depth)?;
-            self.items.push(value);
+            self.stacks.items.push(value);
             s = skip_blanks(rest);
             match *s {
                 [b',', ref rest @ ..] => s = skip_blanks(rest),
                 [b']', ref rest @ ..] => {
-                    let items = self.items.drain(start..).collect();
+                    let items = self.stacks.items.drain(start..).collect();
                     return Some((Value::Array(items), rest));
                 }
                 _ => return None,

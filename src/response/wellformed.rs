@@ -319,9 +319,17 @@ pub(super) fn plain(mut s: &[u8]) -> &[u8] {
 /// whole.
 #[cold]
 fn non_ascii(s: &[u8]) -> Option<&[u8]> {
-    let (run, rest) = s.split_at(s.iter().position(u8::is_ascii).unwrap_or(s.len()));
+    let (run, rest) = s.split_at(non_ascii_len(s));
     std::str::from_utf8(run).ok()?;
     Some(rest)
+}
+
+/// How many bytes past ASCII `s` starts with: whole words at a time,
+/// then byte by byte.
+pub(super) fn non_ascii_len(s: &[u8]) -> usize {
+    let words = swar::skip(s, 0, |x| swar::below(x, 0x80));
+    let tail = &s[words..];
+    words + tail.iter().position(u8::is_ascii).unwrap_or(tail.len())
 }
 
 /// A number at the start of `s`; what follows it.
