@@ -90,17 +90,10 @@ impl InFlight {
     pub fn answer(&mut self, ticket: Ticket, figure: Option<f64>, next: Ticket) -> u64 {
         let later = next.saturating_sub(ticket + 1);
         let earlier_on_way = match self.slot(ticket) {
-            Some(i) => {
-                // Two plain slices, so the count is a vector loop.
-                let (a, b) = self.sent.as_slices();
-                let on_way = |s: &[u64]| s.iter().filter(|&&x| x != LANDED).count();
-                let (a, b) = if i <= a.len() {
-                    (&a[..i], &b[..0])
-                } else {
-                    (a, &b[..i - a.len()])
-                };
-                (on_way(a) + on_way(b)) as u64
-            }
+            // A range of the deque is counted slice by slice (its
+            // iterator folds over each of its two slices in turn), so the
+            // count is a plain loop.
+            Some(i) => self.sent.range(..i).filter(|&&x| x != LANDED).count() as u64,
             // Every one still on its way is earlier (or it was never sent).
             None if ticket >= self.first_sent => self.on_way as u64,
             None => 0,
@@ -108,21 +101,14 @@ impl InFlight {
         let sent = self.land(ticket);
         let answered_meanwhile = match (sent, figure) {
             (Some(before), Some(fig)) => {
-                // The replies since it was sent, as two plain slices: at
-                // many in flight they are many, and each is counted by a
-                // compare and an add.
-                let skip = before.saturating_sub(self.first_answer) as usize;
-                let (a, b) = self.answers.as_slices();
-                let (a, b) = match a.get(skip..) {
-                    Some(a) => (a, b),
-                    None => (&a[..0], b.get(skip - a.len()..).unwrap_or(&[])),
-                };
-                let overlapped = |s: &[(Ticket, f64)]| -> usize {
-                    s.iter()
-                        .map(|&(t, f)| usize::from((t < ticket) & (f <= fig)))
-                        .sum()
-                };
-                (overlapped(a) + overlapped(b)) as u64
+                // The replies since it was sent: at many in flight they
+                // are many, and each is counted by a compare and an add.
+                let since =
+                    (before.saturating_sub(self.first_answer) as usize).min(self.answers.len());
+                self.answers
+                    .range(since..)
+                    .map(|&(t, f)| usize::from((t < ticket) & (f <= fig)))
+                    .sum::<usize>() as u64
             }
             _ => 0,
         };
