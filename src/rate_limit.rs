@@ -60,9 +60,16 @@ pub fn limit_and_remaining(headers: &HeaderMap) -> (Option<u64>, Option<u64>) {
 /// overflow.
 fn whole_number(value: &HeaderValue) -> Option<u64> {
     let v = value.as_bytes();
-    // What servers send: digits alone, too few to overflow.
-    if (1..=19).contains(&v.len()) && v.iter().all(u8::is_ascii_digit) {
-        return Some(v.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')));
+    // What servers send: digits alone, too few to overflow (read in the
+    // same pass that checks them).
+    if (1..=19).contains(&v.len()) {
+        let digits = v.iter().try_fold(0u64, |n, &b| {
+            let d = b.wrapping_sub(b'0');
+            (d < 10).then(|| n * 10 + u64::from(d))
+        });
+        if digits.is_some() {
+            return digits;
+        }
     }
     let blank = |b: &u8| matches!(b, b' ' | b'\t');
     let start = v.iter().position(|b| !blank(b))?;
