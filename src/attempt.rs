@@ -54,6 +54,10 @@ enum Sent {
 pub(crate) struct Limits {
     /// When the request started.
     pub started: Instant,
+    /// When the current attempt started: the clock is read once for it
+    /// (the first attempt, sent without a wait, starts when the request
+    /// does).
+    pub attempt_started: Instant,
     /// The time limit of the whole request.
     pub timeout: Duration,
     /// When it runs out (`None`: a limit too large to count).
@@ -69,6 +73,7 @@ impl Limits {
         let started = Instant::now();
         Limits {
             started,
+            attempt_started: started,
             timeout: s.timeout,
             deadline: started.checked_add(s.timeout),
             attempt_timeout: s.attempt_timeout,
@@ -119,12 +124,18 @@ impl Limits {
             .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
-    /// The time-out of an attempt starting now: the attempt limit, or what
-    /// is left of the request's limit when that ends first (zero when it
-    /// has run out).
+    /// The time-out of the current attempt: the attempt limit, or what
+    /// was left of the request's limit when the attempt started, when
+    /// that ends first (zero when it had run out).
     pub fn for_attempt(&self) -> Duration {
-        self.time_left()
-            .map_or(self.attempt_timeout, |left| left.min(self.attempt_timeout))
+        let left = match self.deadline {
+            None => return self.attempt_timeout,
+            // The first attempt, sent at once: the whole limit is left
+            // (no clock arithmetic).
+            Some(_) if self.attempt_started == self.started => self.timeout,
+            Some(d) => d.saturating_duration_since(self.attempt_started),
+        };
+        left.min(self.attempt_timeout)
     }
 
     /// Whether the request's time limit has run out.
@@ -235,8 +246,21 @@ impl Driver<'_> {
         let mut retries = 0u32;
         'attempts: loop {
             attempts += 1;
-            let permit = self.permit().await;
+            // One clock reading for the pacer and the attempt, unless the
+            // pacer made it wait; the first attempt's is the request's
+            // start.
+            let asked = if attempts == 1 {
+                limits.started
+            } else {
+                Instant::now()
+            };
+            let permit = self.permit(asked).await;
             limits.postpone(permit.waited());
+            limits.attempt_started = if permit.waited().is_zero() {
+                asked
+            } else {
+                Instant::now()
+            };
             let state = |limits: &Limits, retries| Attempt {
                 idempotent: self.idempotent,
                 retries,
@@ -327,11 +351,12 @@ impl Driver<'_> {
 }
 
 impl Driver<'_> {
-    /// Leave to send one attempt: at once without pacing, else when the
-    /// pacer allows. An attempt that gets no reply drops its permit.
-    async fn permit(&self) -> Permit<'_> {
+    /// Leave to send one attempt asked for at `now`: at once without
+    /// pacing, else when the pacer allows. An attempt that gets no reply
+    /// drops its permit.
+    async fn permit(&self, now: Instant) -> Permit<'_> {
         if self.paced {
-            self.pacer.acquire().await
+            self.pacer.acquire_at(now).await
         } else {
             self.pacer.unpaced()
         }
@@ -363,5 +388,42 @@ pub(crate) async fn drain(mut reply: reqwest::Response) {
         if read > MAX {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An attempt's time-out: the attempt limit, or what was left of the
+    /// request's limit when the attempt started, the shorter.
+    #[test]
+    fn an_attempt_gets_what_was_left_when_it_started() {
+        let settings = Settings {
+            timeout: Duration::from_secs(300),
+            attempt_timeout: Duration::from_secs(120),
+            ..Settings::default()
+        };
+        let mut limits = Limits::starting_now(&settings);
+        // The first attempt, sent at once.
+        assert_eq!(limits.for_attempt(), Duration::from_secs(120));
+        // Late in the request: what is left.
+        limits.attempt_started = limits.started + Duration::from_secs(250);
+        assert_eq!(limits.for_attempt(), Duration::from_secs(50));
+        // Past the deadline: nothing.
+        limits.attempt_started = limits.started + Duration::from_secs(301);
+        assert_eq!(limits.for_attempt(), Duration::ZERO);
+        // A wait for the rate limit moves the deadline.
+        limits.postpone(Duration::from_secs(10));
+        assert_eq!(limits.for_attempt(), Duration::from_secs(9));
+        // A request limit shorter than an attempt's, from the start.
+        let short = Settings {
+            timeout: Duration::from_secs(5),
+            ..settings
+        };
+        assert_eq!(
+            Limits::starting_now(&short).for_attempt(),
+            Duration::from_secs(5)
+        );
     }
 }

@@ -22,8 +22,9 @@ pub(crate) struct Token {
     header: Option<HeaderValue>,
     /// `None`: a token given by the caller, used until refused.
     expires_at: Option<Instant>,
-    /// When it was received (the renew window is at most half its life).
-    issued: Instant,
+    /// Half its life from when it was received: the renew window is at
+    /// most this long (worked out once, not at every use).
+    half_life: Duration,
     /// Some reply to a request with it was not 401: it was good once.
     proven: AtomicBool,
 }
@@ -36,11 +37,14 @@ impl Token {
                 v.set_sensitive(true);
                 v
             });
+        let issued = Instant::now();
         Token {
             value,
             header,
             expires_at,
-            issued: Instant::now(),
+            half_life: expires_at.map_or(Duration::ZERO, |at| {
+                at.saturating_duration_since(issued) / 2
+            }),
             proven: AtomicBool::new(false),
         }
     }
@@ -70,7 +74,7 @@ impl Token {
     /// every caller that sees it).
     fn fresh(&self, now: Instant, renew_window: Duration) -> bool {
         self.expires_at.map_or(true, |at| {
-            let window = renew_window.min(at.saturating_duration_since(self.issued) / 2);
+            let window = renew_window.min(self.half_life);
             now.checked_add(window).is_some_and(|t| t < at)
         })
     }
@@ -196,8 +200,13 @@ impl TokenCache {
     }
 
     pub(crate) fn fresh(&self) -> Option<Arc<Token>> {
-        self.cached()
-            .filter(|t| t.fresh(Instant::now(), self.renew_window))
+        self.fresh_at(Instant::now())
+    }
+
+    /// [`fresh`](Self::fresh) at `now` (a clock reading the caller has
+    /// already made).
+    pub(crate) fn fresh_at(&self, now: Instant) -> Option<Arc<Token>> {
+        self.cached().filter(|t| t.fresh(now, self.renew_window))
     }
 
     /// The current token, fetching a new one through `fetch` when there is
@@ -335,9 +344,7 @@ mod tests {
         let b = cache
             .get(|| async {
                 let mut t = token("b", 30);
-                t.issued = Instant::now()
-                    .checked_sub(Duration::from_secs(600))
-                    .unwrap_or(t.issued);
+                t.half_life = Duration::from_secs(315);
                 Ok(t)
             })
             .await

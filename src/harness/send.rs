@@ -180,7 +180,7 @@ impl Harness {
     ) -> Result<Attempted> {
         let policy = &self.inner.settings.retry;
         let what = plan.operation;
-        let token = match self.tenant.tokens.fresh() {
+        let token = match self.tenant.tokens.fresh_at(limits.attempt_started) {
             Some(token) => token,
             None => {
                 // Running out here is running out while getting a token.

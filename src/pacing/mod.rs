@@ -93,9 +93,9 @@ impl Pacer {
         &self.stats
     }
 
-    fn decide(&self) -> Decision {
+    fn decide(&self, now: Instant) -> Decision {
         match self.state.lock() {
-            Ok(mut s) => s.admit(Instant::now()),
+            Ok(mut s) => s.admit(now),
             // A panic elsewhere poisoned the state: do not pace.
             Err(_) => Decision::Go(Ticket::MAX),
         }
@@ -115,10 +115,26 @@ impl Pacer {
     /// permit ([`Permit::observe`]). A dropped permit counts as "no
     /// reply".
     pub async fn acquire(&self) -> Permit<'_> {
+        self.acquire_at(Instant::now()).await
+    }
+
+    /// [`acquire`](Self::acquire), asked at `now` (a clock reading the
+    /// caller has already made).
+    pub(crate) async fn acquire_at(&self, now: Instant) -> Permit<'_> {
+        // Most requests may go at once: no waiter to register for that.
+        if let Decision::Go(ticket) = self.decide(now) {
+            return Permit {
+                pacer: self,
+                ticket: Some(ticket),
+                waited: Duration::ZERO,
+            };
+        }
         let mut waited_since: Option<Instant> = None;
         let ticket = loop {
+            // Registered before deciding again: a reply between the two
+            // still wakes this waiter.
             let notified = self.notify.notified();
-            let wait = match self.decide() {
+            let wait = match self.decide(Instant::now()) {
                 Decision::Go(t) => break t,
                 Decision::Wait(d) => d,
                 Decision::AwaitReply => PROBE_POLL,
