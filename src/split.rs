@@ -133,20 +133,34 @@ pub(crate) fn parts(plan: RequestPlan, enabled: bool) -> Result<Parts> {
     }
 }
 
+/// Whether a plan of `op` has no query list, so it is sent as it is
+/// whether or not splitting is on (a plan with one goes through
+/// [`parts_of`]). Looks at the plan without taking it.
+pub(crate) fn has_no_list(op: &'static Operation, plan: &RequestPlan) -> bool {
+    plan.query.is_empty() || !op.params().iter().any(|p| is_list(p) && given(plan, p))
+}
+
+/// A query parameter that takes a list.
+fn is_list(p: &Param) -> bool {
+    p.location() == Location::Query && p.ty() == ParamType::Array
+}
+
+/// Whether the plan's query has a pair of `p`.
+fn given(plan: &RequestPlan, p: &Param) -> bool {
+    plan.query.iter().any(|(k, _)| k == p.name())
+}
+
 /// [`parts`] of a plan of `op`, known beforehand (not looked up again).
 pub(crate) fn parts_of(op: &'static Operation, plan: RequestPlan, enabled: bool) -> Result<Parts> {
-    if plan.query.is_empty() {
+    if has_no_list(op, &plan) {
         return Ok(Parts::One(plan));
     }
     let lists: Vec<List> = op
         .params()
         .iter()
-        .filter(|p| p.location() == Location::Query && p.ty() == ParamType::Array)
+        .filter(|p| is_list(p))
         .filter_map(|p| List::of(&plan, p))
         .collect();
-    if lists.is_empty() {
-        return Ok(Parts::One(plan));
-    }
     let over: Vec<&List> = lists.iter().filter(|l| l.too_many()).collect();
     let query_len = plan.query_string().len();
     if over.is_empty() && query_len <= QUERY_BUDGET {
@@ -162,12 +176,18 @@ pub(crate) fn parts_of(op: &'static Operation, plan: RequestPlan, enabled: bool)
              splitting long lists is off)"
         ),
     };
-    let target = match over.as_slice() {
-        [one] => *one,
-        [] => lists
+    let longest = || {
+        lists
             .iter()
             .max_by_key(|l| l.elements.iter().map(|e| e.len()).sum::<usize>())
-            .expect("lists is not empty"),
+    };
+    let target = match over.as_slice() {
+        [one] => *one,
+        // A list is given (`has_no_list` said so): there is a longest.
+        [] => match longest() {
+            Some(l) => l,
+            None => return Ok(Parts::One(plan)),
+        },
         [a, b, ..] => {
             return Err(Error::argument(
                 plan.operation,

@@ -248,21 +248,30 @@ impl<'h> RequestBuilder<'h> {
         use futures_util::future::{ready, Either};
         // Planned here (no I/O): the future keeps the plans, not the
         // builder and its arguments.
-        let taken = self.take().and_then(|t| {
-            let parts = match t.op {
-                Some(op) => crate::split::parts_of(op, t.plan, t.split)?,
-                None => crate::split::parts(t.plan, t.split)?,
-            };
-            Ok((parts, t.harness, t.paced))
-        });
-        match taken {
-            Err(e) => Either::Left(ready(Err(e))),
-            // The common case is the sending future itself, not one that
-            // holds it and would be moved about with it.
-            Ok((Parts::One(plan), Cow::Borrowed(harness), paced)) => {
+        let t = match self.take() {
+            Ok(t) => t,
+            Err(e) => return Either::Left(ready(Err(e))),
+        };
+        // The common case (a table operation without a query list, on
+        // this harness) is the sending future itself, not one that holds
+        // it and would be moved about with it; its plan is looked at in
+        // place, not moved through the split.
+        if let (Cow::Borrowed(harness), Some(op)) = (&t.harness, t.op) {
+            if crate::split::has_no_list(op, &t.plan) {
+                return Either::Right(Either::Left(harness.execute_paced(t.plan, t.paced)));
+            }
+        }
+        let parts = match t.op {
+            Some(op) => crate::split::parts_of(op, t.plan, t.split),
+            None => crate::split::parts(t.plan, t.split),
+        };
+        let paced = t.paced;
+        match (parts, t.harness) {
+            (Err(e), _) => Either::Left(ready(Err(e))),
+            (Ok(Parts::One(plan)), Cow::Borrowed(harness)) => {
                 Either::Right(Either::Left(harness.execute_paced(plan, paced)))
             }
-            Ok((parts, harness, paced)) => {
+            (Ok(parts), harness) => {
                 let plans = parts.into_vec();
                 let sent: SendFuture<'h> =
                     Box::pin(async move { harness.execute_all(plans, paced).await });
