@@ -54,9 +54,11 @@ enum Sent {
 pub(crate) struct Limits {
     /// When the request started.
     pub started: Instant,
-    /// When the current attempt started: the clock is read once for it
-    /// (the first attempt, sent without a wait, starts when the request
-    /// does).
+    /// When the current attempt started: the clock is read once for it.
+    /// The first attempt, sent without a wait, starts when the request
+    /// does, or for a request made on behalf of another (a token
+    /// request, within the limits of the command that needs the token)
+    /// when [`first_attempt_at`](Self::first_attempt_at) says.
     pub attempt_started: Instant,
     /// The time limit of the whole request.
     pub timeout: Duration,
@@ -79,6 +81,16 @@ impl Limits {
             attempt_timeout: s.attempt_timeout,
             connect_timeout: s.connect_timeout,
             max_reply_bytes: s.max_reply_bytes,
+        }
+    }
+
+    /// These limits for a request made on behalf of the one they were
+    /// made for, whose first attempt starts at `now` (a clock reading
+    /// the caller made): the deadline stays that request's.
+    pub fn first_attempt_at(self, now: Instant) -> Limits {
+        Limits {
+            attempt_started: now,
+            ..self
         }
     }
 
@@ -247,10 +259,10 @@ impl Driver<'_> {
         'attempts: loop {
             attempts += 1;
             // One clock reading for the pacer and the attempt, unless the
-            // pacer made it wait; the first attempt's is the request's
-            // start.
+            // pacer made it wait; the first attempt's was made with the
+            // limits (see `attempt_started`).
             let asked = if attempts == 1 {
-                limits.started
+                limits.attempt_started
             } else {
                 Instant::now()
             };
@@ -416,6 +428,11 @@ mod tests {
         // A wait for the rate limit moves the deadline.
         limits.postpone(Duration::from_secs(10));
         assert_eq!(limits.for_attempt(), Duration::from_secs(9));
+        // A request made on behalf of another (a token request) late in
+        // that one's life: what is left of that one's limit.
+        let fresh = Limits::starting_now(&settings);
+        let on_behalf = fresh.first_attempt_at(fresh.started + Duration::from_secs(250));
+        assert_eq!(on_behalf.for_attempt(), Duration::from_secs(50));
         // A request limit shorter than an attempt's, from the start.
         let short = Settings {
             timeout: Duration::from_secs(5),
