@@ -54,11 +54,13 @@ enum Sent {
 pub(crate) struct Limits {
     /// When the request started.
     pub started: Instant,
-    /// When the current attempt started: the clock is read once for it.
-    /// The first attempt, sent without a wait, starts when the request
-    /// does, or for a request made on behalf of another (a token
-    /// request, within the limits of the command that needs the token)
-    /// when [`first_attempt_at`](Self::first_attempt_at) says.
+    /// When the current attempt's time is counted from: the clock is
+    /// read once for it. The first attempt, sent without a wait, starts
+    /// when the request does; a request made on behalf of another (a
+    /// token request, within the limits of the command that needs the
+    /// token), and an attempt that waited for something on its way
+    /// (a token, a file), count from a reading made then
+    /// ([`attempt_at`](Self::attempt_at)).
     pub attempt_started: Instant,
     /// The time limit of the whole request.
     pub timeout: Duration,
@@ -84,10 +86,11 @@ impl Limits {
         }
     }
 
-    /// These limits for a request made on behalf of the one they were
-    /// made for, whose first attempt starts at `now` (a clock reading
-    /// the caller made): the deadline stays that request's.
-    pub fn first_attempt_at(self, now: Instant) -> Limits {
+    /// These limits with the current attempt's time counted from `now`
+    /// (a clock reading the caller made): for a request made on behalf
+    /// of the one they were made for (the deadline stays that
+    /// request's), or for an attempt that has waited on its way.
+    pub fn attempt_at(self, now: Instant) -> Limits {
         Limits {
             attempt_started: now,
             ..self
@@ -431,7 +434,7 @@ mod tests {
         // A request made on behalf of another (a token request) late in
         // that one's life: what is left of that one's limit.
         let fresh = Limits::starting_now(&settings);
-        let on_behalf = fresh.first_attempt_at(fresh.started + Duration::from_secs(250));
+        let on_behalf = fresh.attempt_at(fresh.started + Duration::from_secs(250));
         assert_eq!(on_behalf.for_attempt(), Duration::from_secs(50));
         // A request limit shorter than an attempt's, from the start.
         let short = Settings {

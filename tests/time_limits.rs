@@ -202,3 +202,67 @@ async fn a_stalled_reply_is_bounded_by_the_request_limit() {
         )
     );
 }
+
+/// How long the token endpoint of [`slow_token_then_silence`] takes.
+const TOKEN_DELAY: Duration = Duration::from_millis(1500);
+
+/// Answers a token request after [`TOKEN_DELAY`]; holds any other
+/// request without answering.
+fn slow_token_then_silence(mut stream: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let head = raw::read_head(&mut stream);
+    if !head.starts_with(b"POST /oauth2/token") {
+        std::thread::sleep(GENEROUS);
+        return;
+    }
+    // The form is read, so closing the connection does not reset it.
+    let length = String::from_utf8_lossy(&head)
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:")?.trim().parse().ok())
+        .unwrap_or(0usize);
+    let _ = stream.read_exact(&mut vec![0; length.min(64 * 1024)]);
+    std::thread::sleep(TOKEN_DELAY);
+    let body = token_body("tok", 1799);
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.flush();
+}
+
+#[tokio::test]
+async fn an_attempt_after_a_slow_token_gets_what_is_left() {
+    // The token takes 1.5 s of a 2 s limit; the API never answers. The
+    // attempt's time-out is what is left after the token (0.5 s), not
+    // what was left when the attempt began (2 s), so the command ends
+    // at its limit, not 1.5 s past it.
+    let h = Harness::builder()
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .base_url(format!(
+            "http://{}",
+            raw::each_connection(slow_token_then_silence)
+        ))
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(2))
+        .attempt_timeout(GENEROUS)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = h.execute(query_incidents()).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(
+        timeout_of(&e),
+        (
+            "QueryIncidents",
+            Duration::from_secs(2),
+            TimeLimit::Request,
+            1
+        )
+    );
+    // The limit's own bound, with a second to spare for a busy machine
+    // (the attempt's time-out reckoned before the token would end at
+    // 3.5 s).
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}

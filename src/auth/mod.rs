@@ -150,7 +150,7 @@ pub(crate) async fn request_token(
         policy,
         idempotent: true,
         what: TOKEN_REQUEST,
-        limits: limits.first_attempt_at(started),
+        limits: limits.attempt_at(started),
         pacer,
         paced,
     };

@@ -174,7 +174,7 @@ impl Harness {
     async fn attempt(
         &self,
         plan: &RequestPlan,
-        limits: Limits,
+        mut limits: Limits,
         reauthenticated: &AtomicBool,
         retries: u32,
     ) -> Result<Attempted> {
@@ -185,7 +185,10 @@ impl Harness {
             None => {
                 // Running out here is running out while getting a token.
                 let waited = limits.within(auth::TOKEN_REQUEST, 1, self.token(&limits));
-                Box::pin(waited).await??
+                let token = Box::pin(waited).await??;
+                // The attempt's time-out counts from after the wait.
+                limits = limits.attempt_at(Instant::now());
+                token
             }
         };
         let endpoints = self.endpoints();
@@ -195,7 +198,10 @@ impl Harness {
         let sending = {
             let mut request = if plan.body.opens_files() {
                 let build = transport::build_request(client, &endpoints, plan, bearer);
-                Box::pin(limits.within(what, retries + 1, build)).await??
+                let request = Box::pin(limits.within(what, retries + 1, build)).await??;
+                // The attempt's time-out counts from after opening them.
+                limits = limits.attempt_at(Instant::now());
+                request
             } else {
                 transport::build_request_now(client, &endpoints, plan, bearer)?
             };
