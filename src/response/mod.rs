@@ -297,6 +297,7 @@ impl Response {
 }
 
 mod classify;
+mod shapes;
 mod tree;
 mod typed;
 mod uber;

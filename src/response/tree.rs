@@ -20,7 +20,11 @@
 //!
 //! The members of the objects being read wait on one stack, the items of
 //! the arrays on another; when a bracket closes, its own run is taken off
-//! the top into an array or map of exactly that size. A thread keeps the
+//! the top into an array or map of exactly that size. An object whose
+//! keys are those of one read before, in the same order, copies the map
+//! of that shape instead of hashing its keys again ([`shapes`]); a key
+//! waits on the stack as where it is in the text, made a `String` only
+//! by the map. A thread keeps the
 //! stacks (and the buffer for escaped text) from one text to the next,
 //! empty and with at most [`KEEP`] bytes of room each, so a reply takes
 //! no room of its own to be read: for the GetIncidents reply of
@@ -38,8 +42,9 @@
 //! `serde_json` reads any other (a sign, a fraction, an exponent, more
 //! digits), one number at a time, for the same value in every feature set.
 
+use super::shapes::{self, Shapes};
 use super::wellformed::{non_ascii_len, number, plain, skip_blanks};
-use serde_json::{Number, Value};
+use serde_json::{Map, Number, Value};
 
 /// How deep the builder follows nesting.
 const DEPTH: usize = 100;
@@ -67,16 +72,33 @@ fn read(text: &str) -> Option<(Value, &[u8])> {
     read
 }
 
-/// The builder's stacks, and its buffer for escaped text.
+/// The builder's stacks, its buffer for escaped text, and the shapes of
+/// the objects read so far.
 #[derive(Default)]
 struct Stacks {
     /// The members of the objects being read, innermost last.
-    members: Vec<(String, Value)>,
+    members: Vec<(Key, Value)>,
     /// The items of the arrays being read, innermost last.
     items: Vec<Value>,
     /// The text of the string being read, when it has escapes (reused
     /// from string to string; each string is copied out at its size).
     unescaped: String,
+    shapes: Shapes,
+}
+
+/// A key of an object being read: where its text is in the text being
+/// read (a key without escapes, made a `String` only when its object
+/// does not copy a kept shape's), or its text.
+enum Key {
+    In(std::ops::Range<usize>),
+    Unescaped(String),
+}
+
+/// A string just read: where it is in the text (no escapes), or in the
+/// buffer for escaped text.
+enum Read {
+    In(std::ops::Range<usize>),
+    Unescaped,
 }
 
 /// How many bytes of room a thread keeps for the next text, in each of
@@ -93,7 +115,7 @@ impl Stacks {
         self.items.clear();
         self.unescaped.clear();
         self.members
-            .shrink_to(KEEP / std::mem::size_of::<(String, Value)>());
+            .shrink_to(KEEP / std::mem::size_of::<(Key, Value)>());
         self.items.shrink_to(KEEP / std::mem::size_of::<Value>());
         self.unescaped.shrink_to(KEEP);
         self
@@ -147,10 +169,40 @@ impl<'t> Builder<'t> {
     }
 
     /// The string at the start of `quoted` (its opening quote); what
-    /// follows its closing quote. One pass: plain runs are found eight
-    /// bytes at a time, escapes read as they come; the text is a `str`,
-    /// so a byte past ASCII is part of a valid character.
+    /// follows its closing quote.
     fn string(&mut self, quoted: &'t [u8]) -> Option<(String, &'t [u8])> {
+        let (read, rest) = self.read_string(quoted)?;
+        let text = match read {
+            Read::In(at) => self.text.get(at)?.to_owned(),
+            Read::Unescaped => self.stacks.unescaped.as_str().to_owned(),
+        };
+        Some((text, rest))
+    }
+
+    /// The key at the start of `quoted` (its opening quote); what follows
+    /// its closing quote.
+    fn key(&mut self, quoted: &'t [u8]) -> Option<(Key, &'t [u8])> {
+        let (read, rest) = self.read_string(quoted)?;
+        let key = match read {
+            Read::In(at) => Key::In(at),
+            Read::Unescaped => Key::Unescaped(self.stacks.unescaped.as_str().to_owned()),
+        };
+        Some((key, rest))
+    }
+
+    /// The text of a key read from this builder's text.
+    fn key_text<'k>(&'k self, key: &'k Key) -> Option<&'k str> {
+        match key {
+            Key::In(at) => self.text.get(at.clone()),
+            Key::Unescaped(text) => Some(text),
+        }
+    }
+
+    /// Reads the string at the start of `quoted` (its opening quote);
+    /// what follows its closing quote. One pass: plain runs are found
+    /// eight bytes at a time, escapes read as they come; the text is a
+    /// `str`, so a byte past ASCII is part of a valid character.
+    fn read_string(&mut self, quoted: &'t [u8]) -> Option<(Read, &'t [u8])> {
         let s = quoted.strip_prefix(b"\"")?;
         // Whether the text up to `from` is in the buffer for escaped
         // text: once the string has an escape.
@@ -160,14 +212,13 @@ impl<'t> Builder<'t> {
             rest = plain(rest);
             match *rest {
                 [b'"', ref after @ ..] => {
+                    if !escaped {
+                        let len = self.text.len();
+                        return Some((Read::In(len - from.len()..len - rest.len()), after));
+                    }
                     let run = self.between(from, rest)?;
-                    let text = if escaped {
-                        self.stacks.unescaped.push_str(run);
-                        self.stacks.unescaped.as_str().to_owned()
-                    } else {
-                        run.to_owned()
-                    };
-                    return Some((text, after));
+                    self.stacks.unescaped.push_str(run);
+                    return Some((Read::Unescaped, after));
                 }
                 [b'\\', ref escape_rest @ ..] => {
                     let run = self.between(from, rest)?;
@@ -217,8 +268,8 @@ impl<'t> Builder<'t> {
         self.stacks.members.reserve(ROOM);
         let start = self.stacks.members.len();
         loop {
-            let (key, rest) = self.string(s)?;
-            if key.starts_with(PRIVATE_KEY) {
+            let (key, rest) = self.key(s)?;
+            if self.key_text(&key)?.starts_with(PRIVATE_KEY) {
                 return None;
             }
             let rest = skip_blanks(skip_blanks(rest).strip_prefix(b":")?);
@@ -227,13 +278,38 @@ impl<'t> Builder<'t> {
             s = skip_blanks(rest);
             match *s {
                 [b',', ref rest @ ..] => s = skip_blanks(rest),
-                [b'}', ref rest @ ..] => {
-                    let map = self.stacks.members.drain(start..).collect();
-                    return Some((Value::Object(map), rest));
-                }
+                [b'}', ref rest @ ..] => return Some((Value::Object(self.map(start)?), rest)),
                 _ => return None,
             }
         }
+    }
+
+    /// The map of the members on the stack from `start`, taken off it:
+    /// a copy of a kept shape (see [`shapes`]) with their values, or
+    /// built as `serde_json` builds one (a repeated key's last value at
+    /// its first place).
+    fn map(&mut self, start: usize) -> Option<Map<String, Value>> {
+        let mut shapes = std::mem::take(&mut self.stacks.shapes);
+        let members = self.stacks.members.get(start..)?;
+        let bytes = self.text.as_bytes();
+        let shape = shapes.map_for(members.len(), |i| match &members.get(i)?.0 {
+            Key::In(at) => bytes.get(at.clone()),
+            Key::Unescaped(text) => Some(text.as_bytes()),
+        });
+        self.stacks.shapes = shapes;
+        let members = self.stacks.members.drain(start..);
+        if let Some(shape) = shape {
+            return Some(shapes::fill(shape, members.map(|(_, v)| v)));
+        }
+        let mut map = Map::with_capacity(members.len());
+        for (key, value) in members {
+            let key = match key {
+                Key::In(at) => self.text.get(at)?.to_owned(),
+                Key::Unescaped(text) => text,
+            };
+            map.insert(key, value);
+        }
+        Some(map)
     }
 
     /// An array whose inside starts `s` (after its `[`); what follows its

@@ -1,4 +1,4 @@
-use super::{first, whole, Stacks, DEPTH, KEEP, STACKS};
+use super::{first, whole, Key, Stacks, DEPTH, KEEP, STACKS};
 use crate::test_values::{arb_value, JSON_TEXTS};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -104,9 +104,10 @@ fn kept_stacks_are_empty_and_bounded() {
         members,
         items,
         unescaped,
+        shapes: _,
     } = STACKS.take();
     assert!(members.is_empty() && items.is_empty() && unescaped.is_empty());
-    assert!(members.capacity() * std::mem::size_of::<(String, Value)>() <= KEEP);
+    assert!(members.capacity() * std::mem::size_of::<(Key, Value)>() <= KEEP);
     assert!(items.capacity() * std::mem::size_of::<Value>() <= KEEP);
     assert!(unescaped.capacity() <= KEEP);
 }
@@ -137,6 +138,39 @@ fn a_thread_keeps_empty_bounded_stacks_between_texts() {
     let text = Value::Object(big).to_string();
     assert_eq!(whole(&text), reference(&text));
     kept_stacks_are_empty_and_bounded();
+}
+
+#[test]
+fn objects_of_a_kept_shape_are_what_serde_json_decodes() {
+    // The same keys in the same order (plain or escaped), in another
+    // order, one more or one fewer, a repeated key, nested objects of
+    // the shape: each object is what serde_json decodes, read once and
+    // again (the second time every shape is kept).
+    let text = r#"[
+        {"id": "a", "n": 1, "tags": ["x"]},
+        {"id": "b", "n": 2, "tags": []},
+        {"i\u0064": "c", "n": 3, "tags": [{"id": "d", "n": 4, "tags": null}]},
+        {"n": 5, "id": "e", "tags": []},
+        {"id": "f", "n": 6},
+        {"id": "g", "n": 7, "tags": [], "more": true},
+        {"id": "h", "n": 8, "id": "i"},
+        {"id": "j", "n": 9, "tags": {"id": 1, "n": 2, "tags": 3}}
+    ]"#;
+    for _ in 0..3 {
+        assert_eq!(agrees(text), Ok(true));
+        let Some(Value::Array(objects)) = whole(text) else {
+            panic!("not built");
+        };
+        let keys: Vec<Vec<&str>> = objects
+            .iter()
+            .map(|o| o.as_object().unwrap().keys().map(String::as_str).collect())
+            .collect();
+        assert_eq!(keys[2], ["id", "n", "tags"]);
+        assert_eq!(keys[3], ["n", "id", "tags"]);
+        assert_eq!(keys[6], ["id", "n"]);
+        assert_eq!(objects[6]["id"], "i", "a repeated key's last value");
+        assert_eq!(objects[7]["tags"]["n"], 2, "looked up by its hash");
+    }
 }
 
 #[test]
