@@ -18,9 +18,9 @@
 //! 100.4M and 91.6M; for 1 MB of Japanese text, 76.0M and 72.2M
 //! (callgrind).
 //!
-//! The members of the objects being read wait on one stack, the items of
-//! the arrays on another; when a bracket closes, its own run is taken off
-//! the top into an array or map of exactly that size. An object whose
+//! The keys of the objects being read wait on one stack, their values and
+//! the items of the arrays on another; when a bracket closes, its own
+//! run is taken off the top into an array or map of exactly that size. An object whose
 //! keys are those of one read before, in the same order, copies the map
 //! of that shape instead of hashing its keys again ([`shapes`]); a key
 //! waits on the stack as where it is in the text, made a `String` only
@@ -76,9 +76,10 @@ fn read(text: &str) -> Option<(Value, &[u8])> {
 /// the objects read so far.
 #[derive(Default)]
 struct Stacks {
-    /// The members of the objects being read, innermost last.
-    members: Vec<(Key, Value)>,
-    /// The items of the arrays being read, innermost last.
+    /// The keys of the objects being read, innermost last.
+    keys: Vec<Key>,
+    /// The values of the objects and the items of the arrays being
+    /// read, innermost last.
     items: Vec<Value>,
     /// The text of the string being read, when it has escapes (reused
     /// from string to string; each string is copied out at its size).
@@ -111,11 +112,10 @@ impl Stacks {
     /// emptied (a text it gave up on leaves values on them), with no more
     /// room than [`KEEP`].
     fn emptied(mut self) -> Stacks {
-        self.members.clear();
+        self.keys.clear();
         self.items.clear();
         self.unescaped.clear();
-        self.members
-            .shrink_to(KEEP / std::mem::size_of::<(Key, Value)>());
+        self.keys.shrink_to(KEEP / std::mem::size_of::<Key>());
         self.items.shrink_to(KEEP / std::mem::size_of::<Value>());
         self.unescaped.shrink_to(KEEP);
         self
@@ -265,8 +265,9 @@ impl<'t> Builder<'t> {
             return Some((Value::Object(serde_json::Map::new()), rest));
         }
         // Room for most objects at once, not four steps of growth.
-        self.stacks.members.reserve(ROOM);
-        let start = self.stacks.members.len();
+        self.stacks.keys.reserve(ROOM);
+        self.stacks.items.reserve(ROOM);
+        let start = (self.stacks.keys.len(), self.stacks.items.len());
         loop {
             let (key, rest) = self.key(s)?;
             if self.key_text(&key)?.starts_with(PRIVATE_KEY) {
@@ -274,7 +275,8 @@ impl<'t> Builder<'t> {
             }
             let rest = skip_blanks(skip_blanks(rest).strip_prefix(b":")?);
             let (value, rest) = self.value(rest, depth)?;
-            self.stacks.members.push((key, value));
+            self.stacks.keys.push(key);
+            self.stacks.items.push(value);
             s = skip_blanks(rest);
             match *s {
                 [b',', ref rest @ ..] => s = skip_blanks(rest),
@@ -284,25 +286,27 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The map of the members on the stack from `start`, taken off it:
-    /// a copy of a kept shape (see [`shapes`]) with their values, or
-    /// built as `serde_json` builds one (a repeated key's last value at
-    /// its first place).
-    fn map(&mut self, start: usize) -> Option<Map<String, Value>> {
+    /// The map of the keys and values on the stacks from `start`, taken
+    /// off them: a copy of a kept shape (see [`shapes`]) with the values,
+    /// or built as `serde_json` builds one (a repeated key's last value
+    /// at its first place).
+    fn map(&mut self, (keys, values): (usize, usize)) -> Option<Map<String, Value>> {
         let mut shapes = std::mem::take(&mut self.stacks.shapes);
-        let members = self.stacks.members.get(start..)?;
-        let bytes = self.text.as_bytes();
-        let shape = shapes.map_for(members.len(), |i| match &members.get(i)?.0 {
-            Key::In(at) => bytes.get(at.clone()),
+        let text = self.text.as_bytes();
+        let of = self.stacks.keys.get(keys..)?;
+        let shape = shapes.map_for(of.len(), |i| match of.get(i)? {
+            Key::In(at) => text.get(at.clone()),
             Key::Unescaped(text) => Some(text.as_bytes()),
         });
         self.stacks.shapes = shapes;
-        let members = self.stacks.members.drain(start..);
+        let values = self.stacks.items.drain(values..);
         if let Some(shape) = shape {
-            return Some(shapes::fill(shape, members.map(|(_, v)| v)));
+            let map = shapes::fill(shape, values);
+            self.stacks.keys.truncate(keys);
+            return Some(map);
         }
-        let mut map = Map::with_capacity(members.len());
-        for (key, value) in members {
+        let mut map = Map::with_capacity(values.len());
+        for (key, value) in self.stacks.keys.drain(keys..).zip(values) {
             let key = match key {
                 Key::In(at) => self.text.get(at)?.to_owned(),
                 Key::Unescaped(text) => text,

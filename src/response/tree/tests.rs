@@ -101,13 +101,13 @@ fn leaves_to_serde_json_what_it_reads_its_own_way() {
 /// than [`KEEP`].
 fn kept_stacks_are_empty_and_bounded() {
     let Stacks {
-        members,
+        keys,
         items,
         unescaped,
         shapes: _,
     } = STACKS.take();
-    assert!(members.is_empty() && items.is_empty() && unescaped.is_empty());
-    assert!(members.capacity() * std::mem::size_of::<(Key, Value)>() <= KEEP);
+    assert!(keys.is_empty() && items.is_empty() && unescaped.is_empty());
+    assert!(keys.capacity() * std::mem::size_of::<Key>() <= KEEP);
     assert!(items.capacity() * std::mem::size_of::<Value>() <= KEEP);
     assert!(unescaped.capacity() <= KEEP);
 }
