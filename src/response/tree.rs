@@ -154,8 +154,10 @@ impl<'t> Builder<'t> {
         self.text.get(len - from.len()..len - to.len())
     }
 
-    /// The value at the start of `s` (no blanks before it), and what
-    /// follows it; `depth` more levels of nesting may open.
+    /// The value at the start of `s` (blanks before it allowed), and what
+    /// follows it; `depth` more levels of nesting may open. Blanks are an
+    /// arm of their own: with none, as in most replies, they cost no
+    /// test.
     fn value(&mut self, s: &'t [u8], depth: usize) -> Option<(Value, &'t [u8])> {
         match *s {
             [b'"', ..] => {
@@ -167,6 +169,8 @@ impl<'t> Builder<'t> {
             [b't', b'r', b'u', b'e', ref rest @ ..] => Some((Value::Bool(true), rest)),
             [b'f', b'a', b'l', b's', b'e', ref rest @ ..] => Some((Value::Bool(false), rest)),
             [b'n', b'u', b'l', b'l', ref rest @ ..] => Some((Value::Null, rest)),
+            // Once: what follows the blanks starts with something else.
+            [b' ' | b'\t' | b'\n' | b'\r', ..] => self.value(skip_blanks(s), depth),
             _ => self.number(s),
         }
     }
@@ -272,20 +276,29 @@ impl<'t> Builder<'t> {
         self.stacks.items.reserve(ROOM);
         let start = (self.stacks.keys.len(), self.stacks.items.len());
         loop {
-            let (key, rest) = self.key(s)?;
+            // The common cases first: no blanks between the tokens.
+            let (key, rest) = match *s {
+                [b'"', ..] => self.key(s)?,
+                _ => self.key(skip_blanks(s))?,
+            };
             if self.key_text(&key)?.starts_with(PRIVATE_KEY) {
                 return None;
             }
-            let rest = skip_blanks(skip_blanks(rest).strip_prefix(b":")?);
-            let (value, rest) = self.value(rest, depth)?;
+            let rest = match *rest {
+                [b':', ref rest @ ..] => rest,
+                _ => skip_blanks(rest).strip_prefix(b":")?,
+            };
+            let (value, mut rest) = self.value(rest, depth)?;
             self.stacks.keys.push(key);
             self.stacks.items.push(value);
-            s = skip_blanks(rest);
-            match *s {
-                [b',', ref rest @ ..] => s = skip_blanks(rest),
-                [b'}', ref rest @ ..] => return Some((Value::Object(self.map(start)?), rest)),
-                _ => return None,
-            }
+            s = loop {
+                match *rest {
+                    [b',', ref next @ ..] => break next,
+                    [b'}', ref rest @ ..] => return Some((Value::Object(self.map(start)?), rest)),
+                    [b' ' | b'\t' | b'\n' | b'\r', ..] => rest = skip_blanks(rest),
+                    _ => return None,
+                }
+            };
         }
     }
 
@@ -328,17 +341,19 @@ impl<'t> Builder<'t> {
             return Some((Value::Array(Vec::new()), rest));
         }
         loop {
-            let (value, rest) = self.value(s, depth)?;
+            let (value, mut rest) = self.value(s, depth)?;
             self.stacks.items.push(value);
-            s = skip_blanks(rest);
-            match *s {
-                [b',', ref rest @ ..] => s = skip_blanks(rest),
-                [b']', ref rest @ ..] => {
-                    let items = self.stacks.items.drain(start..).collect();
-                    return Some((Value::Array(items), rest));
+            s = loop {
+                match *rest {
+                    [b',', ref next @ ..] => break next,
+                    [b']', ref rest @ ..] => {
+                        let items = self.stacks.items.drain(start..).collect();
+                        return Some((Value::Array(items), rest));
+                    }
+                    [b' ' | b'\t' | b'\n' | b'\r', ..] => rest = skip_blanks(rest),
+                    _ => return None,
                 }
-                _ => return None,
-            }
+            };
         }
     }
 }
