@@ -23,11 +23,11 @@
 //!
 //! The keys of the objects being read wait on one stack, their values and
 //! the items of the arrays on another; when a bracket closes, its own
-//! run is taken off the top into an array or map of exactly that size. An object whose
-//! keys are those of one read before, in the same order, copies the map
-//! of that shape instead of hashing its keys again ([`shapes`]); a key
-//! waits on the stack as where it is in the text, made a `String` only
-//! by the map. A thread keeps the
+//! run is taken off the top into an array or map of exactly that size.
+//! An object whose keys are those of one read before, in the same order,
+//! copies the map of that shape instead of hashing its keys again
+//! ([`shapes`]); a key waits on the stack as where it is in the text,
+//! made a `String` only by the map. A thread keeps the
 //! stacks (and the buffer for escaped text) from one text to the next,
 //! empty and with at most [`KEEP`] bytes of room each, so a reply takes
 //! no room of its own to be read: for the GetIncidents reply of
