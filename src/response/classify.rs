@@ -9,6 +9,7 @@ use crate::media;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What [`classify`] found a body to be.
 pub(super) enum Classified {
@@ -55,7 +56,7 @@ pub(super) fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Res
     }
     if media::is_text(ct) {
         return Ok(Classified::Other(ResponseBody::Text(
-            String::from_utf8_lossy(raw).into_owned(),
+            text_of(raw).into_owned(),
         )));
     }
     Ok(Classified::Other(ResponseBody::Bytes(raw.clone())))
@@ -65,14 +66,7 @@ pub(super) fn classify(operation: &str, headers: &HeaderMap, raw: &Bytes) -> Res
 /// The few well-formed texts a `Value` cannot hold (see the module docs)
 /// stay text.
 pub(super) fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody {
-    // UTF-8 (the check said so): `from_utf8` sees it at word speed, where
-    // the lossy reader goes character by character (7 instructions a
-    // byte against under 1 for ASCII text); the lossy one is the fallback
-    // for a body not checked.
-    let text = match std::str::from_utf8(raw) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(raw),
-    };
+    let text = text_of(raw);
     if let Some(value) = tree::whole(&text) {
         return ResponseBody::Json(value);
     }
@@ -86,6 +80,17 @@ pub(super) fn decode_checked_json(operation: &str, raw: &Bytes) -> ResponseBody 
             );
             ResponseBody::Text(text.into_owned())
         }
+    }
+}
+
+/// The text of `raw`, invalid UTF-8 replaced by U+FFFD. Valid UTF-8 (a
+/// checked JSON body, most text) is seen by `from_utf8` at word speed;
+/// the lossy reader, which goes character by character (7 instructions
+/// a byte against under 1 for ASCII text), reads only what is not.
+fn text_of(raw: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 

@@ -30,6 +30,13 @@ fn classifies_by_content_type() {
     let r =
         Response::from_parts("Op", 200, headers("text/plain"), Bytes::from_static(b"hi")).unwrap();
     assert_eq!(r.body(), &ResponseBody::Text("hi".into()));
+    // Text that is not UTF-8: each bad sequence becomes U+FFFD.
+    let bad = Bytes::from_static(b"caf\xc3\xa9 \xff end \xe2\x82");
+    let r = Response::from_parts("Op", 200, headers("text/plain"), bad).unwrap();
+    assert_eq!(
+        r.body(),
+        &ResponseBody::Text("caf\u{e9} \u{fffd} end \u{fffd}".into())
+    );
     let r = Response::from_parts(
         "Op",
         200,
