@@ -98,6 +98,16 @@ enum Key {
     Unescaped(String),
 }
 
+impl Key {
+    /// The bytes of the key's text; `text` is the text it was read from.
+    fn bytes<'k>(&'k self, text: &'k str) -> Option<&'k [u8]> {
+        match self {
+            Key::In(at) => text.as_bytes().get(at.clone()),
+            Key::Unescaped(unescaped) => Some(unescaped.as_bytes()),
+        }
+    }
+}
+
 /// A string just read: where it is in the text (no escapes), or in the
 /// buffer for escaped text.
 enum Read {
@@ -197,14 +207,6 @@ impl<'t> Builder<'t> {
         Some((key, rest))
     }
 
-    /// The text of a key read from this builder's text.
-    fn key_text<'k>(&'k self, key: &'k Key) -> Option<&'k str> {
-        match key {
-            Key::In(at) => self.text.get(at.clone()),
-            Key::Unescaped(text) => Some(text),
-        }
-    }
-
     /// Reads the string at the start of `quoted` (its opening quote);
     /// what follows its closing quote. One pass: plain runs are found
     /// eight bytes at a time, escapes read as they come; the text is a
@@ -281,7 +283,7 @@ impl<'t> Builder<'t> {
                 [b'"', ..] => self.key(s)?,
                 _ => self.key(skip_blanks(s))?,
             };
-            if self.key_text(&key)?.starts_with(PRIVATE_KEY) {
+            if key.bytes(self.text)?.starts_with(PRIVATE_KEY.as_bytes()) {
                 return None;
             }
             let rest = match *rest {
@@ -307,14 +309,12 @@ impl<'t> Builder<'t> {
     /// or built as `serde_json` builds one (a repeated key's last value
     /// at its first place).
     fn map(&mut self, (keys, values): (usize, usize)) -> Option<Map<String, Value>> {
-        let mut shapes = std::mem::take(&mut self.stacks.shapes);
-        let text = self.text.as_bytes();
+        let text = self.text;
         let of = self.stacks.keys.get(keys..)?;
-        let shape = shapes.map_for(of.len(), |i| match of.get(i)? {
-            Key::In(at) => text.get(at.clone()),
-            Key::Unescaped(text) => Some(text.as_bytes()),
-        });
-        self.stacks.shapes = shapes;
+        let shape = self
+            .stacks
+            .shapes
+            .map_for(of.len(), |i| of.get(i)?.bytes(text));
         let values = self.stacks.items.drain(values..);
         if let Some(shape) = shape {
             let map = shapes::fill(shape, values);
