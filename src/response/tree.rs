@@ -198,6 +198,7 @@ impl<'t> Builder<'t> {
 
     /// The key at the start of `quoted` (its opening quote); what follows
     /// its closing quote.
+    #[inline(always)]
     fn key(&mut self, quoted: &'t [u8]) -> Option<(Key, &'t [u8])> {
         let (read, rest) = self.read_string(quoted)?;
         let key = match read {
@@ -211,6 +212,7 @@ impl<'t> Builder<'t> {
     /// what follows its closing quote. One pass: plain runs are found
     /// eight bytes at a time, escapes read as they come; the text is a
     /// `str`, so a byte past ASCII is part of a valid character.
+    #[inline(always)]
     fn read_string(&mut self, quoted: &'t [u8]) -> Option<(Read, &'t [u8])> {
         let s = quoted.strip_prefix(b"\"")?;
         // Whether the text up to `from` is in the buffer for escaped
@@ -347,7 +349,7 @@ impl<'t> Builder<'t> {
                 match *rest {
                     [b',', ref next @ ..] => break next,
                     [b']', ref rest @ ..] => {
-                        let items = self.stacks.items.drain(start..).collect();
+                        let items = take_from(&mut self.stacks.items, start);
                         return Some((Value::Array(items), rest));
                     }
                     [b' ' | b'\t' | b'\n' | b'\r', ..] => rest = skip_blanks(rest),
@@ -356,6 +358,18 @@ impl<'t> Builder<'t> {
             };
         }
     }
+}
+
+/// The items of `stack` from `start` on, taken off it into a vector of
+/// exactly their number, moved in one copy (the stack keeps its room).
+fn take_from(stack: &mut Vec<Value>, start: usize) -> Vec<Value> {
+    if start > 0 {
+        return stack.split_off(start);
+    }
+    // `split_off(0)` would hand over the stack's own room.
+    let mut items = Vec::with_capacity(stack.len());
+    items.append(stack);
+    items
 }
 
 /// The character the escape after a backslash stands for, and how many

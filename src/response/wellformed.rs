@@ -333,6 +333,7 @@ pub(super) fn non_ascii_len(s: &[u8]) -> usize {
 }
 
 /// A number at the start of `s`; what follows it.
+#[inline(always)]
 pub(super) fn number(s: &[u8]) -> Option<&[u8]> {
     let mut s = match *s.strip_prefix(b"-").unwrap_or(s) {
         [b'0', ref rest @ ..] => rest,
